@@ -1,0 +1,1 @@
+"""ARCO's domain: entities, rules and use-cases, in plain Python with no framework."""

@@ -1,0 +1,1 @@
+"""Entities, value objects and the named rules that govern them."""
