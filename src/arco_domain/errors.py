@@ -64,9 +64,7 @@ class QuotaExceeded(ArcoError):
     code = "quota-exceeded"
 
     def __init__(self, resource: str, *, limit: int, used: int, requested: int) -> None:
-        super().__init__(
-            f"{resource}: {used} used of {limit}, {requested} more would exceed the limit"
-        )
+        super().__init__(f"{resource}: {used} used of {limit}, {requested} more would exceed the limit")
         self.resource = resource
         self.limit = limit
         self.used = used

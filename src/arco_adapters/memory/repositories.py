@@ -1,0 +1,321 @@
+"""Memory repositories over a `MemoryStore`, filtered by the unit of work's scope."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Protocol
+
+from arco_adapters.memory.store import MemoryStore, Table, in_scope
+from arco_domain.errors import Conflict, NotFound
+from arco_domain.ids import (
+    ClientId,
+    DomainId,
+    MemberId,
+    MilestoneId,
+    ProjectId,
+    ReservationId,
+    StorageItemId,
+    TicketId,
+    UserId,
+)
+from arco_domain.model.access import DataScope
+from arco_domain.model.audit import AuditEvent
+from arco_domain.model.clients import Client, Member, User
+from arco_domain.model.domains import Domain
+from arco_domain.model.projects import Milestone, Project
+from arco_domain.model.quotas import admit
+from arco_domain.model.storage import StorageItem, UploadReservation
+from arco_domain.model.tickets import Ticket, TicketMessage, TicketStatus
+from arco_domain.model.tiers import Resource
+
+
+class _Owned(Protocol):
+    @property
+    def client_id(self) -> ClientId: ...
+
+
+class _Scoped:
+    kind: str
+
+    def __init__(self, store: MemoryStore, scope: DataScope) -> None:
+        self._store = store
+        self._scope = scope
+
+    @property
+    def _table(self) -> Table[Any]:
+        return self._store.table(self.kind)
+
+    def _mine(self, client_id: ClientId) -> Any:
+        """A row filter: the row belongs to `client_id` and the scope may see it."""
+        return lambda row: row.client_id == client_id and in_scope(self._scope, row.client_id)
+
+    def _visible(self, row: _Owned) -> bool:
+        return in_scope(self._scope, row.client_id)
+
+    def _insert(self, row: Any) -> None:
+        if not self._visible(row):
+            raise NotFound("client", row.client_id)  # what RLS's WITH CHECK would refuse
+        self._table.put(row.id, row)
+
+    def _replace(self, row: Any) -> None:
+        self._table.get(row.id, self._mine(row.client_id))
+        self._table.put(row.id, row)
+
+
+class MemoryClientRepository(_Scoped):
+    kind = "client"
+
+    def _visible_client(self, client: Client) -> bool:
+        return in_scope(self._scope, client.id)
+
+    async def add(self, client: Client) -> None:
+        self._table.put(client.id, client)
+
+    async def get(self, client_id: ClientId) -> Client:
+        client: Client = self._table.get(client_id, self._visible_client)
+        return client
+
+    async def update(self, client: Client) -> None:
+        await self.get(client.id)
+        self._table.put(client.id, client)
+
+    async def list_all(self, *, limit: int, after: ClientId | None = None) -> Sequence[Client]:
+        rows = sorted(self._table.select(self._visible_client), key=lambda c: c.id)
+        return [c for c in rows if after is None or c.id > after][:limit]
+
+
+class MemoryUserRepository(_Scoped):
+    kind = "user"
+
+    async def add(self, user: User) -> None:
+        if await self.find_by_email(user.email) is not None:
+            raise Conflict(f"a user with e-mail {user.email} exists")
+        self._table.put(user.id, user)
+
+    async def get(self, user_id: UserId) -> User:
+        user: User = self._table.get(user_id, lambda _: True)
+        return user
+
+    async def find_by_email(self, email: str) -> User | None:
+        return next(self._table.select(lambda u: u.email == email), None)
+
+
+class MemoryMemberRepository(_Scoped):
+    kind = "member"
+
+    async def add(self, member: Member) -> None:
+        if any(self._table.select(lambda m: m.client_id == member.client_id and m.email == member.email)):
+            raise Conflict(f"{member.email} is already on this team")
+        self._insert(member)
+
+    async def get(self, client_id: ClientId, member_id: MemberId) -> Member:
+        member: Member = self._table.get(member_id, self._mine(client_id))
+        return member
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Member]:
+        return sorted(self._table.select(self._mine(client_id)), key=lambda m: m.created_at)
+
+    async def remove(self, client_id: ClientId, member_id: MemberId) -> None:
+        self._table.pop(member_id, self._mine(client_id))
+
+    async def client_of_user(self, user_id: UserId) -> ClientId | None:
+        member = next(self._table.select(lambda m: m.user_id == user_id and self._visible(m)), None)
+        return None if member is None else member.client_id
+
+
+class MemoryProjectRepository(_Scoped):
+    kind = "project"
+
+    async def add(self, project: Project) -> None:
+        self._insert(project)
+
+    async def get(self, client_id: ClientId, project_id: ProjectId) -> Project:
+        project: Project = self._table.get(project_id, self._mine(client_id))
+        return project
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Project]:
+        return sorted(self._table.select(self._mine(client_id)), key=lambda p: p.created_at)
+
+    async def update(self, project: Project) -> None:
+        self._replace(project)
+
+    async def remove(self, client_id: ClientId, project_id: ProjectId) -> None:
+        self._table.pop(project_id, self._mine(client_id))
+        milestones = self._store.table("milestone")
+        for milestone in list(milestones.select(lambda m: m.project_id == project_id)):
+            milestones.rows.pop(milestone.id)
+
+
+class MemoryMilestoneRepository(_Scoped):
+    kind = "milestone"
+
+    async def add(self, milestone: Milestone) -> None:
+        self._insert(milestone)
+
+    async def get(self, client_id: ClientId, milestone_id: MilestoneId) -> Milestone:
+        milestone: Milestone = self._table.get(milestone_id, self._mine(client_id))
+        return milestone
+
+    async def list_for_project(self, client_id: ClientId, project_id: ProjectId) -> Sequence[Milestone]:
+        mine = self._mine(client_id)
+        rows = self._table.select(lambda m: mine(m) and m.project_id == project_id)
+        return sorted(rows, key=lambda m: (m.due_date is None, m.due_date, m.created_at))
+
+    async def update(self, milestone: Milestone) -> None:
+        self._replace(milestone)
+
+
+class MemoryDomainRepository(_Scoped):
+    kind = "domain"
+
+    async def add(self, domain: Domain) -> None:
+        # Names are unique across all clients; the check must see past the scope, like a UNIQUE index.
+        if any(d.name == domain.name for d in self._table.rows.values()):
+            raise Conflict(f"{domain.name} is already managed")
+        self._insert(domain)
+
+    async def get(self, client_id: ClientId, domain_id: DomainId) -> Domain:
+        domain: Domain = self._table.get(domain_id, self._mine(client_id))
+        return domain
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Domain]:
+        return sorted(self._table.select(self._mine(client_id)), key=lambda d: d.name)
+
+    async def update(self, domain: Domain) -> None:
+        self._replace(domain)
+
+    async def remove(self, client_id: ClientId, domain_id: DomainId) -> None:
+        self._table.pop(domain_id, self._mine(client_id))
+
+
+class MemoryTicketRepository(_Scoped):
+    kind = "ticket"
+
+    @property
+    def _messages(self) -> Table[TicketMessage]:
+        return self._store.table("ticket_message")
+
+    async def add(self, ticket: Ticket) -> None:
+        self._insert(ticket)
+
+    async def get(self, client_id: ClientId, ticket_id: TicketId) -> Ticket:
+        ticket: Ticket = self._table.get(ticket_id, self._mine(client_id))
+        return ticket
+
+    async def update(self, ticket: Ticket) -> None:
+        self._replace(ticket)
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Ticket]:
+        return sorted(self._table.select(self._mine(client_id)), key=lambda t: t.created_at, reverse=True)
+
+    async def add_message(self, message: TicketMessage) -> None:
+        await self.get(message.client_id, message.ticket_id)
+        self._messages.put(message.id, message)
+
+    async def list_messages(
+        self, client_id: ClientId, ticket_id: TicketId, *, include_internal: bool
+    ) -> Sequence[TicketMessage]:
+        mine = self._mine(client_id)
+        rows = self._messages.select(
+            lambda m: mine(m) and m.ticket_id == ticket_id and (include_internal or not m.internal)
+        )
+        return sorted(rows, key=lambda m: m.created_at)
+
+    async def awaiting_first_response(self) -> Sequence[Ticket]:
+        return list(
+            self._table.select(
+                lambda t: (
+                    self._visible(t)
+                    and t.response_due_at is not None
+                    and t.first_response_at is None
+                    and t.status is not TicketStatus.CLOSED
+                )
+            )
+        )
+
+    async def resolved_before(self, cutoff: datetime) -> Sequence[Ticket]:
+        return list(
+            self._table.select(
+                lambda t: (
+                    self._visible(t)
+                    and t.status is TicketStatus.RESOLVED
+                    and t.resolved_at is not None
+                    and t.resolved_at <= cutoff
+                )
+            )
+        )
+
+    async def created_between(self, client_id: ClientId, start: datetime, end: datetime) -> Sequence[Ticket]:
+        mine = self._mine(client_id)
+        return list(self._table.select(lambda t: mine(t) and start <= t.created_at < end))
+
+
+class MemoryStorageRepository(_Scoped):
+    kind = "storage_item"
+
+    @property
+    def _reservations(self) -> Table[UploadReservation]:
+        return self._store.table("upload_reservation")
+
+    async def add_item(self, item: StorageItem) -> None:
+        self._insert(item)
+
+    async def get_item(self, client_id: ClientId, item_id: StorageItemId) -> StorageItem:
+        item: StorageItem = self._table.get(item_id, self._mine(client_id))
+        return item
+
+    async def remove_item(self, client_id: ClientId, item_id: StorageItemId) -> None:
+        self._table.pop(item_id, self._mine(client_id))
+
+    async def list_items(self, client_id: ClientId) -> Sequence[StorageItem]:
+        return sorted(self._table.select(self._mine(client_id)), key=lambda i: i.created_at)
+
+    async def add_reservation(self, reservation: UploadReservation) -> None:
+        if not self._visible(reservation):
+            raise NotFound("client", reservation.client_id)
+        self._reservations.put(reservation.id, reservation)
+
+    async def get_reservation(self, client_id: ClientId, reservation_id: ReservationId) -> UploadReservation:
+        return self._reservations.get(reservation_id, self._mine(client_id))
+
+    async def remove_reservation(self, client_id: ClientId, reservation_id: ReservationId) -> None:
+        self._reservations.pop(reservation_id, self._mine(client_id))
+
+    async def expired_reservations(self, now: datetime) -> Sequence[UploadReservation]:
+        return list(self._reservations.select(lambda r: self._visible(r) and r.expired(now)))
+
+
+class MemoryQuotaLedger(_Scoped):
+    kind = "quota_usage"
+
+    def _key(self, client_id: ClientId, resource: Resource, period: str) -> tuple[ClientId, str, str]:
+        if not in_scope(self._scope, client_id):
+            raise NotFound("client", client_id)
+        return client_id, resource.value, period
+
+    async def admit(self, client_id: ClientId, resource: Resource, period: str, amount: int, limit: int | None) -> int:
+        key = self._key(client_id, resource, period)
+        self._store.usage[key] = admit(resource, self._store.usage.get(key, 0), amount, limit)
+        return self._store.usage[key]
+
+    async def release(self, client_id: ClientId, resource: Resource, period: str, amount: int) -> int:
+        key = self._key(client_id, resource, period)
+        self._store.usage[key] = max(self._store.usage.get(key, 0) - amount, 0)
+        return self._store.usage[key]
+
+    async def used(self, client_id: ClientId, resource: Resource, period: str) -> int:
+        return self._store.usage.get(self._key(client_id, resource, period), 0)
+
+
+class MemoryAuditLog(_Scoped):
+    kind = "audit_event"
+
+    async def record(self, event: AuditEvent) -> None:
+        self._table.put(event.id, event)
+
+    async def list_recent(self, client_id: ClientId | None, *, limit: int) -> Sequence[AuditEvent]:
+        rows = self._table.select(
+            lambda e: in_scope(self._scope, e.client_id) and (client_id is None or e.client_id == client_id)
+        )
+        return sorted(rows, key=lambda e: e.occurred_at, reverse=True)[:limit]

@@ -1,0 +1,23 @@
+"""The append-only audit trail of sensitive operations."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+
+from arco_domain.ids import AuditEventId, ClientId, UserId
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEvent:
+    """Who did what to which client. `impersonator_id` is set when staff acted as a client user."""
+
+    id: AuditEventId
+    action: str
+    occurred_at: datetime
+    client_id: ClientId | None
+    actor_id: UserId | None
+    impersonator_id: UserId | None = None
+    details: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))

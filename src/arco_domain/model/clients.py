@@ -1,0 +1,99 @@
+"""Clients (the agency's customers), the people who use ARCO, and client team membership."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from types import MappingProxyType
+
+from arco_domain.errors import ValidationError
+from arco_domain.ids import ClientId, MemberId, UserId
+from arco_domain.model.quotas import BillingPeriod
+from arco_domain.model.sla import BusinessCalendar, SlaPolicy
+from arco_domain.model.tiers import Resource, Tier, effective_limit, plan_for
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+
+class UserType(StrEnum):
+    CLIENT = "client"
+    ADMIN = "admin"
+    DEVELOPER = "developer"
+
+    @property
+    def is_staff(self) -> bool:
+        return self is not UserType.CLIENT
+
+
+class MemberRole(StrEnum):
+    OWNER = "owner"
+    MEMBER = "member"
+
+
+class MemberStatus(StrEnum):
+    INVITED = "invited"
+    ACTIVE = "active"
+
+
+class SubscriptionStatus(StrEnum):
+    """Mirrors the billing provider's subscription states that change what a client gets."""
+
+    ACTIVE = "active"
+    TRIALING = "trialing"
+    PAST_DUE = "past_due"
+    CANCELED = "canceled"
+    UNPAID = "unpaid"
+    INCOMPLETE = "incomplete"
+
+
+def normalize_email(raw: str) -> str:
+    email = raw.strip().lower()
+    if len(email) > 254 or not _EMAIL.match(email):
+        raise ValidationError(f"{raw!r} is not an e-mail address", field="email")
+    return email
+
+
+@dataclass(slots=True)
+class User:
+    id: UserId
+    email: str
+    user_type: UserType
+    created_at: datetime
+    full_name: str | None = None
+
+
+@dataclass(slots=True)
+class Client:
+    """A customer account: its tier, contract overrides and billing period decide its quotas."""
+
+    id: ClientId
+    name: str
+    tier: Tier
+    created_at: datetime
+    custom_limits: Mapping[Resource, int | None] = field(default_factory=lambda: MappingProxyType({}))
+    billing_period: BillingPeriod | None = None
+    subscription_status: SubscriptionStatus | None = None
+
+    def limit(self, resource: Resource) -> int | None:
+        return effective_limit(self.tier, self.custom_limits, resource)
+
+    def sla_policy(self, calendar: BusinessCalendar | None) -> SlaPolicy:
+        plan = plan_for(self.tier)
+        return SlaPolicy(plan.first_response_sla, plan.resolution_target, calendar)
+
+
+@dataclass(slots=True)
+class Member:
+    """A seat on a client's team. Pending invitations hold a seat, so invites cannot overbook."""
+
+    id: MemberId
+    client_id: ClientId
+    email: str
+    role: MemberRole
+    status: MemberStatus
+    created_at: datetime
+    user_id: UserId | None = None
+    full_name: str | None = None

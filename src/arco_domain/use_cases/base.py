@@ -1,0 +1,55 @@
+"""What every use-case is built from, and the steps many of them share."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from arco_domain.ids import AuditEventId, ClientId
+from arco_domain.model.access import Principal
+from arco_domain.model.audit import AuditEvent
+from arco_domain.model.clients import Client
+from arco_domain.model.quotas import STOCK_PERIOD, quota_period_key
+from arco_domain.model.tiers import Resource
+from arco_ports.clock import Clock, IdGenerator
+from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+
+class UseCase:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
+        self._uow = uow
+        self._clock = clock
+        self._ids = ids
+
+
+async def take_quota(uow: UnitOfWork, client: Client, resource: Resource, amount: int, now: datetime) -> None:
+    """Admit `amount` of `resource` for `client` in this unit of work, or raise `QuotaExceeded`."""
+    period = quota_period_key(resource, now, client.billing_period)
+    await uow.quotas.admit(client.id, resource, period, amount, client.limit(resource))
+
+
+async def release_stock(uow: UnitOfWork, client_id: ClientId, resource: Resource, amount: int) -> None:
+    await uow.quotas.release(client_id, resource, STOCK_PERIOD, amount)
+
+
+async def write_audit(
+    uow: UnitOfWork,
+    *,
+    event_id: AuditEventId,
+    at: datetime,
+    principal: Principal | None,
+    action: str,
+    client_id: ClientId | None,
+    details: Mapping[str, object],
+) -> None:
+    await uow.audit.record(
+        AuditEvent(
+            id=event_id,
+            action=action,
+            occurred_at=at,
+            client_id=client_id,
+            actor_id=principal.user_id if principal else None,
+            impersonator_id=principal.impersonator_id if principal else None,
+            details=dict(details),
+        )
+    )

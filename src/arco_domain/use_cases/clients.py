@@ -1,0 +1,142 @@
+"""Client account use-cases: sign-up, tier changes, contract limits and the usage report."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from arco_domain.ids import AuditEventId, ClientId, MemberId, UserId
+from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.clients import (
+    Client,
+    Member,
+    MemberRole,
+    MemberStatus,
+    SubscriptionStatus,
+    User,
+    UserType,
+    normalize_email,
+)
+from arco_domain.model.quotas import BillingPeriod, QuotaStatus, quota_period_key
+from arco_domain.model.tiers import Resource, Tier, validate_custom_limits
+from arco_domain.use_cases.base import UseCase, take_quota, write_audit
+from arco_ports.unit_of_work import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class Registration:
+    user: User
+    client: Client
+    owner: Member
+
+
+class RegisterClient(UseCase):
+    """Sign a new client up on the free tier, with its first user as the team's owner."""
+
+    async def __call__(self, *, email: str, company_name: str, full_name: str | None = None) -> Registration:
+        now = self._clock.now()
+        user = User(
+            id=UserId(self._ids.new_id()), email=normalize_email(email), user_type=UserType.CLIENT,
+            created_at=now, full_name=full_name,
+        )  # fmt: skip
+        client = Client(id=ClientId(self._ids.new_id()), name=company_name.strip() or user.email, tier=Tier.FREE,
+                        created_at=now)  # fmt: skip
+        owner = Member(
+            id=MemberId(self._ids.new_id()), client_id=client.id, email=user.email, role=MemberRole.OWNER,
+            status=MemberStatus.ACTIVE, created_at=now, user_id=user.id, full_name=full_name,
+        )  # fmt: skip
+        async with self._uow(DataScope.of_client(client.id)) as uow:
+            await uow.users.add(user)
+            await uow.clients.add(client)
+            await take_quota(uow, client, Resource.TEAM_MEMBERS, 1, now)
+            await uow.members.add(owner)
+            await uow.commit()
+        return Registration(user, client, owner)
+
+
+async def usage_report(uow: UnitOfWork, client: Client, now_period_of: Mapping[Resource, str]) -> list[QuotaStatus]:
+    return [
+        QuotaStatus(resource, await uow.quotas.used(client.id, resource, period), client.limit(resource), period)
+        for resource, period in now_period_of.items()
+    ]
+
+
+class GetUsage(UseCase):
+    """Each quota of a client: used, limit, percent, over-limit state and period."""
+
+    async def __call__(self, principal: Principal, client_id: ClientId) -> list[QuotaStatus]:
+        client_id = principal.client_in_reach(client_id)
+        now = self._clock.now()
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            client = await uow.clients.get(client_id)
+            periods = {r: quota_period_key(r, now, client.billing_period) for r in Resource}
+            return await usage_report(uow, client, periods)
+
+
+@dataclass(frozen=True, slots=True)
+class TierChange:
+    client: Client
+    previous: Tier
+    over_limit: tuple[QuotaStatus, ...]
+    """Resources above the new limits: kept, but closed to new creates until back under."""
+
+
+class ChangeTier(UseCase):
+    """Move a client to another tier (by staff, or by the billing system with `principal=None`).
+
+    Upgrades apply at once; downgrades delete nothing and report what is now over limit. The billing
+    period, when given, becomes the quota period of the monthly ticket allowance.
+    """
+
+    async def __call__(
+        self,
+        principal: Principal | None,
+        client_id: ClientId,
+        *,
+        tier: Tier,
+        billing_period: BillingPeriod | None = None,
+        subscription_status: SubscriptionStatus | None = None,
+        reason: str = "manual",
+    ) -> TierChange:
+        if principal is not None:
+            principal.require_staff()
+        now = self._clock.now()
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            client = await uow.clients.get(client_id)
+            previous = client.tier
+            client.tier = tier
+            client.billing_period = billing_period if tier is not Tier.FREE else None
+            client.subscription_status = subscription_status
+            await uow.clients.update(client)
+            periods = {r: quota_period_key(r, now, client.billing_period) for r in Resource}
+            over = tuple(s for s in await usage_report(uow, client, periods) if s.over_limit)
+            await write_audit(
+                uow, event_id=AuditEventId(self._ids.new_id()), at=now, principal=principal,
+                action="client.tier_change", client_id=client_id,
+                details={"from": previous, "to": tier, "reason": reason,
+                         "over_limit": [s.resource.value for s in over]},
+            )  # fmt: skip
+            await uow.commit()
+        return TierChange(client, previous, over)
+
+
+class SetCustomLimits(UseCase):
+    """Staff set a contract's per-client limits; `None` in the mapping means unlimited."""
+
+    async def __call__(
+        self, principal: Principal, client_id: ClientId, *, limits: Mapping[Resource, int | None]
+    ) -> Client:
+        principal.require_staff()
+        checked = validate_custom_limits(limits)
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            client = await uow.clients.get(client_id)
+            before = {r.value: v for r, v in client.custom_limits.items()}
+            client.custom_limits = checked
+            await uow.clients.update(client)
+            await write_audit(
+                uow, event_id=AuditEventId(self._ids.new_id()), at=self._clock.now(), principal=principal,
+                action="client.custom_limits", client_id=client_id,
+                details={"before": before, "after": {r.value: v for r, v in checked.items()}},
+            )  # fmt: skip
+            await uow.commit()
+        return client

@@ -1,0 +1,50 @@
+"""Client team use-cases: invitations hold a seat from the moment they are sent."""
+
+from __future__ import annotations
+
+from arco_domain.errors import Conflict
+from arco_domain.ids import AuditEventId, ClientId, MemberId
+from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.clients import Member, MemberRole, MemberStatus, normalize_email
+from arco_domain.model.tiers import Resource
+from arco_domain.use_cases.base import UseCase, release_stock, take_quota, write_audit
+
+
+class InviteMember(UseCase):
+    async def __call__(
+        self, principal: Principal, client_id: ClientId, *, email: str, full_name: str | None = None
+    ) -> Member:
+        client_id = principal.client_in_reach(client_id)
+        now = self._clock.now()
+        member = Member(
+            id=MemberId(self._ids.new_id()), client_id=client_id, email=normalize_email(email),
+            role=MemberRole.MEMBER, status=MemberStatus.INVITED, created_at=now, full_name=full_name,
+        )  # fmt: skip
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            client = await uow.clients.get(client_id)
+            await take_quota(uow, client, Resource.TEAM_MEMBERS, 1, now)
+            await uow.members.add(member)
+            await write_audit(
+                uow, event_id=AuditEventId(self._ids.new_id()), at=now, principal=principal,
+                action="member.invite", client_id=client_id, details={"email": member.email},
+            )  # fmt: skip
+            await uow.commit()
+        return member
+
+
+class RemoveMember(UseCase):
+    """Remove a team member or withdraw an invitation. The owner cannot be removed."""
+
+    async def __call__(self, principal: Principal, client_id: ClientId, member_id: MemberId) -> None:
+        client_id = principal.client_in_reach(client_id)
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            member = await uow.members.get(client_id, member_id)
+            if member.role is MemberRole.OWNER:
+                raise Conflict("the owner cannot be removed from the team")
+            await uow.members.remove(client_id, member_id)
+            await release_stock(uow, client_id, Resource.TEAM_MEMBERS, 1)
+            await write_audit(
+                uow, event_id=AuditEventId(self._ids.new_id()), at=self._clock.now(), principal=principal,
+                action="member.remove", client_id=client_id, details={"email": member.email},
+            )  # fmt: skip
+            await uow.commit()

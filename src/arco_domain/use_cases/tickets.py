@@ -1,0 +1,209 @@
+"""Support ticket use-cases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from arco_domain.errors import PermissionDenied
+from arco_domain.ids import AuditEventId, ClientId, MessageId, ProjectId, TicketId
+from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.notifications import OutgoingEmail
+from arco_domain.model.quotas import QuotaStatus, quota_period_key
+from arco_domain.model.sla import BusinessCalendar
+from arco_domain.model.tickets import (
+    AUTO_CLOSE_AFTER,
+    Actor,
+    SlaStage,
+    Ticket,
+    TicketMessage,
+    TicketPriority,
+    TicketStatus,
+    average_first_response,
+    record_message,
+)
+from arco_domain.model.tiers import Resource
+from arco_domain.use_cases.base import UseCase, take_quota, write_audit
+from arco_ports.clock import Clock, IdGenerator
+from arco_ports.mailer import Mailer
+from arco_ports.unit_of_work import UnitOfWorkFactory
+
+
+class CreateTicket(UseCase):
+    """Open a ticket for the caller's client, within its monthly ticket quota."""
+
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        calendar: BusinessCalendar | None = None,
+    ) -> None:
+        super().__init__(uow=uow, clock=clock, ids=ids)
+        self._calendar = calendar
+
+    async def __call__(
+        self,
+        principal: Principal,
+        *,
+        subject: str,
+        description: str,
+        priority: TicketPriority = TicketPriority.MEDIUM,
+        project_id: ProjectId | None = None,
+    ) -> Ticket:
+        client_id = principal.own_client()
+        now = self._clock.now()
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            client = await uow.clients.get(client_id)
+            if project_id is not None:
+                await uow.projects.get(client_id, project_id)
+            ticket = Ticket.open(
+                id=TicketId(self._ids.new_id()), client_id=client_id, created_by=principal.user_id,
+                subject=subject, description=description, priority=priority, created_at=now,
+                sla=client.sla_policy(self._calendar), project_id=project_id,
+            )  # fmt: skip
+            await take_quota(uow, client, Resource.SUPPORT_TICKETS, 1, now)
+            await uow.tickets.add(ticket)
+            await uow.commit()
+        return ticket
+
+
+class PostTicketMessage(UseCase):
+    """Add a message (or, for staff, an internal note) to a ticket and apply what it means."""
+
+    async def __call__(
+        self,
+        principal: Principal,
+        client_id: ClientId,
+        ticket_id: TicketId,
+        *,
+        body: str,
+        attachments: Sequence[str] = (),
+        internal: bool = False,
+    ) -> TicketMessage:
+        client_id = principal.client_in_reach(client_id)
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            ticket = await uow.tickets.get(client_id, ticket_id)
+            message = TicketMessage(
+                id=MessageId(self._ids.new_id()), ticket_id=ticket.id, client_id=client_id,
+                author_id=principal.user_id, author_is_staff=principal.is_staff, body=body,
+                created_at=self._clock.now(), attachments=tuple(attachments), internal=internal,
+            )  # fmt: skip
+            record_message(ticket, message)
+            await uow.tickets.add_message(message)
+            await uow.tickets.update(ticket)
+            await uow.commit()
+        return message
+
+
+class TransitionTicket(UseCase):
+    """Move a ticket through its status machine: staff drive it, a client may only reopen."""
+
+    async def __call__(
+        self, principal: Principal, client_id: ClientId, ticket_id: TicketId, *, to: TicketStatus
+    ) -> Ticket:
+        client_id = principal.client_in_reach(client_id)
+        actor = Actor.STAFF if principal.is_staff else Actor.CLIENT
+        if actor is Actor.CLIENT and to is not TicketStatus.OPEN:
+            raise PermissionDenied("clients may only reopen a resolved ticket; staff move the rest")
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            ticket = await uow.tickets.get(client_id, ticket_id)
+            change = ticket.move(to, actor=actor, at=self._clock.now())
+            await uow.tickets.update(ticket)
+            await write_audit(
+                uow, event_id=AuditEventId(self._ids.new_id()), at=change.at, principal=principal,
+                action="ticket.transition", client_id=client_id,
+                details={"ticket_id": str(ticket.id), "from": change.frm, "to": change.to},
+            )  # fmt: skip
+            await uow.commit()
+        return ticket
+
+
+@dataclass(frozen=True, slots=True)
+class SlaScanReport:
+    warned: tuple[TicketId, ...]
+    breached: tuple[TicketId, ...]
+
+
+class ScanTicketSla(UseCase):
+    """Flag tickets at 80 % of their first-response time and past it, each flag recorded once."""
+
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, mailer: Mailer, staff_inbox: str
+    ) -> None:
+        super().__init__(uow=uow, clock=clock, ids=ids)
+        self._mailer = mailer
+        self._staff_inbox = staff_inbox
+
+    async def __call__(self) -> SlaScanReport:
+        now = self._clock.now()
+        warned: list[TicketId] = []
+        breached: list[TicketId] = []
+        outbox: list[OutgoingEmail] = []
+        async with self._uow(DataScope.all_clients()) as uow:
+            for ticket in await uow.tickets.awaiting_first_response():
+                stage = ticket.first_response_stage(now)
+                if stage is SlaStage.BREACHED and ticket.sla_breached_at is None:
+                    ticket.sla_breached_at = now
+                    breached.append(ticket.id)
+                elif stage is SlaStage.WARNING and ticket.sla_warned_at is None:
+                    ticket.sla_warned_at = now
+                    warned.append(ticket.id)
+                else:
+                    continue
+                await uow.tickets.update(ticket)
+                outbox.append(self._notice(ticket, stage))
+            await uow.commit()
+        # Sent after the commit; the dedupe key makes a re-run after a failed send harmless.
+        for email in outbox:
+            await self._mailer.send(email)
+        return SlaScanReport(tuple(warned), tuple(breached))
+
+    def _notice(self, ticket: Ticket, stage: SlaStage) -> OutgoingEmail:
+        word = "breached" if stage is SlaStage.BREACHED else "at risk"
+        return OutgoingEmail(
+            to=(self._staff_inbox,),
+            subject=f"SLA {word}: {ticket.subject}",
+            text=f"Ticket {ticket.id} ({ticket.priority}) is due for a first response at "
+            f"{ticket.response_due_at:%Y-%m-%d %H:%M} UTC.",
+            dedupe_key=f"sla-{stage}-{ticket.id}",
+        )
+
+
+class AutoCloseResolvedTickets(UseCase):
+    """Close every ticket resolved for at least 7 days."""
+
+    async def __call__(self) -> tuple[TicketId, ...]:
+        now = self._clock.now()
+        closed: list[TicketId] = []
+        async with self._uow(DataScope.all_clients()) as uow:
+            for ticket in await uow.tickets.resolved_before(now - AUTO_CLOSE_AFTER):
+                ticket.move(TicketStatus.CLOSED, actor=Actor.SYSTEM, at=now)
+                await uow.tickets.update(ticket)
+                closed.append(ticket.id)
+            await uow.commit()
+        return tuple(closed)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketSummary:
+    quota: QuotaStatus
+    average_first_response: timedelta | None
+
+
+class SummarizeTickets(UseCase):
+    """The dashboard's ticket panel: this period's usage and the month's average first response."""
+
+    async def __call__(self, principal: Principal, client_id: ClientId) -> TicketSummary:
+        client_id = principal.client_in_reach(client_id)
+        now = self._clock.now()
+        month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            client = await uow.clients.get(client_id)
+            period = quota_period_key(Resource.SUPPORT_TICKETS, now, client.billing_period)
+            used = await uow.quotas.used(client_id, Resource.SUPPORT_TICKETS, period)
+            recent = await uow.tickets.created_between(client_id, month_start, now + timedelta(seconds=1))
+        quota = QuotaStatus(Resource.SUPPORT_TICKETS, used, client.limit(Resource.SUPPORT_TICKETS), period)
+        return TicketSummary(quota, average_first_response(recent))

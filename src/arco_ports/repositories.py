@@ -1,0 +1,189 @@
+"""Repositories: persistence of domain entities, always addressed within a client.
+
+Every lookup takes the owning `client_id` next to the id: a row of another client is reported as
+`NotFound`, never returned. Repositories neither commit nor roll back; their unit of work does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Protocol
+
+from arco_domain.ids import (
+    ClientId,
+    DomainId,
+    MemberId,
+    MilestoneId,
+    ProjectId,
+    ReservationId,
+    StorageItemId,
+    TicketId,
+    UserId,
+)
+from arco_domain.model.audit import AuditEvent
+from arco_domain.model.clients import Client, Member, User
+from arco_domain.model.domains import Domain
+from arco_domain.model.projects import Milestone, Project
+from arco_domain.model.storage import StorageItem, UploadReservation
+from arco_domain.model.tickets import Ticket, TicketMessage
+from arco_domain.model.tiers import Resource
+
+
+class ClientRepository(Protocol):
+    async def add(self, client: Client) -> None: ...
+
+    async def get(self, client_id: ClientId) -> Client:
+        """Raises `NotFound`."""
+        ...
+
+    async def update(self, client: Client) -> None: ...
+
+    async def list_all(self, *, limit: int, after: ClientId | None = None) -> Sequence[Client]:
+        """Clients in id order, `limit` at most, after the cursor `after` (staff use)."""
+        ...
+
+
+class UserRepository(Protocol):
+    async def add(self, user: User) -> None:
+        """Raises `Conflict` when the e-mail address is taken."""
+        ...
+
+    async def get(self, user_id: UserId) -> User:
+        """Raises `NotFound`."""
+        ...
+
+    async def find_by_email(self, email: str) -> User | None: ...
+
+
+class MemberRepository(Protocol):
+    async def add(self, member: Member) -> None:
+        """Raises `Conflict` when the client already has a member with that e-mail."""
+        ...
+
+    async def get(self, client_id: ClientId, member_id: MemberId) -> Member: ...
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Member]: ...
+
+    async def remove(self, client_id: ClientId, member_id: MemberId) -> None: ...
+
+    async def client_of_user(self, user_id: UserId) -> ClientId | None:
+        """The client a user belongs to, if any."""
+        ...
+
+
+class ProjectRepository(Protocol):
+    async def add(self, project: Project) -> None: ...
+
+    async def get(self, client_id: ClientId, project_id: ProjectId) -> Project: ...
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Project]: ...
+
+    async def update(self, project: Project) -> None: ...
+
+    async def remove(self, client_id: ClientId, project_id: ProjectId) -> None:
+        """Removes the project and its milestones."""
+        ...
+
+
+class MilestoneRepository(Protocol):
+    async def add(self, milestone: Milestone) -> None: ...
+
+    async def get(self, client_id: ClientId, milestone_id: MilestoneId) -> Milestone: ...
+
+    async def list_for_project(self, client_id: ClientId, project_id: ProjectId) -> Sequence[Milestone]: ...
+
+    async def update(self, milestone: Milestone) -> None: ...
+
+
+class DomainRepository(Protocol):
+    async def add(self, domain: Domain) -> None:
+        """Raises `Conflict` when the name is already managed by ARCO (for any client)."""
+        ...
+
+    async def get(self, client_id: ClientId, domain_id: DomainId) -> Domain: ...
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Domain]: ...
+
+    async def update(self, domain: Domain) -> None: ...
+
+    async def remove(self, client_id: ClientId, domain_id: DomainId) -> None: ...
+
+
+class TicketRepository(Protocol):
+    async def add(self, ticket: Ticket) -> None: ...
+
+    async def get(self, client_id: ClientId, ticket_id: TicketId) -> Ticket: ...
+
+    async def update(self, ticket: Ticket) -> None:
+        """Stores the ticket's state and any status changes appended to its history."""
+        ...
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Ticket]:
+        """Newest first."""
+        ...
+
+    async def add_message(self, message: TicketMessage) -> None: ...
+
+    async def list_messages(
+        self, client_id: ClientId, ticket_id: TicketId, *, include_internal: bool
+    ) -> Sequence[TicketMessage]:
+        """Oldest first; internal notes only when asked for."""
+        ...
+
+    async def awaiting_first_response(self) -> Sequence[Ticket]:
+        """Tickets of every client with a first-response due time and no response yet."""
+        ...
+
+    async def resolved_before(self, cutoff: datetime) -> Sequence[Ticket]:
+        """Resolved (not closed) tickets of every client, resolved at or before `cutoff`."""
+        ...
+
+    async def created_between(self, client_id: ClientId, start: datetime, end: datetime) -> Sequence[Ticket]: ...
+
+
+class StorageRepository(Protocol):
+    async def add_item(self, item: StorageItem) -> None: ...
+
+    async def get_item(self, client_id: ClientId, item_id: StorageItemId) -> StorageItem: ...
+
+    async def remove_item(self, client_id: ClientId, item_id: StorageItemId) -> None: ...
+
+    async def list_items(self, client_id: ClientId) -> Sequence[StorageItem]: ...
+
+    async def add_reservation(self, reservation: UploadReservation) -> None: ...
+
+    async def get_reservation(self, client_id: ClientId, reservation_id: ReservationId) -> UploadReservation: ...
+
+    async def remove_reservation(self, client_id: ClientId, reservation_id: ReservationId) -> None: ...
+
+    async def expired_reservations(self, now: datetime) -> Sequence[UploadReservation]:
+        """Reservations of every client whose expiry has passed."""
+        ...
+
+
+class QuotaLedger(Protocol):
+    """Usage counters keyed by (client, resource, period).
+
+    `admit` is atomic: it checks `used + amount <= limit` and adds `amount` as one indivisible step, so
+    that any number of concurrent admissions never take usage past the limit. Its effect belongs to the
+    unit of work: a rollback undoes it.
+    """
+
+    async def admit(self, client_id: ClientId, resource: Resource, period: str, amount: int, limit: int | None) -> int:
+        """Add `amount` and return the new usage, or raise `QuotaExceeded` and change nothing."""
+        ...
+
+    async def release(self, client_id: ClientId, resource: Resource, period: str, amount: int) -> int:
+        """Subtract `amount` (never below zero) and return the new usage."""
+        ...
+
+    async def used(self, client_id: ClientId, resource: Resource, period: str) -> int: ...
+
+
+class AuditLog(Protocol):
+    """Append-only: events are never updated or deleted."""
+
+    async def record(self, event: AuditEvent) -> None: ...
+
+    async def list_recent(self, client_id: ClientId | None, *, limit: int) -> Sequence[AuditEvent]: ...

@@ -1,0 +1,58 @@
+"""The unit of work: one transaction over every repository, scoped to the rows it may touch."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Protocol, Self
+
+from arco_domain.model.access import DataScope
+from arco_ports.repositories import (
+    AuditLog,
+    ClientRepository,
+    DomainRepository,
+    MemberRepository,
+    MilestoneRepository,
+    ProjectRepository,
+    QuotaLedger,
+    StorageRepository,
+    TicketRepository,
+    UserRepository,
+)
+
+
+class UnitOfWork(Protocol):
+    """An async context manager around one transaction.
+
+    Nothing is durable until `commit()`; leaving the block without committing (or by an exception)
+    rolls every change back, quota admissions included. Quota admission and the insert it guards
+    happen in the same unit, so a rolled-back create never counts. Only rows within its `DataScope`
+    are visible; an adapter enforces that independently of the repositories' own filters when it can.
+    """
+
+    clients: ClientRepository
+    users: UserRepository
+    members: MemberRepository
+    projects: ProjectRepository
+    milestones: MilestoneRepository
+    domains: DomainRepository
+    tickets: TicketRepository
+    storage: StorageRepository
+    quotas: QuotaLedger
+    audit: AuditLog
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class UnitOfWorkFactory(Protocol):
+    def __call__(self, scope: DataScope) -> UnitOfWork:
+        """A new, not yet entered unit of work limited to `scope`."""
+        ...
