@@ -6,12 +6,13 @@ import ipaddress
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 
 from arco_domain.errors import Conflict, ValidationError
 from arco_domain.ids import ClientId, DnsRecordId, DomainId
 from arco_domain.model.domains import (
+    SslStatus,
     MAX_NAME_LENGTH,
     normalize_domain_name,
     normalize_hostname,
@@ -243,3 +244,29 @@ def _srv(raw: str) -> str:
         if value > MAX_UINT16:
             raise ValidationError(f"SRV {field} must be in 0..{MAX_UINT16}", field="content")
     return f"{weight} {port} {_target(match[3])}"
+
+
+@dataclass(frozen=True, slots=True)
+class DnsZone:
+    """A zone at the DNS provider and the nameservers the registrar must point at."""
+
+    provider_id: str
+    name: str
+    nameservers: tuple[str, ...]
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderDnsRecord:
+    """A record as the DNS provider holds it, with the provider's own id."""
+
+    provider_id: str
+    spec: DnsRecordSpec
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateState:
+    """The provider's view of a hostname's TLS certificate; `None` fields were not reported."""
+
+    status: SslStatus
+    expires_on: date | None

@@ -1,0 +1,45 @@
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TypeVar
+
+import pytest
+
+from arco_adapters.memory.clock import ManualClock
+from arco_adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from arco_adapters.system import Uuid7Generator
+from arco_domain.ids import UserId
+from arco_domain.model.access import Principal
+from arco_domain.model.clients import Client, UserType
+from arco_domain.use_cases.base import UseCase
+from arco_domain.use_cases.clients import RegisterClient
+
+U = TypeVar("U", bound=UseCase)
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
+
+
+@dataclass
+class World:
+    """Memory adapters plus a clock, shared by the use-cases under test."""
+
+    uow: MemoryUnitOfWorkFactory
+    clock: ManualClock
+    ids: Uuid7Generator
+
+    def build(self, use_case: Callable[..., U], **extra: object) -> U:
+        return use_case(uow=self.uow, clock=self.clock, ids=self.ids, **extra)
+
+    async def register(self, email: str = "owner@example.com", company: str = "Acme") -> tuple[Client, Principal]:
+        registration = await self.build(RegisterClient)(email=email, company_name=company)
+        owner = Principal(registration.user.id, UserType.CLIENT, registration.client.id)
+        return registration.client, owner
+
+    def staff(self) -> Principal:
+        return Principal(UserId(self.ids.new_id()), UserType.ADMIN)
+
+
+@pytest.fixture
+def world() -> World:
+    return World(MemoryUnitOfWorkFactory(), ManualClock(START), Uuid7Generator())
