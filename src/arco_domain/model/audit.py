@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from types import MappingProxyType
 
 from arco_domain.ids import AuditEventId, ClientId, UserId
 
@@ -20,4 +18,4 @@ class AuditEvent:
     client_id: ClientId | None
     actor_id: UserId | None
     impersonator_id: UserId | None = None
-    details: Mapping[str, object] = field(default_factory=lambda: MappingProxyType({}))
+    details: dict[str, object] = field(default_factory=dict)

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from types import MappingProxyType
 
 from arco_domain.errors import ValidationError
 from arco_domain.ids import ClientId, MemberId, UserId
@@ -73,7 +71,7 @@ class Client:
     name: str
     tier: Tier
     created_at: datetime
-    custom_limits: Mapping[Resource, int | None] = field(default_factory=lambda: MappingProxyType({}))
+    custom_limits: dict[Resource, int | None] = field(default_factory=dict)
     billing_period: BillingPeriod | None = None
     subscription_status: SubscriptionStatus | None = None
 

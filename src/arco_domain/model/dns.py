@@ -12,8 +12,8 @@ from enum import StrEnum
 from arco_domain.errors import Conflict, ValidationError
 from arco_domain.ids import ClientId, DnsRecordId, DomainId
 from arco_domain.model.domains import (
-    SslStatus,
     MAX_NAME_LENGTH,
+    SslStatus,
     normalize_domain_name,
     normalize_hostname,
     split_labels,

@@ -152,14 +152,14 @@ def plan_for(tier: Tier) -> TierPlan:
     return CATALOGUE[tier]
 
 
-def validate_custom_limits(custom: Mapping[Resource, int | None]) -> Mapping[Resource, int | None]:
+def validate_custom_limits(custom: Mapping[Resource, int | None]) -> dict[Resource, int | None]:
     """Check a contract's per-client overrides: non-negative integers or `None` (unlimited)."""
     for resource, value in custom.items():
         if not isinstance(resource, Resource):
             raise ValidationError(f"unknown resource {resource!r}", field="custom_limits")
         if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
             raise ValidationError(f"limit for {resource} must be a non-negative integer or null", field="custom_limits")
-    return MappingProxyType(dict(custom))
+    return dict(custom)
 
 
 def effective_limit(tier: Tier, custom_limits: Mapping[Resource, int | None], resource: Resource) -> int | None:
