@@ -1,0 +1,1 @@
+"""The ways into ARCO: the command line, the HTTP API and the background worker."""

@@ -45,12 +45,12 @@ class Table(Generic[Row]):
 class MemoryStore:
     """Every table plus the lock that makes each unit of work serializable."""
 
-    tables: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, Table[Any]] = field(default_factory=dict)
     usage: dict[tuple[ClientId, str, str], int] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def table(self, kind: str) -> Table[Any]:
-        return self.tables.setdefault(kind, Table(kind))
+        return self.tables.setdefault(kind, Table[Any](kind))
 
     def snapshot(self) -> tuple[dict[str, dict[UUID, Any]], dict[tuple[ClientId, str, str], int]]:
         # Rows are never mutated in place (tables store copies), so shallow copies suffice.

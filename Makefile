@@ -1,0 +1,30 @@
+# The project's commands. `make test` is what CI runs; `make run` starts ARCO locally.
+VENV ?= .venv
+BIN := $(VENV)/bin
+PYTHON ?= python3
+
+.PHONY: install test lint typecheck unit run
+
+$(BIN)/arco: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(BIN)/arco
+
+lint: install
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+typecheck: install
+	$(BIN)/mypy
+
+unit: install
+	HYPOTHESIS_PROFILE=ci $(BIN)/pytest tests/unit
+
+test: lint typecheck
+	HYPOTHESIS_PROFILE=ci $(BIN)/pytest
+
+run: install
+	$(BIN)/arco tiers
