@@ -135,7 +135,8 @@ class TestStatusMachineProperties:
         for _ in range(data.draw(st.integers(min_value=0, max_value=25), label="steps")):
             actor = data.draw(st.sampled_from(Actor), label="actor")
             legal = sorted(MOVES[actor].get(ticket.status, frozenset()))
-            if legal and data.draw(st.booleans(), label="pick a listed move"):
+            pick_listed: bool = data.draw(st.booleans(), label="pick a listed move")
+            if legal and pick_listed:
                 target = data.draw(st.sampled_from(legal), label="target")
             else:
                 target = data.draw(st.sampled_from(TicketStatus), label="target")

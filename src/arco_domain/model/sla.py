@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from arco_domain.errors import ValidationError
 
-_MAX_SEARCH_DAYS = 3 * 366  # no working time in three years means a misconfigured calendar
+_MAX_SEARCH_DAYS = 3 * 366  # three years without working time means a misconfigured calendar
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,17 +37,21 @@ class BusinessCalendar:
             raise ValidationError("a working day must close after it opens", field="closes")
 
     def _windows_from(self, moment: datetime) -> Iterator[tuple[datetime, datetime]]:
-        """Working windows in UTC, in order, from the local day that contains `moment`."""
+        """Working windows in UTC, in order, from the local day that contains `moment`, without end."""
         zone = ZoneInfo(self.timezone)
         day = moment.astimezone(zone).date()
-        for offset in range(_MAX_SEARCH_DAYS):
-            current = day + timedelta(days=offset)
-            if current.weekday() in self.working_days and current not in self.holidays:
-                yield (
-                    datetime.combine(current, self.opens, zone).astimezone(UTC),
-                    datetime.combine(current, self.closes, zone).astimezone(UTC),
-                )
-        raise ValidationError("the calendar has no working time in the next three years")
+        days_without_work = 0
+        while days_without_work < _MAX_SEARCH_DAYS:
+            opens = datetime.combine(day, self.opens, zone).astimezone(UTC)
+            closes = datetime.combine(day, self.closes, zone).astimezone(UTC)
+            # A window that opens inside a spring-forward gap can map past its own closing: no work then.
+            if day.weekday() in self.working_days and day not in self.holidays and opens < closes:
+                days_without_work = 0
+                yield opens, closes
+            else:
+                days_without_work += 1
+            day += timedelta(days=1)
+        raise ValidationError("the calendar has no working time in three years")
 
     def add(self, start: datetime, duration: timedelta) -> datetime:
         """The instant at which `duration` of working time has passed since `start`."""
@@ -79,12 +83,12 @@ class BusinessCalendar:
 
 
 def add_working_time(calendar: BusinessCalendar | None, start: datetime, duration: timedelta) -> datetime:
-    return start + duration if calendar is None else calendar.add(start, duration)
+    return start.astimezone(UTC) + duration if calendar is None else calendar.add(start, duration)
 
 
 def working_time_between(calendar: BusinessCalendar | None, start: datetime, end: datetime) -> timedelta:
     if calendar is None:
-        return max(end - start, timedelta())
+        return max(end.astimezone(UTC) - start.astimezone(UTC), timedelta())
     return calendar.elapsed(start, end)
 
 
