@@ -1,0 +1,1 @@
+"""PostgreSQL adapters: SQLAlchemy Core on asyncpg, Alembic migrations and row-level security."""
