@@ -1,0 +1,193 @@
+"""Row-level security is a second wall: it holds for raw SQL that has no client filter of its own."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+import pytest
+from sqlalchemy import insert, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from arco_adapters.postgres import tables as t
+
+NOW = datetime(2026, 5, 4, 12, tzinfo=UTC)
+
+
+def tenant_rows(client_id: UUID) -> dict[str, dict[str, Any]]:
+    """One row for every tenant table, all belonging to `client_id`."""
+    project, domain, ticket, campaign, folder, user = (uuid4() for _ in range(6))
+    c = {"client_id": client_id}
+    return {
+        "projects": {**c, "id": project, "name": "Site", "status": "live"},
+        "members": {**c, "id": uuid4(), "email": f"{client_id}@example.com", "role": "owner", "status": "active"},
+        "milestones": {**c, "id": uuid4(), "project_id": project, "title": "Launch"},
+        "domains": {**c, "id": domain, "name": f"d{client_id.hex}.com", "status": "active", "ssl_status": "active"},
+        "dns_records": {
+            **c,
+            "id": uuid4(),
+            "domain_id": domain,
+            "type": "A",
+            "name": "@",
+            "content": "192.0.2.1",
+            "ttl": 1,
+        },
+        "infrastructure": {**c, "id": uuid4(), "project_id": project, "hosting_provider": "vercel"},
+        "network_usage": {
+            **c,
+            "project_id": project,
+            "date": date(2026, 5, 1),
+            "requests_total": 10,
+            "requests_2xx": 10,
+        },
+        "storage_folders": {**c, "id": folder, "name": "docs", "path": "/docs"},
+        "storage_items": {
+            **c,
+            "id": uuid4(),
+            "folder_id": folder,
+            "file_name": "a.pdf",
+            "blob_key": f"k/{client_id}",
+            "size_bytes": 5,
+        },
+        "upload_reservations": {
+            **c,
+            "id": uuid4(),
+            "file_name": "b.pdf",
+            "size_bytes": 5,
+            "expires_at": NOW + timedelta(hours=1),
+        },
+        "support_tickets": {**c, "id": ticket, "created_by": user, "subject": "Help", "description": "Broken"},
+        "ticket_status_changes": {
+            **c,
+            "ticket_id": ticket,
+            "seq": 0,
+            "at": NOW,
+            "from_status": "open",
+            "to_status": "in_progress",
+            "actor": "staff",
+        },
+        "support_ticket_messages": {
+            **c,
+            "id": uuid4(),
+            "ticket_id": ticket,
+            "author_id": user,
+            "author_is_staff": True,
+            "body": "On it",
+        },
+        "performance_metrics": {**c, "id": uuid4(), "project_id": project, "measured_at": NOW, "lcp_seconds": 1.8},
+        "campaigns": {**c, "id": campaign, "platform": "google_ads", "external_id": "123", "name": "Brand"},
+        "campaign_metrics": {**c, "campaign_id": campaign, "date": date(2026, 5, 1), "clicks": 3, "impressions": 40},
+        "incidents": {**c, "id": uuid4(), "project_id": project, "title": "Down", "started_at": NOW},
+        "quota_usage": {**c, "resource": "projects", "period": "stock", "used": 1},
+        "audit_events": {**c, "id": uuid4(), "action": "test", "occurred_at": NOW},
+    }
+
+
+async def scope_to(connection: AsyncConnection, client_id: UUID | None, *, all_clients: bool = False) -> None:
+    await connection.execute(
+        select(
+            text("set_config('arco.client_id', :client, true)").bindparams(client=str(client_id or "")),
+            text("set_config('arco.all_clients', :everyone, true)").bindparams(everyone="on" if all_clients else "off"),
+        )
+    )
+
+
+TABLES_IN_INSERT_ORDER = [table.name for table in t.metadata.sorted_tables if table in t.TENANT_TABLES]
+
+
+@pytest.fixture
+async def two_clients(app_engine: AsyncEngine) -> tuple[UUID, UUID]:
+    """Clients A and B with a row in every tenant table, written by a staff-scoped transaction."""
+    first, second = uuid4(), uuid4()
+    async with app_engine.begin() as connection:
+        await scope_to(connection, None, all_clients=True)
+        for client_id in (first, second):
+            await connection.execute(insert(t.clients).values(id=client_id, name=f"Client {client_id}"))
+            rows = tenant_rows(client_id)
+            for name in TABLES_IN_INSERT_ORDER:
+                await connection.execute(insert(t.metadata.tables[name]).values(**rows[name]))
+    return first, second
+
+
+class TestRowLevelSecurity:
+    def test_every_tenant_table_is_covered(self) -> None:
+        assert set(TABLES_IN_INSERT_ORDER) == {table.name for table in t.TENANT_TABLES}
+        assert set(tenant_rows(uuid4())) == set(TABLES_IN_INSERT_ORDER)
+
+    async def test_the_application_role_cannot_bypass_the_policies(self, app_engine: AsyncEngine) -> None:
+        async with app_engine.connect() as connection:
+            role = (
+                await connection.execute(
+                    text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
+                )
+            ).one()
+            owners = (
+                (
+                    await connection.execute(
+                        text("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")
+                    )
+                )
+                .scalars()
+                .all()
+            )
+            user = (await connection.execute(text("SELECT current_user"))).scalar()
+        assert (role.rolsuper, role.rolbypassrls) == (False, False)
+        assert user not in owners
+
+    @pytest.mark.parametrize("table", ["clients", *TABLES_IN_INSERT_ORDER])
+    async def test_a_client_scoped_select_sees_only_its_own_rows(
+        self, app_engine: AsyncEngine, two_clients: tuple[UUID, UUID], table: str
+    ) -> None:
+        mine, theirs = two_clients
+        key = "id" if table == "clients" else "client_id"
+        async with app_engine.begin() as connection:
+            await scope_to(connection, mine)
+            owners = (await connection.execute(text(f"SELECT {key} FROM {table}"))).scalars().all()
+        assert owners and set(owners) == {mine}
+        assert theirs not in owners
+
+    @pytest.mark.parametrize("table", ["clients", *TABLES_IN_INSERT_ORDER])
+    async def test_without_a_scope_nothing_is_visible(
+        self, app_engine: AsyncEngine, two_clients: tuple[UUID, UUID], table: str
+    ) -> None:
+        async with app_engine.connect() as connection:
+            assert (await connection.execute(text(f"SELECT count(*) FROM {table}"))).scalar() == 0
+
+    @pytest.mark.parametrize("table", TABLES_IN_INSERT_ORDER)
+    async def test_inserting_a_row_for_another_client_is_refused(
+        self, app_engine: AsyncEngine, two_clients: tuple[UUID, UUID], table: str
+    ) -> None:
+        mine, theirs = two_clients
+        # PostgreSQL checks the policy before any key or foreign key, so the refusal names row-level security.
+        row = tenant_rows(theirs)[table]
+        async with app_engine.connect() as connection:
+            transaction = await connection.begin()
+            await scope_to(connection, mine)
+            with pytest.raises(DBAPIError, match="row-level security"):
+                await connection.execute(insert(t.metadata.tables[table]).values(**row))
+            await transaction.rollback()
+
+    async def test_updating_another_clients_rows_touches_nothing(
+        self, app_engine: AsyncEngine, two_clients: tuple[UUID, UUID]
+    ) -> None:
+        mine, theirs = two_clients
+        async with app_engine.begin() as connection:
+            await scope_to(connection, mine)
+            changed = await connection.execute(
+                text("UPDATE projects SET name = 'taken' WHERE client_id = :c"), {"c": theirs}
+            )
+            deleted = await connection.execute(text("DELETE FROM support_tickets WHERE client_id = :c"), {"c": theirs})
+        assert (changed.rowcount, deleted.rowcount) == (0, 0)
+
+    async def test_the_audit_log_is_append_only_for_the_application(
+        self, app_engine: AsyncEngine, two_clients: tuple[UUID, UUID]
+    ) -> None:
+        mine, _ = two_clients
+        async with app_engine.connect() as connection:
+            transaction = await connection.begin()
+            await scope_to(connection, mine)
+            with pytest.raises(DBAPIError, match="permission denied"):
+                await connection.execute(text("DELETE FROM audit_events"))
+            await transaction.rollback()
