@@ -1,0 +1,69 @@
+"""The migrations build the schema the code expects, and walk down and up again on an empty database."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import asyncpg
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import Connection
+from sqlalchemy.ext.asyncio import create_async_engine
+
+from arco_adapters.postgres.embedded import EmbeddedPostgres
+from arco_adapters.postgres.migrate import downgrade, upgrade
+from arco_adapters.postgres.tables import metadata
+
+DATABASE = "arco_migrations"
+
+
+async def _fetch_column(server: EmbeddedPostgres, database: str, query: str) -> list[object]:
+    connection = await asyncpg.connect(host=server.socket_dir, user="postgres", database=database)
+    try:
+        return [row[0] for row in await connection.fetch(query)]
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def empty_database(postgres: EmbeddedPostgres) -> Iterator[str]:
+    asyncio.run(_fetch_column(postgres, "postgres", f"CREATE DATABASE {DATABASE}"))
+    yield postgres.url(database=DATABASE)
+    asyncio.run(_fetch_column(postgres, "postgres", f"DROP DATABASE {DATABASE} WITH (FORCE)"))
+
+
+def table_names(server: EmbeddedPostgres) -> set[object]:
+    query = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    return set(asyncio.run(_fetch_column(server, DATABASE, query)))
+
+
+def schema_drift(url: str) -> list[object]:
+    def diff(connection: Connection) -> list[object]:
+        context = MigrationContext.configure(connection, opts={"compare_server_default": True})
+        return list(compare_metadata(context, metadata))
+
+    async def compare() -> list[object]:
+        engine = create_async_engine(url)
+        try:
+            async with engine.connect() as connection:
+                return await connection.run_sync(diff)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(compare())
+
+
+class TestMigrations:
+    def test_up_down_up_on_an_empty_database(self, postgres: EmbeddedPostgres, empty_database: str) -> None:
+        upgrade(empty_database)
+        assert set(metadata.tables) <= table_names(postgres)
+        downgrade(empty_database)
+        assert table_names(postgres) == {"alembic_version"}
+        upgrade(empty_database)
+        assert set(metadata.tables) <= table_names(postgres)
+
+    def test_the_migrated_schema_matches_the_tables_the_code_uses(self, empty_database: str) -> None:
+        upgrade(empty_database)
+        assert schema_drift(empty_database) == []
