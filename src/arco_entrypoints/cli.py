@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 from collections.abc import Sequence
 
+from arco_adapters.postgres.database import start_embedded
+from arco_adapters.postgres.migrate import upgrade
 from arco_domain.model.tiers import CATALOGUE, GIB, Resource
+from arco_entrypoints.settings import Settings
 
 
 def _limit_text(resource: Resource, limit: int | None) -> str:
@@ -23,10 +26,24 @@ def show_tiers() -> None:
         print(f"{plan.tier.value:<10} {price:<18} first response {sla:<5} | {limits} | campaigns: {platforms}")
 
 
+def migrate(settings: Settings) -> None:
+    """Bring the configured database, or the embedded one, to the latest schema."""
+    if settings.migration_database_url:
+        upgrade(settings.migration_database_url)
+        print("database migrated")
+        return
+    server, _ = start_embedded(settings.data_dir)
+    print(f"embedded database migrated ({settings.data_dir / 'pgdata'})")
+    server.stop()
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="arco", description="ARCO, the agency client platform backend.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("tiers", help="print the tier catalogue")
+    commands.add_parser("migrate", help="migrate the database (the embedded one when ARCO_DATABASE_URL is unset)")
     args = parser.parse_args(argv)
     if args.command == "tiers":
         show_tiers()
+    elif args.command == "migrate":
+        migrate(Settings.from_environment())

