@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Protocol
 
 from arco_domain.ids import (
+    CampaignId,
     ClientId,
     DomainId,
     MemberId,
@@ -22,6 +23,7 @@ from arco_domain.ids import (
     UserId,
 )
 from arco_domain.model.audit import AuditEvent
+from arco_domain.model.campaigns import Campaign
 from arco_domain.model.clients import Client, Member, User
 from arco_domain.model.domains import Domain
 from arco_domain.model.projects import Milestone, Project
@@ -179,6 +181,16 @@ class QuotaLedger(Protocol):
         ...
 
     async def used(self, client_id: ClientId, resource: Resource, period: str) -> int: ...
+
+
+class CampaignRepository(Protocol):
+    async def add(self, campaign: Campaign) -> None:
+        """Raises `Conflict` when the client already has the platform's campaign with that external id."""
+        ...
+
+    async def get(self, client_id: ClientId, campaign_id: CampaignId) -> Campaign: ...
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Campaign]: ...
 
 
 class AuditLog(Protocol):

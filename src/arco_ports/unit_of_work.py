@@ -6,8 +6,10 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from arco_domain.model.access import DataScope
+from arco_ports.metrics import MetricsRepository
 from arco_ports.repositories import (
     AuditLog,
+    CampaignRepository,
     ClientRepository,
     DomainRepository,
     MemberRepository,
@@ -27,6 +29,7 @@ class UnitOfWork(Protocol):
     rolls every change back, quota admissions included. Quota admission and the insert it guards
     happen in the same unit, so a rolled-back create never counts. Only rows within its `DataScope`
     are visible; an adapter enforces that independently of the repositories' own filters when it can.
+    Once a repository has raised, the unit may only be left: a database aborts the transaction then.
     """
 
     clients: ClientRepository
@@ -39,6 +42,8 @@ class UnitOfWork(Protocol):
     storage: StorageRepository
     quotas: QuotaLedger
     audit: AuditLog
+    campaigns: CampaignRepository
+    metrics: MetricsRepository
 
     async def __aenter__(self) -> Self: ...
 

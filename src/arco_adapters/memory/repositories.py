@@ -35,7 +35,7 @@ class _Owned(Protocol):
     def client_id(self) -> ClientId: ...
 
 
-class _Scoped:
+class Scoped:
     kind: str
 
     def __init__(self, store: MemoryStore, scope: DataScope) -> None:
@@ -63,7 +63,7 @@ class _Scoped:
         self._table.put(row.id, row)
 
 
-class MemoryClientRepository(_Scoped):
+class MemoryClientRepository(Scoped):
     kind = "client"
 
     def _visible_client(self, client: Client) -> bool:
@@ -85,7 +85,7 @@ class MemoryClientRepository(_Scoped):
         return [c for c in rows if after is None or c.id > after][:limit]
 
 
-class MemoryUserRepository(_Scoped):
+class MemoryUserRepository(Scoped):
     kind = "user"
 
     async def add(self, user: User) -> None:
@@ -101,7 +101,7 @@ class MemoryUserRepository(_Scoped):
         return next(self._table.select(lambda u: u.email == email), None)
 
 
-class MemoryMemberRepository(_Scoped):
+class MemoryMemberRepository(Scoped):
     kind = "member"
 
     async def add(self, member: Member) -> None:
@@ -124,7 +124,7 @@ class MemoryMemberRepository(_Scoped):
         return None if member is None else member.client_id
 
 
-class MemoryProjectRepository(_Scoped):
+class MemoryProjectRepository(Scoped):
     kind = "project"
 
     async def add(self, project: Project) -> None:
@@ -147,7 +147,7 @@ class MemoryProjectRepository(_Scoped):
             milestones.rows.pop(milestone.id)
 
 
-class MemoryMilestoneRepository(_Scoped):
+class MemoryMilestoneRepository(Scoped):
     kind = "milestone"
 
     async def add(self, milestone: Milestone) -> None:
@@ -166,7 +166,7 @@ class MemoryMilestoneRepository(_Scoped):
         self._replace(milestone)
 
 
-class MemoryDomainRepository(_Scoped):
+class MemoryDomainRepository(Scoped):
     kind = "domain"
 
     async def add(self, domain: Domain) -> None:
@@ -189,7 +189,7 @@ class MemoryDomainRepository(_Scoped):
         self._table.pop(domain_id, self._mine(client_id))
 
 
-class MemoryTicketRepository(_Scoped):
+class MemoryTicketRepository(Scoped):
     kind = "ticket"
 
     @property
@@ -251,7 +251,7 @@ class MemoryTicketRepository(_Scoped):
         return list(self._table.select(lambda t: mine(t) and start <= t.created_at < end))
 
 
-class MemoryStorageRepository(_Scoped):
+class MemoryStorageRepository(Scoped):
     kind = "storage_item"
 
     @property
@@ -286,7 +286,7 @@ class MemoryStorageRepository(_Scoped):
         return list(self._reservations.select(lambda r: self._visible(r) and r.expired(now)))
 
 
-class MemoryQuotaLedger(_Scoped):
+class MemoryQuotaLedger(Scoped):
     kind = "quota_usage"
 
     def _key(self, client_id: ClientId, resource: Resource, period: str) -> tuple[ClientId, str, str]:
@@ -308,7 +308,7 @@ class MemoryQuotaLedger(_Scoped):
         return self._store.usage.get(self._key(client_id, resource, period), 0)
 
 
-class MemoryAuditLog(_Scoped):
+class MemoryAuditLog(Scoped):
     kind = "audit_event"
 
     async def record(self, event: AuditEvent) -> None:

@@ -41,26 +41,38 @@ class Table(Generic[Row]):
         return (copy.deepcopy(row) for row in self.rows.values() if where(row))
 
 
+@dataclass(frozen=True)
+class Snapshot:
+    rows: dict[str, dict[UUID, Any]]
+    usage: dict[tuple[ClientId, str, str], int]
+    series: dict[str, dict[Any, Any]]
+
+
 @dataclass
 class MemoryStore:
     """Every table plus the lock that makes each unit of work serializable."""
 
     tables: dict[str, Table[Any]] = field(default_factory=dict)
     usage: dict[tuple[ClientId, str, str], int] = field(default_factory=dict)
+    series: dict[str, dict[Any, Any]] = field(default_factory=dict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
     def table(self, kind: str) -> Table[Any]:
         return self.tables.setdefault(kind, Table[Any](kind))
 
-    def snapshot(self) -> tuple[dict[str, dict[UUID, Any]], dict[tuple[ClientId, str, str], int]]:
+    def snapshot(self) -> Snapshot:
         # Rows are never mutated in place (tables store copies), so shallow copies suffice.
-        return {name: dict(t.rows) for name, t in self.tables.items()}, dict(self.usage)
+        return Snapshot(
+            {name: dict(t.rows) for name, t in self.tables.items()},
+            dict(self.usage),
+            {name: dict(points) for name, points in self.series.items()},
+        )
 
-    def restore(self, state: tuple[dict[str, dict[UUID, Any]], dict[tuple[ClientId, str, str], int]]) -> None:
-        rows, usage = state
+    def restore(self, snapshot: Snapshot) -> None:
         for name, table in self.tables.items():
-            table.rows = rows.get(name, {})
-        self.usage = usage
+            table.rows = snapshot.rows.get(name, {})
+        self.usage = snapshot.usage
+        self.series = snapshot.series
 
 
 def in_scope(scope: DataScope, client_id: ClientId | None) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from arco_adapters.memory.metrics import MemoryCampaignRepository, MemoryMetricsRepository
 from arco_adapters.memory.repositories import (
     MemoryAuditLog,
     MemoryClientRepository,
@@ -17,14 +18,14 @@ from arco_adapters.memory.repositories import (
     MemoryTicketRepository,
     MemoryUserRepository,
 )
-from arco_adapters.memory.store import MemoryStore
+from arco_adapters.memory.store import MemoryStore, Snapshot
 from arco_domain.model.access import DataScope
 
 
 class MemoryUnitOfWork:
     def __init__(self, store: MemoryStore, scope: DataScope) -> None:
         self._store = store
-        self._snapshot: object = None
+        self._snapshot: Snapshot | None = None
         self.clients = MemoryClientRepository(store, scope)
         self.users = MemoryUserRepository(store, scope)
         self.members = MemoryMemberRepository(store, scope)
@@ -35,6 +36,8 @@ class MemoryUnitOfWork:
         self.storage = MemoryStorageRepository(store, scope)
         self.quotas = MemoryQuotaLedger(store, scope)
         self.audit = MemoryAuditLog(store, scope)
+        self.campaigns = MemoryCampaignRepository(store, scope)
+        self.metrics = MemoryMetricsRepository(store, scope)
 
     async def __aenter__(self) -> Self:
         # Holding the lock for the whole unit makes every check-then-write atomic, as a
@@ -51,7 +54,7 @@ class MemoryUnitOfWork:
     ) -> None:
         try:
             if self._snapshot is not None:
-                self._store.restore(self._snapshot)  # type: ignore[arg-type]
+                self._store.restore(self._snapshot)
         finally:
             self._snapshot = None
             self._store.lock.release()

@@ -67,7 +67,7 @@ def _refuse(error: DBAPIError) -> NoReturn:
     raise error
 
 
-class _Repository:
+class Repository:
     def __init__(self, connection: AsyncConnection) -> None:
         self._connection = connection
 
@@ -125,7 +125,7 @@ def _client_values(client: Client) -> dict[str, Any]:
     }
 
 
-class PostgresClientRepository(_Repository):
+class PostgresClientRepository(Repository):
     async def add(self, client: Client) -> None:
         await self._run(insert(t.clients).values(id=client.id, created_at=client.created_at, **_client_values(client)))
 
@@ -155,7 +155,7 @@ def _user(row: Row[Any]) -> User:
     )
 
 
-class PostgresUserRepository(_Repository):
+class PostgresUserRepository(Repository):
     async def add(self, user: User) -> None:
         await self._run(
             insert(t.users).values(
@@ -188,7 +188,7 @@ def _member(row: Row[Any]) -> Member:
     )
 
 
-class PostgresMemberRepository(_Repository):
+class PostgresMemberRepository(Repository):
     async def add(self, member: Member) -> None:
         await self._run(
             insert(t.members).values(
@@ -254,7 +254,7 @@ def _project_values(project: Project) -> dict[str, Any]:
     }
 
 
-class PostgresProjectRepository(_Repository):
+class PostgresProjectRepository(Repository):
     def _where(self, client_id: ClientId, project_id: ProjectId) -> Any:
         return and_(t.projects.c.client_id == client_id, t.projects.c.id == project_id)
 
@@ -300,7 +300,7 @@ def _milestone(row: Row[Any]) -> Milestone:
     )
 
 
-class PostgresMilestoneRepository(_Repository):
+class PostgresMilestoneRepository(Repository):
     async def add(self, milestone: Milestone) -> None:
         await self._run(
             insert(t.milestones).values(
@@ -367,7 +367,7 @@ def _domain_values(domain: Domain) -> dict[str, Any]:
     }
 
 
-class PostgresDomainRepository(_Repository):
+class PostgresDomainRepository(Repository):
     def _where(self, client_id: ClientId, domain_id: DomainId) -> Any:
         return and_(t.domains.c.client_id == client_id, t.domains.c.id == domain_id)
 
@@ -474,7 +474,7 @@ def _message(row: Row[Any]) -> TicketMessage:
     )
 
 
-class PostgresTicketRepository(_Repository):
+class PostgresTicketRepository(Repository):
     async def _with_history(self, rows: Sequence[Row[Any]]) -> list[Ticket]:
         """Tickets with their status histories, read in one more query however many tickets there are."""
         if not rows:
@@ -640,7 +640,7 @@ def _reservation(row: Row[Any]) -> UploadReservation:
     )
 
 
-class PostgresStorageRepository(_Repository):
+class PostgresStorageRepository(Repository):
     async def add_item(self, item: StorageItem) -> None:
         await self._run(
             insert(t.storage_items).values(
@@ -704,7 +704,7 @@ class PostgresStorageRepository(_Repository):
 # --- quotas and audit --------------------------------------------------------------------------------------
 
 
-class PostgresQuotaLedger(_Repository):
+class PostgresQuotaLedger(Repository):
     async def admit(self, client_id: ClientId, resource: Resource, period: str, amount: int, limit: int | None) -> int:
         """One statement: create the usage row or add to it, only where `used + amount <= limit`.
 
@@ -760,7 +760,7 @@ def _audit(row: Row[Any]) -> AuditEvent:
     )
 
 
-class PostgresAuditLog(_Repository):
+class PostgresAuditLog(Repository):
     async def record(self, event: AuditEvent) -> None:
         await self._run(
             insert(t.audit_events).values(

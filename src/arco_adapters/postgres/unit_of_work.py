@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from arco_adapters.postgres.metrics import PostgresCampaignRepository, PostgresMetricsRepository
 from arco_adapters.postgres.repositories import (
     PostgresAuditLog,
     PostgresClientRepository,
@@ -53,6 +54,8 @@ class PostgresUnitOfWork:
         self.storage = PostgresStorageRepository(connection)
         self.quotas = PostgresQuotaLedger(connection)
         self.audit = PostgresAuditLog(connection)
+        self.campaigns = PostgresCampaignRepository(connection)
+        self.metrics = PostgresMetricsRepository(connection)
         return self
 
     async def __aexit__(

@@ -1,0 +1,100 @@
+"""Memory campaigns and time-series metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from typing import Any
+
+from arco_adapters.memory.repositories import Scoped
+from arco_adapters.memory.store import in_scope
+from arco_domain.errors import Conflict, NotFound
+from arco_domain.ids import CampaignId, ClientId
+from arco_domain.model.campaigns import Campaign, CampaignTotals, DailyCampaignMetrics, summarize
+from arco_domain.model.network import DailyTraffic, TrafficTotals
+from arco_domain.model.tiers import CampaignPlatform
+from arco_ports.metrics import Measurement
+
+
+class MemoryCampaignRepository(Scoped):
+    kind = "campaign"
+
+    async def add(self, campaign: Campaign) -> None:
+        same = self._table.select(
+            lambda c: (
+                (c.client_id, c.platform, c.external_id)
+                == (campaign.client_id, campaign.platform, campaign.external_id)
+            )
+        )
+        if any(same):
+            raise Conflict(f"{campaign.platform} campaign {campaign.external_id} exists")
+        self._insert(campaign)
+
+    async def get(self, client_id: ClientId, campaign_id: CampaignId) -> Campaign:
+        campaign: Campaign = self._table.get(campaign_id, self._mine(client_id))
+        return campaign
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Campaign]:
+        return sorted(self._table.select(self._mine(client_id)), key=lambda c: (c.platform, c.name))
+
+
+class MemoryMetricsRepository(Scoped):
+    kind = "metrics"
+
+    def _series(self, name: str) -> dict[Any, Any]:
+        series: dict[Any, Any] = self._store.series.setdefault(name, {})
+        return series
+
+    def _check_scope(self, client_id: ClientId) -> None:
+        if not in_scope(self._scope, client_id):
+            raise NotFound("client", client_id)
+
+    async def record_traffic(self, traffic: DailyTraffic) -> None:
+        self._check_scope(traffic.client_id)
+        self._series("traffic")[(traffic.client_id, traffic.project_id, traffic.day)] = traffic
+
+    async def record_campaign_day(
+        self, client_id: ClientId, campaign_id: CampaignId, day: DailyCampaignMetrics
+    ) -> None:
+        campaign = self._store.table("campaign").get(campaign_id, self._mine(client_id))
+        self._series("campaign_days")[(client_id, campaign_id, day.date)] = (campaign.platform, day)
+
+    async def record_measurement(self, client_id: ClientId, measurement: Measurement) -> None:
+        self._check_scope(client_id)
+        self._store.table("project").get(measurement.project_id, self._mine(client_id))
+        self._series("measurements")[(client_id, measurement.project_id, measurement.measured_at)] = measurement
+
+    async def traffic_totals(self, client_id: ClientId, start: date, end: date) -> TrafficTotals:
+        days = [
+            t for (owner, _, day), t in self._series("traffic").items()
+            if owner == client_id and in_scope(self._scope, owner) and start <= day <= end
+        ]  # fmt: skip
+        per_day: dict[date, int] = {}
+        for traffic in days:
+            per_day[traffic.day] = per_day.get(traffic.day, 0) + traffic.requests_total
+        return TrafficTotals(
+            bandwidth_bytes=sum(t.bandwidth_bytes for t in days),
+            requests_2xx=sum(t.requests_2xx for t in days),
+            requests_3xx=sum(t.requests_3xx for t in days),
+            requests_4xx=sum(t.requests_4xx for t in days),
+            requests_5xx=sum(t.requests_5xx for t in days),
+            busiest_day=max(sorted(per_day), key=lambda d: per_day[d]) if per_day else None,
+        )
+
+    async def campaign_totals(
+        self, client_id: ClientId, start: date, end: date
+    ) -> Mapping[CampaignPlatform, CampaignTotals]:
+        by_platform: dict[CampaignPlatform, list[DailyCampaignMetrics]] = {}
+        for (owner, _, day), (platform, metrics) in self._series("campaign_days").items():
+            if owner == client_id and in_scope(self._scope, owner) and start <= day <= end:
+                by_platform.setdefault(platform, []).append(metrics)
+        return {p: summarize(days, days[0].currency) for p, days in by_platform.items()}
+
+    async def latest_measurements(self, client_id: ClientId) -> Sequence[Measurement]:
+        latest: dict[Any, Measurement] = {}
+        for (owner, project_id, _), measurement in self._series("measurements").items():
+            if owner == client_id and in_scope(self._scope, owner):
+                known = latest.get(project_id)
+                if known is None or measurement.measured_at > known.measured_at:
+                    latest[project_id] = measurement
+        return sorted(latest.values(), key=lambda m: str(m.project_id))

@@ -1,0 +1,216 @@
+"""PostgreSQL campaigns and time-series metrics.
+
+The read queries are built by module-level functions so the benchmark can EXPLAIN exactly what runs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Row, Select, and_, func, insert, select
+from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from arco_adapters.postgres import tables as t
+from arco_adapters.postgres.repositories import Repository
+from arco_domain.ids import CampaignId, ClientId, ProjectId
+from arco_domain.model.campaigns import Campaign, CampaignStatus, CampaignTotals, DailyCampaignMetrics
+from arco_domain.model.money import Money
+from arco_domain.model.network import DailyTraffic, TrafficTotals
+from arco_domain.model.performance import PerformanceSample, performance_grade
+from arco_domain.model.tiers import CampaignPlatform
+from arco_ports.metrics import Measurement
+
+
+def _campaign(row: Row[Any]) -> Campaign:
+    return Campaign(
+        id=CampaignId(row.id),
+        client_id=ClientId(row.client_id),
+        platform=CampaignPlatform(row.platform),
+        external_id=row.external_id,
+        name=row.name,
+        status=CampaignStatus(row.status),
+        project_id=ProjectId(row.project_id) if row.project_id else None,
+        budget_daily=Money(row.budget_daily, row.currency) if row.budget_daily is not None else None,
+        created_at=row.created_at,
+    )
+
+
+class PostgresCampaignRepository(Repository):
+    async def add(self, campaign: Campaign) -> None:
+        await self._run(
+            insert(t.campaigns).values(
+                id=campaign.id,
+                client_id=campaign.client_id,
+                project_id=campaign.project_id,
+                platform=campaign.platform.value,
+                external_id=campaign.external_id,
+                name=campaign.name,
+                status=campaign.status.value,
+                budget_daily=campaign.budget_daily.amount if campaign.budget_daily else None,
+                currency=campaign.budget_daily.currency if campaign.budget_daily else "BRL",
+                created_at=campaign.created_at,
+            )
+        )
+
+    async def get(self, client_id: ClientId, campaign_id: CampaignId) -> Campaign:
+        c = t.campaigns.c
+        query = select(t.campaigns).where(c.client_id == client_id, c.id == campaign_id)
+        return _campaign(await self._one(query, "campaign", campaign_id))
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Campaign]:
+        c = t.campaigns.c
+        query = select(t.campaigns).where(c.client_id == client_id).order_by(c.platform, c.name)
+        return [_campaign(row) for row in await self._all(query)]
+
+
+def traffic_totals_query(client_id: ClientId, start: date, end: date) -> Select[Any]:
+    n = t.network_usage.c
+    in_range = and_(n.client_id == client_id, n.date >= start, n.date <= end)
+    busiest = (
+        select(n.date)
+        .where(in_range)
+        .group_by(n.date)
+        .order_by(func.sum(n.requests_total).desc(), n.date)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return select(
+        func.coalesce(func.sum(n.bandwidth_bytes), 0).label("bandwidth_bytes"),
+        func.coalesce(func.sum(n.requests_2xx), 0).label("requests_2xx"),
+        func.coalesce(func.sum(n.requests_3xx), 0).label("requests_3xx"),
+        func.coalesce(func.sum(n.requests_4xx), 0).label("requests_4xx"),
+        func.coalesce(func.sum(n.requests_5xx), 0).label("requests_5xx"),
+        busiest.label("busiest_day"),
+    ).where(in_range)
+
+
+def campaign_totals_query(client_id: ClientId, start: date, end: date) -> Select[Any]:
+    m, c = t.campaign_metrics.c, t.campaigns.c
+    return (
+        select(
+            c.platform,
+            m.currency,
+            func.sum(m.impressions).label("impressions"),
+            func.sum(m.clicks).label("clicks"),
+            func.sum(m.conversions).label("conversions"),
+            func.sum(m.cost).label("spend"),
+            func.sum(m.revenue).label("revenue"),
+        )
+        .select_from(t.campaign_metrics.join(t.campaigns, and_(c.client_id == m.client_id, c.id == m.campaign_id)))
+        .where(m.client_id == client_id, m.date >= start, m.date <= end)
+        .group_by(c.platform, m.currency)
+    )
+
+
+def latest_measurements_query(client_id: ClientId) -> Select[Any]:
+    p = t.performance_metrics.c
+    return (
+        select(t.performance_metrics)
+        .where(p.client_id == client_id)
+        .order_by(p.project_id, p.measured_at.desc())
+        .ext(distinct_on(p.project_id))
+    )
+
+
+class PostgresMetricsRepository(Repository):
+    async def record_traffic(self, traffic: DailyTraffic) -> None:
+        values = {
+            "bandwidth_bytes": traffic.bandwidth_bytes,
+            "requests_total": traffic.requests_total,
+            "requests_2xx": traffic.requests_2xx,
+            "requests_3xx": traffic.requests_3xx,
+            "requests_4xx": traffic.requests_4xx,
+            "requests_5xx": traffic.requests_5xx,
+        }
+        statement = pg_insert(t.network_usage).values(
+            client_id=traffic.client_id, project_id=traffic.project_id, date=traffic.day, **values
+        )
+        await self._run(statement.on_conflict_do_update(constraint=t.network_usage.primary_key, set_=values))
+
+    async def record_campaign_day(
+        self, client_id: ClientId, campaign_id: CampaignId, day: DailyCampaignMetrics
+    ) -> None:
+        values = {
+            "impressions": day.impressions,
+            "clicks": day.clicks,
+            "conversions": day.conversions,
+            "cost": day.cost.amount,
+            "revenue": day.revenue.amount,
+            "currency": day.currency,
+        }
+        statement = pg_insert(t.campaign_metrics).values(
+            client_id=client_id, campaign_id=campaign_id, date=day.date, **values
+        )
+        await self._run(statement.on_conflict_do_update(constraint=t.campaign_metrics.primary_key, set_=values))
+
+    async def record_measurement(self, client_id: ClientId, measurement: Measurement) -> None:
+        sample = measurement.sample
+        grade = performance_grade(sample)
+        await self._run(
+            insert(t.performance_metrics).values(
+                id=func.uuidv7(),
+                client_id=client_id,
+                project_id=measurement.project_id,
+                measured_at=measurement.measured_at,
+                lcp_seconds=sample.lcp_seconds,
+                inp_ms=sample.inp_ms,
+                cls=sample.cls,
+                fid_ms=sample.fid_ms,
+                lighthouse_performance=sample.lighthouse_performance,
+                lighthouse_accessibility=sample.lighthouse_accessibility,
+                lighthouse_best_practices=sample.lighthouse_best_practices,
+                lighthouse_seo=sample.lighthouse_seo,
+                grade=grade.value if grade else None,
+            )
+        )
+
+    async def traffic_totals(self, client_id: ClientId, start: date, end: date) -> TrafficTotals:
+        row = (await self._run(traffic_totals_query(client_id, start, end))).one()
+        return TrafficTotals(
+            bandwidth_bytes=int(row.bandwidth_bytes),
+            requests_2xx=int(row.requests_2xx),
+            requests_3xx=int(row.requests_3xx),
+            requests_4xx=int(row.requests_4xx),
+            requests_5xx=int(row.requests_5xx),
+            busiest_day=row.busiest_day,
+        )
+
+    async def campaign_totals(
+        self, client_id: ClientId, start: date, end: date
+    ) -> Mapping[CampaignPlatform, CampaignTotals]:
+        totals: dict[CampaignPlatform, CampaignTotals] = {}
+        for row in await self._all(campaign_totals_query(client_id, start, end)):
+            platform_total = CampaignTotals(
+                int(row.impressions),
+                int(row.clicks),
+                Decimal(row.conversions),
+                Money(row.spend, row.currency),
+                Money(row.revenue, row.currency),
+            )
+            platform = CampaignPlatform(row.platform)
+            totals[platform] = totals[platform] + platform_total if platform in totals else platform_total
+        return totals
+
+    async def latest_measurements(self, client_id: ClientId) -> Sequence[Measurement]:
+        rows = await self._all(latest_measurements_query(client_id))
+        return [
+            Measurement(
+                project_id=ProjectId(row.project_id),
+                measured_at=row.measured_at,
+                sample=PerformanceSample(
+                    lcp_seconds=row.lcp_seconds,
+                    inp_ms=row.inp_ms,
+                    cls=row.cls,
+                    fid_ms=row.fid_ms,
+                    lighthouse_performance=row.lighthouse_performance,
+                    lighthouse_accessibility=row.lighthouse_accessibility,
+                    lighthouse_best_practices=row.lighthouse_best_practices,
+                    lighthouse_seo=row.lighthouse_seo,
+                ),
+            )
+            for row in rows
+        ]

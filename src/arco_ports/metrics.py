@@ -1,0 +1,49 @@
+"""Time-series figures the dashboard reads: traffic, ad results and site performance."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Protocol
+
+from arco_domain.ids import CampaignId, ClientId, ProjectId
+from arco_domain.model.campaigns import CampaignTotals, DailyCampaignMetrics
+from arco_domain.model.network import DailyTraffic, TrafficTotals
+from arco_domain.model.performance import PerformanceSample
+from arco_domain.model.tiers import CampaignPlatform
+
+
+@dataclass(frozen=True, slots=True)
+class Measurement:
+    project_id: ProjectId
+    measured_at: datetime
+    sample: PerformanceSample
+
+
+class MetricsRepository(Protocol):
+    """Daily rows are keyed by their natural key, so recording a day twice replaces it: syncs may re-run."""
+
+    async def record_traffic(self, traffic: DailyTraffic) -> None: ...
+
+    async def record_campaign_day(
+        self, client_id: ClientId, campaign_id: CampaignId, day: DailyCampaignMetrics
+    ) -> None:
+        """Raises `NotFound` when the campaign is not the client's."""
+        ...
+
+    async def record_measurement(self, client_id: ClientId, measurement: Measurement) -> None: ...
+
+    async def traffic_totals(self, client_id: ClientId, start: date, end: date) -> TrafficTotals:
+        """Traffic of every project of the client for days in `[start, end]`."""
+        ...
+
+    async def campaign_totals(
+        self, client_id: ClientId, start: date, end: date
+    ) -> Mapping[CampaignPlatform, CampaignTotals]:
+        """Summed figures per platform for days in `[start, end]`; platforms without rows are absent."""
+        ...
+
+    async def latest_measurements(self, client_id: ClientId) -> Sequence[Measurement]:
+        """The most recent measurement of each of the client's projects."""
+        ...
