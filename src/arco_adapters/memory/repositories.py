@@ -70,6 +70,8 @@ class MemoryClientRepository(Scoped):
         return in_scope(self._scope, client.id)
 
     async def add(self, client: Client) -> None:
+        if not self._visible_client(client):
+            raise NotFound("client", client.id)
         self._table.put(client.id, client)
 
     async def get(self, client_id: ClientId) -> Client:
@@ -169,10 +171,13 @@ class MemoryMilestoneRepository(Scoped):
 class MemoryDomainRepository(Scoped):
     kind = "domain"
 
-    async def add(self, domain: Domain) -> None:
+    def _check_name_is_free(self, domain: Domain) -> None:
         # Names are unique across all clients; the check must see past the scope, like a UNIQUE index.
-        if any(d.name == domain.name for d in self._table.rows.values()):
+        if any(d.name == domain.name and d.id != domain.id for d in self._table.rows.values()):
             raise Conflict(f"{domain.name} is already managed")
+
+    async def add(self, domain: Domain) -> None:
+        self._check_name_is_free(domain)
         self._insert(domain)
 
     async def get(self, client_id: ClientId, domain_id: DomainId) -> Domain:
@@ -183,6 +188,7 @@ class MemoryDomainRepository(Scoped):
         return sorted(self._table.select(self._mine(client_id)), key=lambda d: d.name)
 
     async def update(self, domain: Domain) -> None:
+        self._check_name_is_free(domain)
         self._replace(domain)
 
     async def remove(self, client_id: ClientId, domain_id: DomainId) -> None:
@@ -312,6 +318,8 @@ class MemoryAuditLog(Scoped):
     kind = "audit_event"
 
     async def record(self, event: AuditEvent) -> None:
+        if not in_scope(self._scope, event.client_id):
+            raise NotFound("client", event.client_id)
         self._table.put(event.id, event)
 
     async def list_recent(self, client_id: ClientId | None, *, limit: int) -> Sequence[AuditEvent]:

@@ -543,21 +543,10 @@ class PostgresTicketRepository(Repository):
     async def update(self, ticket: Ticket) -> None:
         s, c = t.support_tickets.c, t.ticket_status_changes.c
         # Locking the ticket row serialises concurrent updates, so history sequence numbers never collide.
-        stored = (
-            await self._run(
-                select(func.count(c.seq))
-                .select_from(
-                    t.support_tickets.outerjoin(
-                        t.ticket_status_changes, and_(c.client_id == s.client_id, c.ticket_id == s.id)
-                    )
-                )
-                .where(s.client_id == ticket.client_id, s.id == ticket.id)
-                .group_by(s.id)
-                .with_for_update(of=t.support_tickets)
-            )
-        ).scalar()
-        if stored is None:
-            raise NotFound("ticket", ticket.id)
+        locked = select(s.id).where(s.client_id == ticket.client_id, s.id == ticket.id).with_for_update()
+        await self._one(locked, "ticket", ticket.id)
+        count = select(func.count()).where(c.client_id == ticket.client_id, c.ticket_id == ticket.id)
+        stored = int((await self._run(count)).scalar_one())
         await self._run(
             update(t.support_tickets)
             .where(s.client_id == ticket.client_id, s.id == ticket.id)
