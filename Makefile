@@ -14,8 +14,8 @@ $(BIN)/arco: pyproject.toml
 install: $(BIN)/arco
 
 lint: install
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
 
 typecheck: install
 	$(BIN)/mypy
