@@ -58,6 +58,18 @@ class ValidationError(ArcoError):
         return {"field": self.field} if self.field else {}
 
 
+class AuthenticationFailed(ArcoError):
+    """The caller could not be identified: unknown account or wrong secret (never says which)."""
+
+    code = "authentication-failed"
+
+
+class Unavailable(ArcoError):
+    """Something ARCO depends on (its database, a provider's API) could not be reached; try again later."""
+
+    code = "unavailable"
+
+
 class QuotaExceeded(ArcoError):
     """Admitting `requested` more of `resource` would take usage past the limit."""
 

@@ -26,9 +26,10 @@ from arco_domain.model.audit import AuditEvent
 from arco_domain.model.campaigns import Campaign
 from arco_domain.model.clients import Client, Member, User
 from arco_domain.model.domains import Domain
+from arco_domain.model.paging import Page, PageRequest
 from arco_domain.model.projects import Milestone, Project
 from arco_domain.model.storage import StorageItem, UploadReservation
-from arco_domain.model.tickets import Ticket, TicketMessage
+from arco_domain.model.tickets import Ticket, TicketMessage, TicketPriority, TicketStatus
 from arco_domain.model.tiers import Resource
 
 
@@ -123,6 +124,17 @@ class TicketRepository(Protocol):
 
     async def list_for_client(self, client_id: ClientId) -> Sequence[Ticket]:
         """Newest first."""
+        ...
+
+    async def search(
+        self,
+        client_id: ClientId,
+        page: PageRequest,
+        *,
+        status: TicketStatus | None = None,
+        priority: TicketPriority | None = None,
+    ) -> Page[Ticket]:
+        """Newest first (by id, which is time-ordered), filtered when asked."""
         ...
 
     async def add_message(self, message: TicketMessage) -> None: ...

@@ -23,10 +23,11 @@ from arco_domain.model.access import DataScope
 from arco_domain.model.audit import AuditEvent
 from arco_domain.model.clients import Client, Member, User
 from arco_domain.model.domains import Domain
+from arco_domain.model.paging import Page, PageRequest, paginate
 from arco_domain.model.projects import Milestone, Project
 from arco_domain.model.quotas import admit
 from arco_domain.model.storage import StorageItem, UploadReservation
-from arco_domain.model.tickets import Ticket, TicketMessage, TicketStatus
+from arco_domain.model.tickets import Ticket, TicketMessage, TicketPriority, TicketStatus
 from arco_domain.model.tiers import Resource
 
 
@@ -214,6 +215,18 @@ class MemoryTicketRepository(Scoped):
 
     async def list_for_client(self, client_id: ClientId) -> Sequence[Ticket]:
         return sorted(self._table.select(self._mine(client_id)), key=lambda t: t.created_at, reverse=True)
+
+    async def search(
+        self,
+        client_id: ClientId,
+        page: PageRequest,
+        *,
+        status: TicketStatus | None = None,
+        priority: TicketPriority | None = None,
+    ) -> Page[Ticket]:
+        mine = self._mine(client_id)
+        rows = self._table.select(lambda t: mine(t) and status in (None, t.status) and priority in (None, t.priority))
+        return paginate(list(rows), page, lambda t: t.id, newest_first=True)
 
     async def add_message(self, message: TicketMessage) -> None:
         await self.get(message.client_id, message.ticket_id)

@@ -41,6 +41,7 @@ from arco_domain.model.clients import (
 )
 from arco_domain.model.domains import Domain, DomainStatus, SslStatus
 from arco_domain.model.money import Money
+from arco_domain.model.paging import Page, PageRequest, page_of
 from arco_domain.model.projects import Milestone, Project, ProjectStatus
 from arco_domain.model.quotas import BillingPeriod
 from arco_domain.model.sla import BusinessCalendar, SlaPolicy
@@ -152,6 +153,7 @@ def _user(row: Row[Any]) -> User:
         user_type=UserType(row.user_type),
         created_at=row.created_at,
         full_name=row.full_name,
+        password_hash=row.password_hash,
     )
 
 
@@ -163,6 +165,7 @@ class PostgresUserRepository(Repository):
                 email=user.email,
                 user_type=user.user_type.value,
                 full_name=user.full_name,
+                password_hash=user.password_hash,
                 created_at=user.created_at,
             )
         )
@@ -558,6 +561,25 @@ class PostgresTicketRepository(Repository):
         s = t.support_tickets.c
         query = select(t.support_tickets).where(s.client_id == client_id).order_by(s.created_at.desc())
         return await self._with_history(await self._all(query))
+
+    async def search(
+        self,
+        client_id: ClientId,
+        page: PageRequest,
+        *,
+        status: TicketStatus | None = None,
+        priority: TicketPriority | None = None,
+    ) -> Page[Ticket]:
+        s = t.support_tickets.c
+        query = select(t.support_tickets).where(s.client_id == client_id)
+        if status is not None:
+            query = query.where(s.status == status.value)
+        if priority is not None:
+            query = query.where(s.priority == priority.value)
+        if page.after is not None:
+            query = query.where(s.id < page.after)
+        rows = await self._all(query.order_by(s.id.desc()).limit(page.limit + 1))
+        return page_of(await self._with_history(rows), page, lambda ticket: ticket.id)
 
     async def add_message(self, message: TicketMessage) -> None:
         await self._run(

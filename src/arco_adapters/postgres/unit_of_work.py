@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from arco_adapters.postgres.metrics import PostgresCampaignRepository, PostgresMetricsRepository
@@ -21,6 +22,7 @@ from arco_adapters.postgres.repositories import (
     PostgresTicketRepository,
     PostgresUserRepository,
 )
+from arco_domain.errors import Unavailable
 from arco_domain.model.access import DataScope
 
 
@@ -32,7 +34,10 @@ class PostgresUnitOfWork:
         self._transaction: AsyncTransaction | None = None
 
     async def __aenter__(self) -> Self:
-        self._connection = connection = await self._engine.connect()
+        try:
+            self._connection = connection = await self._engine.connect()
+        except (OSError, OperationalError, InterfaceError) as error:
+            raise Unavailable("the database could not be reached") from error
         self._transaction = await connection.begin()
         # Transaction-local settings: they vanish at commit or rollback, so a pooled connection never
         # carries one request's client into the next.

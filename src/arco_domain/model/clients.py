@@ -61,6 +61,17 @@ class User:
     user_type: UserType
     created_at: datetime
     full_name: str | None = None
+    password_hash: str | None = None
+    """Only for ARCO's own sign-in; users of an external identity provider have none."""
+
+
+MIN_PASSWORD = 10
+MAX_PASSWORD = 256
+
+
+def check_password_strength(password: str) -> None:
+    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
+        raise ValidationError(f"password must be {MIN_PASSWORD}..{MAX_PASSWORD} characters", field="password")
 
 
 @dataclass(slots=True)

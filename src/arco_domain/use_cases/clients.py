@@ -17,10 +17,14 @@ from arco_domain.model.clients import (
     UserType,
     normalize_email,
 )
+from arco_domain.model.paging import Page, PageRequest, page_of
 from arco_domain.model.quotas import BillingPeriod, QuotaStatus, quota_period_key
 from arco_domain.model.tiers import Resource, Tier, validate_custom_limits
 from arco_domain.use_cases.base import UseCase, take_quota, write_audit
-from arco_ports.unit_of_work import UnitOfWork
+from arco_domain.use_cases.identity import hash_password
+from arco_ports.clock import Clock, IdGenerator
+from arco_ports.identity import PasswordHasher
+from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,13 +35,25 @@ class Registration:
 
 
 class RegisterClient(UseCase):
-    """Sign a new client up on the free tier, with its first user as the team's owner."""
+    """Sign a new client up on the free tier, with its first user as the team's owner.
 
-    async def __call__(self, *, email: str, company_name: str, full_name: str | None = None) -> Registration:
+    With a password (ARCO's own sign-in) the user can log in at once; without one, the user signs in
+    through an external identity provider whose tokens carry the same user id.
+    """
+
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, hasher: PasswordHasher | None = None
+    ) -> None:
+        super().__init__(uow=uow, clock=clock, ids=ids)
+        self._hasher = hasher
+
+    async def __call__(
+        self, *, email: str, company_name: str, full_name: str | None = None, password: str | None = None
+    ) -> Registration:
         now = self._clock.now()
         user = User(
             id=UserId(self._ids.new_id()), email=normalize_email(email), user_type=UserType.CLIENT,
-            created_at=now, full_name=full_name,
+            created_at=now, full_name=full_name, password_hash=hash_password(self._hasher, password),
         )  # fmt: skip
         client = Client(id=ClientId(self._ids.new_id()), name=company_name.strip() or user.email, tier=Tier.FREE,
                         created_at=now)  # fmt: skip
@@ -140,3 +156,22 @@ class SetCustomLimits(UseCase):
             )  # fmt: skip
             await uow.commit()
         return client
+
+
+class GetClient(UseCase):
+    async def __call__(self, principal: Principal, client_id: ClientId) -> Client:
+        client_id = principal.client_in_reach(client_id)
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            return await uow.clients.get(client_id)
+
+
+class ListClients(UseCase):
+    """Every client, for the agency's admin dashboard."""
+
+    async def __call__(self, principal: Principal, page: PageRequest) -> Page[Client]:
+        principal.require_staff()
+        async with self._uow(DataScope.all_clients()) as uow:
+            clients = await uow.clients.list_all(
+                limit=page.limit + 1, after=ClientId(page.after) if page.after else None
+            )
+        return page_of(clients, page, lambda c: c.id)

@@ -6,6 +6,7 @@ from arco_domain.errors import Conflict
 from arco_domain.ids import AuditEventId, ClientId, MemberId
 from arco_domain.model.access import DataScope, Principal
 from arco_domain.model.clients import Member, MemberRole, MemberStatus, normalize_email
+from arco_domain.model.paging import Page, PageRequest, paginate
 from arco_domain.model.tiers import Resource
 from arco_domain.use_cases.base import UseCase, release_stock, take_quota, write_audit
 
@@ -48,3 +49,11 @@ class RemoveMember(UseCase):
                 action="member.remove", client_id=client_id, details={"email": member.email},
             )  # fmt: skip
             await uow.commit()
+
+
+class ListMembers(UseCase):
+    async def __call__(self, principal: Principal, client_id: ClientId, page: PageRequest) -> Page[Member]:
+        client_id = principal.client_in_reach(client_id)
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            members = await uow.members.list_for_client(client_id)
+        return paginate(members, page, lambda m: m.id)

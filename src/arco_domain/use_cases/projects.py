@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
+from typing import TypeVar
 
 from arco_domain.ids import ClientId, MilestoneId, ProjectId
 from arco_domain.model.access import DataScope, Principal
 from arco_domain.model.money import Money
-from arco_domain.model.projects import Milestone, Project, ProjectStatus
+from arco_domain.model.paging import Page, PageRequest, paginate
+from arco_domain.model.projects import Milestone, Project, ProjectStatus, completion_percent
 from arco_domain.model.tiers import Resource
 from arco_domain.use_cases.base import UseCase, release_stock, take_quota
+
+T = TypeVar("T")
 
 
 class CreateProject(UseCase):
@@ -100,3 +106,70 @@ class CompleteMilestone(UseCase):
                 await uow.milestones.update(milestone)
                 await uow.commit()
         return milestone
+
+
+class ListProjects(UseCase):
+    async def __call__(self, principal: Principal, client_id: ClientId, page: PageRequest) -> Page[Project]:
+        client_id = principal.client_in_reach(client_id)
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            projects = await uow.projects.list_for_client(client_id)
+        return paginate(projects, page, lambda p: p.id)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectDetail:
+    project: Project
+    milestones: Sequence[Milestone]
+
+    @property
+    def completion_percent(self) -> int:
+        return completion_percent(self.milestones)
+
+
+class GetProject(UseCase):
+    async def __call__(self, principal: Principal, client_id: ClientId, project_id: ProjectId) -> ProjectDetail:
+        client_id = principal.client_in_reach(client_id)
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            project = await uow.projects.get(client_id, project_id)
+            return ProjectDetail(project, await uow.milestones.list_for_project(client_id, project_id))
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectChanges:
+    """Fields to change; `None` leaves a field as it is."""
+
+    name: str | None = None
+    description: str | None = None
+    status: ProjectStatus | None = None
+    start_date: date | None = None
+    estimated_delivery: date | None = None
+    budget_total: Money | None = None
+
+
+def _either(change: T | None, current: T) -> T:
+    return current if change is None else change
+
+
+class UpdateProject(UseCase):
+    """Edit a project's details; a status change follows the pipeline rule."""
+
+    async def __call__(
+        self, principal: Principal, client_id: ClientId, project_id: ProjectId, changes: ProjectChanges
+    ) -> Project:
+        client_id = principal.client_in_reach(client_id)
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            current = await uow.projects.get(client_id, project_id)
+            edited = Project(
+                id=current.id, client_id=current.client_id, name=_either(changes.name, current.name),
+                status=current.status, created_at=current.created_at,
+                description=_either(changes.description, current.description),
+                start_date=_either(changes.start_date, current.start_date),
+                estimated_delivery=_either(changes.estimated_delivery, current.estimated_delivery),
+                actual_delivery=current.actual_delivery,
+                budget_total=_either(changes.budget_total, current.budget_total), budget_used=current.budget_used,
+            )  # fmt: skip
+            if changes.status is not None:
+                edited.move_to(changes.status, self._clock.now().date())
+            await uow.projects.update(edited)
+            await uow.commit()
+        return edited

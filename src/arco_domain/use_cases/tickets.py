@@ -10,6 +10,7 @@ from arco_domain.errors import PermissionDenied
 from arco_domain.ids import AuditEventId, ClientId, MessageId, ProjectId, TicketId
 from arco_domain.model.access import DataScope, Principal
 from arco_domain.model.notifications import OutgoingEmail
+from arco_domain.model.paging import Page, PageRequest
 from arco_domain.model.quotas import QuotaStatus, quota_period_key
 from arco_domain.model.sla import BusinessCalendar
 from arco_domain.model.tickets import (
@@ -207,3 +208,37 @@ class SummarizeTickets(UseCase):
             recent = await uow.tickets.created_between(client_id, month_start, now + timedelta(seconds=1))
         quota = QuotaStatus(Resource.SUPPORT_TICKETS, used, client.limit(Resource.SUPPORT_TICKETS), period)
         return TicketSummary(quota, average_first_response(recent))
+
+
+class ListTickets(UseCase):
+    """A client's tickets, newest first, optionally by status and priority."""
+
+    async def __call__(
+        self,
+        principal: Principal,
+        client_id: ClientId,
+        page: PageRequest,
+        *,
+        status: TicketStatus | None = None,
+        priority: TicketPriority | None = None,
+    ) -> Page[Ticket]:
+        client_id = principal.client_in_reach(client_id)
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            return await uow.tickets.search(client_id, page, status=status, priority=priority)
+
+
+@dataclass(frozen=True, slots=True)
+class TicketThread:
+    ticket: Ticket
+    messages: Sequence[TicketMessage]
+
+
+class GetTicket(UseCase):
+    """A ticket with its messages; internal notes only for staff."""
+
+    async def __call__(self, principal: Principal, client_id: ClientId, ticket_id: TicketId) -> TicketThread:
+        client_id = principal.client_in_reach(client_id)
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            ticket = await uow.tickets.get(client_id, ticket_id)
+            messages = await uow.tickets.list_messages(client_id, ticket_id, include_internal=principal.is_staff)
+        return TicketThread(ticket, messages)

@@ -1,0 +1,84 @@
+"""Sign-in with ARCO's own accounts, and staff accounts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from arco_domain.errors import AuthenticationFailed, ValidationError
+from arco_domain.ids import ClientId, UserId
+from arco_domain.model.access import DataScope
+from arco_domain.model.clients import User, UserType, check_password_strength, normalize_email
+from arco_domain.use_cases.base import UseCase
+from arco_ports.clock import Clock, IdGenerator
+from arco_ports.identity import PasswordHasher
+from arco_ports.unit_of_work import UnitOfWorkFactory
+
+_DUMMY_PASSWORD = "not-a-password-of-anyone"
+
+
+def hash_password(hasher: PasswordHasher | None, password: str | None) -> str | None:
+    if password is None:
+        return None
+    if hasher is None:
+        raise ValidationError("this deployment does not take passwords", field="password")
+    check_password_strength(password)
+    return hasher.hash(password)
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who a user is for the rest of the session: what a token carries."""
+
+    user: User
+    client_id: ClientId | None
+
+
+class Authenticate(UseCase):
+    """Check an e-mail and password; failures never reveal whether the account exists."""
+
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, hasher: PasswordHasher) -> None:
+        super().__init__(uow=uow, clock=clock, ids=ids)
+        self._hasher = hasher
+
+    async def __call__(self, *, email: str, password: str) -> Identity:
+        async with self._uow(DataScope.all_clients()) as uow:
+            user = await uow.users.find_by_email(email.strip().lower())
+            client_id = await uow.members.client_of_user(user.id) if user else None
+        # Verify against a real hash even for unknown accounts, so timing does not reveal them.
+        stored = user.password_hash if user and user.password_hash else self._hasher.hash(_DUMMY_PASSWORD)
+        if not self._hasher.verify(stored, password) or user is None or user.password_hash is None:
+            raise AuthenticationFailed("wrong e-mail or password")
+        return Identity(user, client_id)
+
+
+class IdentifyUser(UseCase):
+    """Resolve a user id from a trusted token into an identity (for tokens that carry only `sub`)."""
+
+    async def __call__(self, user_id: UserId) -> Identity:
+        async with self._uow(DataScope.all_clients()) as uow:
+            user = await uow.users.get(user_id)
+            return Identity(user, await uow.members.client_of_user(user_id))
+
+
+class CreateStaffUser(UseCase):
+    """Create an agency admin or developer account."""
+
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, hasher: PasswordHasher | None = None
+    ) -> None:
+        super().__init__(uow=uow, clock=clock, ids=ids)
+        self._hasher = hasher
+
+    async def __call__(
+        self, *, email: str, user_type: UserType, full_name: str | None = None, password: str | None = None
+    ) -> User:
+        if not user_type.is_staff:
+            raise ValidationError("staff accounts are admins or developers", field="role")
+        user = User(
+            id=UserId(self._ids.new_id()), email=normalize_email(email), user_type=user_type,
+            created_at=self._clock.now(), full_name=full_name, password_hash=hash_password(self._hasher, password),
+        )  # fmt: skip
+        async with self._uow(DataScope.all_clients()) as uow:
+            await uow.users.add(user)
+            await uow.commit()
+        return user

@@ -1,0 +1,99 @@
+"""The composition root: every port wired to its adapter, and one factory per use-case.
+
+The HTTP app and the worker build this same container. Tests override providers (`uow`, `clock` ...)
+instead of patching anything.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+from dependency_injector import containers, providers
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from arco_adapters.security.passwords import Argon2PasswordHasher
+from arco_adapters.system import SystemClock, Uuid7Generator
+from arco_domain.use_cases.clients import (
+    ChangeTier,
+    GetClient,
+    GetUsage,
+    ListClients,
+    RegisterClient,
+    SetCustomLimits,
+)
+from arco_domain.use_cases.domains import AddDomain, AssignDomainToProject, GetDomain, ListDomains, RemoveDomain
+from arco_domain.use_cases.health import CheckReadiness
+from arco_domain.use_cases.identity import Authenticate, CreateStaffUser, IdentifyUser
+from arco_domain.use_cases.members import InviteMember, ListMembers, RemoveMember
+from arco_domain.use_cases.projects import (
+    AddMilestone,
+    CompleteMilestone,
+    CreateProject,
+    DeleteProject,
+    GetProject,
+    ListProjects,
+    MoveProject,
+    UpdateProject,
+)
+from arco_domain.use_cases.tickets import (
+    AutoCloseResolvedTickets,
+    CreateTicket,
+    GetTicket,
+    ListTickets,
+    PostTicketMessage,
+    SummarizeTickets,
+    TransitionTicket,
+)
+from arco_entrypoints.http.tokens import TokenService
+
+
+async def database_engine(url: str, pool_size: int) -> AsyncIterator[AsyncEngine]:
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    yield engine
+    await engine.dispose()
+
+
+class Container(containers.DeclarativeContainer):
+    config = providers.Configuration()
+
+    engine = providers.Resource(database_engine, url=config.database_url, pool_size=config.pool_size.as_(int))
+    uow = providers.Singleton(PostgresUnitOfWorkFactory, engine=engine)
+    clock = providers.Singleton(SystemClock)
+    ids = providers.Singleton(Uuid7Generator)
+    hasher = providers.Singleton(Argon2PasswordHasher)
+    tokens = providers.Singleton(TokenService, secret=config.jwt_secret, clock=clock)
+
+    check_readiness = providers.Factory(CheckReadiness, uow=uow, clock=clock, ids=ids)
+    register_client = providers.Factory(RegisterClient, uow=uow, clock=clock, ids=ids, hasher=hasher)
+    authenticate = providers.Factory(Authenticate, uow=uow, clock=clock, ids=ids, hasher=hasher)
+    identify_user = providers.Factory(IdentifyUser, uow=uow, clock=clock, ids=ids)
+    create_staff_user = providers.Factory(CreateStaffUser, uow=uow, clock=clock, ids=ids, hasher=hasher)
+    get_usage = providers.Factory(GetUsage, uow=uow, clock=clock, ids=ids)
+    get_client = providers.Factory(GetClient, uow=uow, clock=clock, ids=ids)
+    list_clients = providers.Factory(ListClients, uow=uow, clock=clock, ids=ids)
+    change_tier = providers.Factory(ChangeTier, uow=uow, clock=clock, ids=ids)
+    set_custom_limits = providers.Factory(SetCustomLimits, uow=uow, clock=clock, ids=ids)
+    list_projects = providers.Factory(ListProjects, uow=uow, clock=clock, ids=ids)
+    get_project = providers.Factory(GetProject, uow=uow, clock=clock, ids=ids)
+    create_project = providers.Factory(CreateProject, uow=uow, clock=clock, ids=ids)
+    update_project = providers.Factory(UpdateProject, uow=uow, clock=clock, ids=ids)
+    move_project = providers.Factory(MoveProject, uow=uow, clock=clock, ids=ids)
+    delete_project = providers.Factory(DeleteProject, uow=uow, clock=clock, ids=ids)
+    add_milestone = providers.Factory(AddMilestone, uow=uow, clock=clock, ids=ids)
+    complete_milestone = providers.Factory(CompleteMilestone, uow=uow, clock=clock, ids=ids)
+    list_domains = providers.Factory(ListDomains, uow=uow, clock=clock, ids=ids)
+    get_domain = providers.Factory(GetDomain, uow=uow, clock=clock, ids=ids)
+    add_domain = providers.Factory(AddDomain, uow=uow, clock=clock, ids=ids)
+    assign_domain_to_project = providers.Factory(AssignDomainToProject, uow=uow, clock=clock, ids=ids)
+    remove_domain = providers.Factory(RemoveDomain, uow=uow, clock=clock, ids=ids)
+    list_members = providers.Factory(ListMembers, uow=uow, clock=clock, ids=ids)
+    invite_member = providers.Factory(InviteMember, uow=uow, clock=clock, ids=ids)
+    remove_member = providers.Factory(RemoveMember, uow=uow, clock=clock, ids=ids)
+    list_tickets = providers.Factory(ListTickets, uow=uow, clock=clock, ids=ids)
+    get_ticket = providers.Factory(GetTicket, uow=uow, clock=clock, ids=ids)
+    create_ticket = providers.Factory(CreateTicket, uow=uow, clock=clock, ids=ids)
+    post_ticket_message = providers.Factory(PostTicketMessage, uow=uow, clock=clock, ids=ids)
+    transition_ticket = providers.Factory(TransitionTicket, uow=uow, clock=clock, ids=ids)
+    summarize_tickets = providers.Factory(SummarizeTickets, uow=uow, clock=clock, ids=ids)
+    auto_close_resolved_tickets = providers.Factory(AutoCloseResolvedTickets, uow=uow, clock=clock, ids=ids)

@@ -1,0 +1,42 @@
+"""Bearer-token authentication: every route needs a valid token unless it opts out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Request
+from litestar.connection import ASGIConnection
+from litestar.middleware import AbstractAuthenticationMiddleware, AuthenticationResult
+from litestar.types import ASGIApp
+
+from arco_domain.errors import AuthenticationFailed
+from arco_domain.model.access import Principal
+from arco_entrypoints.http.tokens import TokenService, principal_of
+
+PUBLIC = "exclude_from_auth"
+"""Route option that marks a route as open to anonymous callers."""
+
+
+class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
+    def __init__(self, app: ASGIApp, *, container: Any) -> None:
+        super().__init__(app, exclude_from_auth_key=PUBLIC, exclude=["^/schema"])
+        self._container = container
+
+    async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
+        scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+        if scheme.lower() != "bearer" or not token:
+            raise AuthenticationFailed("a bearer token is required")
+        tokens: TokenService = self._container.tokens()
+        claims = tokens.verify(token.strip())
+        principal = claims.principal
+        if principal is None:
+            # A token from the external identity provider: look the user up once per request.
+            identity = await self._container.identify_user()(claims.user_id)
+            principal = principal_of(identity)
+        return AuthenticationResult(user=principal, auth=token)
+
+
+def principal(request: Request[Any, Any, Any]) -> Principal:
+    """The caller, as the middleware identified it (a Litestar dependency)."""
+    user: Principal = request.user
+    return user

@@ -1,0 +1,60 @@
+"""Sign-up, login, and what the caller is."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody
+
+from arco_domain.model.access import Principal
+from arco_domain.use_cases.clients import GetClient, GetUsage, RegisterClient
+from arco_domain.use_cases.identity import Authenticate, Identity
+from arco_entrypoints.http.auth import PUBLIC
+from arco_entrypoints.http.schemas.accounts import Login, Me, Quota, Session, SignUp, Usage, User
+
+
+def _tokens(request: Request[Any, Any, Any]) -> Any:
+    return request.app.state.container.tokens()
+
+
+class AuthController(Controller):
+    path = "/v1/auth"
+    tags = ["auth"]
+
+    @post("/signup", operation_id="signUp", opt={PUBLIC: True})
+    async def sign_up(
+        self, request: Request[Any, Any, Any], data: JSONBody[SignUp], register_client: NamedDependency[RegisterClient]
+    ) -> Session:
+        """Create a free client account with its owner, and sign the owner in."""
+        registration = await register_client(
+            email=data.email, password=data.password, full_name=data.full_name,
+            company_name=data.company_name or data.email,
+        )  # fmt: skip
+        identity = Identity(registration.user, registration.client.id)
+        return Session(access_token=_tokens(request).issue(identity), user=User.from_entity(registration.user))
+
+    @post("/login", operation_id="logIn", opt={PUBLIC: True}, status_code=200)
+    async def log_in(
+        self, request: Request[Any, Any, Any], data: JSONBody[Login], authenticate: NamedDependency[Authenticate]
+    ) -> Session:
+        """Exchange an e-mail and password for an access token."""
+        identity = await authenticate(email=data.email, password=data.password)
+        return Session(access_token=_tokens(request).issue(identity), user=User.from_entity(identity.user))
+
+
+class MeController(Controller):
+    path = "/v1"
+    tags = ["account"]
+
+    @get("/me", operation_id="getMe")
+    async def me(self, caller: NamedDependency[Principal], get_client: NamedDependency[GetClient]) -> Me:
+        """The caller and, for client users, their client account."""
+        client = await get_client(caller, caller.client_id) if caller.client_id else None
+        return Me.of(caller, client)
+
+    @get("/usage", operation_id="getUsage")
+    async def usage(self, caller: NamedDependency[Principal], get_usage: NamedDependency[GetUsage]) -> Usage:
+        """Each quota of the caller's client: used, limit, percent, over-limit state and period."""
+        return Usage(quotas=[Quota.from_status(s) for s in await get_usage(caller, caller.own_client())])

@@ -1,0 +1,30 @@
+"""The bridge from the container to Litestar: each use-case factory becomes a named dependency."""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from dependency_injector import providers
+from litestar.di import Provide
+
+from arco_domain.use_cases.base import UseCase
+
+
+def use_case_dependencies(container: Any) -> dict[str, Provide]:
+    """`{"create_ticket": Provide(...)}` for every use-case factory of the container, by provider name."""
+    dependencies: dict[str, Provide] = {}
+    for name, provider in container.providers.items():
+        if isinstance(provider, providers.Factory) and issubclass(provider.cls, UseCase):
+            dependencies[name] = Provide(_built_by(provider))
+    return dependencies
+
+
+def _built_by(provider: providers.Provider[Any]) -> Callable[[], Awaitable[Any]]:
+    async def build() -> Any:
+        # Providers that depend on an async resource (the database engine) hand back an awaitable.
+        built = provider()
+        return await built if inspect.isawaitable(built) else built
+
+    return build

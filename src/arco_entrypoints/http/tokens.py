@@ -1,0 +1,90 @@
+"""Access tokens: HS256 JWTs with Supabase-compatible claims.
+
+Tokens from Supabase Auth (same secret) are accepted as they are: `sub` is the user id, `aud` is
+`authenticated`. ARCO's own tokens add `app_metadata.arco` with the user type and client, so a request
+needs no lookup to know who is calling; a token without it is resolved from the database once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import jwt
+
+from arco_domain.errors import AuthenticationFailed
+from arco_domain.ids import ClientId, UserId
+from arco_domain.model.access import Principal
+from arco_domain.model.clients import UserType
+from arco_domain.use_cases.identity import Identity
+from arco_ports.clock import Clock
+
+AUDIENCE = "authenticated"
+ACCESS_TOKEN_TTL = timedelta(hours=1)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenClaims:
+    """What a verified token says: always the user, and ARCO's own claims when it carries them."""
+
+    user_id: UserId
+    principal: Principal | None
+
+
+class TokenService:
+    def __init__(self, *, secret: str, clock: Clock) -> None:
+        if len(secret) < 32:
+            raise ValueError("ARCO_JWT_SECRET must be at least 32 characters")
+        self._secret = secret
+        self._clock = clock
+
+    def issue(self, identity: Identity) -> str:
+        user = identity.user
+        claims = {"user_type": user.user_type.value, "client_id": str(identity.client_id or "") or None}
+        return self._sign(user.id, user.email, claims, ACCESS_TOKEN_TTL)
+
+    def _sign(self, user_id: UUID, email: str, arco: dict[str, Any], ttl: timedelta) -> str:
+        now = self._clock.now()
+        payload = {
+            "sub": str(user_id),
+            "email": email,
+            "role": "authenticated",
+            "aud": AUDIENCE,
+            "iat": int(now.timestamp()),
+            "exp": int((now + ttl).timestamp()),
+            "app_metadata": {"arco": arco},
+        }
+        return jwt.encode(payload, self._secret, algorithm="HS256")
+
+    def verify(self, token: str) -> TokenClaims:
+        try:
+            payload = jwt.decode(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                audience=AUDIENCE,
+                options={"require": ["exp", "sub"]},
+                leeway=timedelta(seconds=30),
+            )
+            user_id = UserId(UUID(payload["sub"]))
+            arco = (payload.get("app_metadata") or {}).get("arco")
+            return TokenClaims(user_id, _principal(user_id, arco) if arco else None)
+        except (jwt.PyJWTError, ValueError, TypeError, KeyError, AttributeError) as error:
+            raise AuthenticationFailed(f"invalid token: {error}") from error
+
+
+def _principal(user_id: UserId, arco: dict[str, Any]) -> Principal:
+    client = arco.get("client_id")
+    impersonator = arco.get("impersonator_id")
+    return Principal(
+        user_id=user_id,
+        user_type=UserType(arco["user_type"]),
+        client_id=ClientId(UUID(client)) if client else None,
+        impersonator_id=UserId(UUID(impersonator)) if impersonator else None,
+    )
+
+
+def principal_of(identity: Identity) -> Principal:
+    return Principal(identity.user.id, identity.user.user_type, identity.client_id)

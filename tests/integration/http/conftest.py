@@ -1,0 +1,73 @@
+"""HTTP fixtures: the real app, wired by the real container, on the module's PostgreSQL database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from itertools import count
+from typing import Any
+
+import pytest
+from argon2 import PasswordHasher
+from dependency_injector import providers
+from litestar.testing import AsyncTestClient
+
+from arco_adapters.postgres.embedded import EmbeddedPostgres
+from arco_adapters.security.passwords import Argon2PasswordHasher
+from arco_entrypoints.container import Container
+from arco_entrypoints.http.app import create_app
+
+JWT_SECRET = "test-secret-that-is-long-enough-for-hs256"
+_emails = count()
+
+
+@dataclass
+class Account:
+    """A signed-up client owner: their token and ids."""
+
+    token: str
+    user_id: str
+    client_id: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def container(postgres: EmbeddedPostgres, database: str) -> Container:
+    container = Container()
+    container.config.from_dict(
+        {"database_url": postgres.url(user="arco_app", database=database), "pool_size": 5, "jwt_secret": JWT_SECRET}
+    )
+    # Cheap hashing keeps sign-ups fast in tests; production keeps argon2's defaults.
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    container.hasher.override(providers.Singleton(Argon2PasswordHasher, cheap))
+    return container
+
+
+@pytest.fixture
+async def api(container: Container) -> AsyncIterator[AsyncTestClient[Any]]:
+    async with AsyncTestClient(create_app(container)) as client:
+        yield client
+
+
+async def sign_up(api: AsyncTestClient[Any], company: str = "Acme") -> Account:
+    email = f"owner{next(_emails)}@{company.lower()}.example.com"
+    response = await api.post(
+        "/v1/auth/signup", json={"email": email, "password": "correct horse battery", "company_name": company}
+    )
+    assert response.status_code == 201, response.text
+    token = response.json()["access_token"]
+    me = (await api.get("/v1/me", headers={"Authorization": f"Bearer {token}"})).json()
+    return Account(token=token, user_id=me["user_id"], client_id=me["client"]["id"])
+
+
+@pytest.fixture
+async def alice(api: AsyncTestClient[Any]) -> Account:
+    return await sign_up(api, "Alpha")
+
+
+@pytest.fixture
+async def bob(api: AsyncTestClient[Any]) -> Account:
+    return await sign_up(api, "Beta")
