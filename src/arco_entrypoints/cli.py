@@ -1,14 +1,35 @@
-"""The `arco` command."""
+"""The `arco` command: serve the API, migrate, manage staff, seed the demo agency."""
 
 from __future__ import annotations
 
-import argparse
-from collections.abc import Sequence
+import asyncio
+from typing import Any
 
-from arco_adapters.postgres.database import start_embedded
-from arco_adapters.postgres.migrate import upgrade
+import click
+
+from arco_domain.model.clients import UserType
 from arco_domain.model.tiers import CATALOGUE, GIB, Resource
+from arco_domain.use_cases.identity import Identity
+from arco_entrypoints.demo import DEMO_PASSWORD, seed_demo
+from arco_entrypoints.providing import resolve
+from arco_entrypoints.runtime import Runtime, export, prepare
 from arco_entrypoints.settings import Settings
+
+
+@click.group()
+def main() -> None:
+    """ARCO, the agency client platform backend."""
+
+
+@main.command()
+def tiers() -> None:
+    """Print the tier catalogue."""
+    for plan in CATALOGUE.values():
+        price = f"BRL {plan.monthly_price.amount}/month" if plan.monthly_price else "by contract"
+        sla = f"{plan.first_response_sla.total_seconds() / 3600:g} h" if plan.first_response_sla else "none"
+        limits = ", ".join(f"{r.value}={_limit_text(r, v)}" for r, v in plan.limits.items())
+        platforms = ", ".join(sorted(plan.campaign_platforms)) or "none"
+        click.echo(f"{plan.tier.value:<10} {price:<18} first response {sla:<5} | {limits} | campaigns: {platforms}")
 
 
 def _limit_text(resource: Resource, limit: int | None) -> str:
@@ -17,33 +38,93 @@ def _limit_text(resource: Resource, limit: int | None) -> str:
     return f"{limit // GIB} GB" if resource is Resource.STORAGE_BYTES else str(limit)
 
 
-def show_tiers() -> None:
-    for plan in CATALOGUE.values():
-        price = f"BRL {plan.monthly_price.amount}/month" if plan.monthly_price else "by contract"
-        sla = f"{plan.first_response_sla.total_seconds() / 3600:g} h" if plan.first_response_sla else "none"
-        limits = ", ".join(f"{r.value}={_limit_text(r, v)}" for r, v in plan.limits.items())
-        platforms = ", ".join(sorted(plan.campaign_platforms)) or "none"
-        print(f"{plan.tier.value:<10} {price:<18} first response {sla:<5} | {limits} | campaigns: {platforms}")
+@main.command()
+def migrate() -> None:
+    """Migrate the configured database, or start and migrate the embedded one."""
+    settings = Settings.from_environment()
+    runtime = prepare(settings)
+    where = "embedded database in " + str(settings.data_dir / "pgdata") if runtime.embedded else "database"
+    click.echo(f"{where} is at the latest schema")
+    runtime.stop()
 
 
-def migrate(settings: Settings) -> None:
-    """Bring the configured database, or the embedded one, to the latest schema."""
-    if settings.migration_database_url:
-        upgrade(settings.migration_database_url)
-        print("database migrated")
+async def _with_container(runtime: Runtime, work: Any) -> Any:
+    container: Any = runtime.container(pool_size=2)
+    await container.init_resources()
+    try:
+        return await work(container)
+    finally:
+        await container.shutdown_resources()
+
+
+@main.group()
+def users() -> None:
+    """Manage user accounts."""
+
+
+@users.command("create-staff")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice(["admin", "developer"]), required=True)
+@click.option("--name", "full_name", default=None)
+@click.option("--password", default=None, help="Allow e-mail/password login (otherwise tokens only).")
+@click.option("--print-token", is_flag=True, help="Print an access token for the new account.")
+def create_staff(email: str, role: str, full_name: str | None, password: str | None, print_token: bool) -> None:
+    """Create an agency admin or developer."""
+    runtime = prepare(Settings.from_environment())
+
+    async def create(container: Any) -> str | None:
+        user = await (await resolve(container.create_staff_user))(
+            email=email, user_type=UserType(role), full_name=full_name, password=password
+        )
+        click.echo(f"created {role} {user.email} ({user.id})")
+        return container.tokens().issue(Identity(user, None)) if print_token else None
+
+    try:
+        token = asyncio.run(_with_container(runtime, create))
+    finally:
+        runtime.stop()
+    if token:
+        click.echo(token)
+
+
+@main.command()
+def demo() -> None:
+    """Seed the demo agency (once): a client on each tier with a year of figures."""
+    runtime = prepare(Settings.from_environment())
+    try:
+        _seed(runtime)
+    finally:
+        runtime.stop()
+
+
+def _seed(runtime: Runtime) -> None:
+    logins = asyncio.run(_with_container(runtime, seed_demo))
+    if logins is None:
+        click.echo("demo data already present")
         return
-    server, _ = start_embedded(settings.data_dir)
-    print(f"embedded database migrated ({settings.data_dir / 'pgdata'})")
-    server.stop()
+    click.echo(f"demo agency seeded; every account's password is {DEMO_PASSWORD!r}:")
+    for login in logins:
+        click.echo(f"  {login.email:<32} {login.tier.value if login.tier else 'agency admin'}")
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="arco", description="ARCO, the agency client platform backend.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("tiers", help="print the tier catalogue")
-    commands.add_parser("migrate", help="migrate the database (the embedded one when ARCO_DATABASE_URL is unset)")
-    args = parser.parse_args(argv)
-    if args.command == "tiers":
-        show_tiers()
-    elif args.command == "migrate":
-        migrate(Settings.from_environment())
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--demo", "with_demo", is_flag=True, help="Seed the demo agency first (once).")
+def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
+    """Serve the HTTP API (on the embedded database when ARCO_DATABASE_URL is unset)."""
+    import uvicorn
+
+    settings = Settings.from_environment()
+    runtime = prepare(settings)
+    try:
+        if with_demo:
+            _seed(runtime)
+        export(runtime)
+        click.echo(f"ARCO API      http://{host}:{port}/v1")
+        click.echo(f"API docs      http://{host}:{port}/schema")
+        click.echo(f"data dir      {settings.data_dir.resolve()}")
+        uvicorn.run("arco_entrypoints.asgi:create", factory=True, host=host, port=port, workers=workers)
+    finally:
+        runtime.stop()

@@ -23,6 +23,8 @@ class Settings:
     """The application's connection (a role without BYPASSRLS); `None` starts the embedded server."""
     migration_database_url: str | None
     """The schema owner's connection for migrations; defaults to `database_url`."""
+    jwt_secret: str | None
+    """HS256 signing secret (Supabase's JWT secret to accept its tokens); `None` keeps one in the data dir."""
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -37,4 +39,5 @@ class Settings:
             data_dir=Path(env.get("ARCO_DATA_DIR", ".arco")),
             database_url=database_url,
             migration_database_url=env.get("ARCO_MIGRATION_DATABASE_URL") or database_url,
+            jwt_secret=env.get("ARCO_JWT_SECRET") or None,
         )

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import inspect
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -10,6 +9,7 @@ from dependency_injector import providers
 from litestar.di import Provide
 
 from arco_domain.use_cases.base import UseCase
+from arco_entrypoints.providing import resolve
 
 
 def use_case_dependencies(container: Any) -> dict[str, Provide]:
@@ -23,8 +23,6 @@ def use_case_dependencies(container: Any) -> dict[str, Provide]:
 
 def _built_by(provider: providers.Provider[Any]) -> Callable[[], Awaitable[Any]]:
     async def build() -> Any:
-        # Providers that depend on an async resource (the database engine) hand back an awaitable.
-        built = provider()
-        return await built if inspect.isawaitable(built) else built
+        return await resolve(provider)
 
     return build

@@ -1,0 +1,172 @@
+"""A demo agency, so that a newcomer sees a full dashboard at once: one client on each tier with projects,
+domains, tickets and a year of traffic, campaign and performance figures. Deterministic, and seeded once."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from decimal import Decimal
+from typing import Any
+
+from arco_domain.ids import CampaignId, ClientId
+from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.campaigns import Campaign, CampaignStatus, DailyCampaignMetrics
+from arco_domain.model.clients import UserType
+from arco_domain.model.money import Money
+from arco_domain.model.network import DailyTraffic
+from arco_domain.model.performance import PerformanceSample
+from arco_domain.model.projects import Project, ProjectStatus
+from arco_domain.model.tickets import TicketPriority, TicketStatus
+from arco_domain.model.tiers import CampaignPlatform, Resource, Tier, plan_for
+from arco_entrypoints.providing import resolve
+from arco_ports.metrics import Measurement
+
+DEMO_PASSWORD = "demo-password-2026"
+STAFF_EMAIL = "admin@arco.demo"
+COMPANIES = {
+    Tier.FREE: "Padaria Aurora",
+    Tier.BASIC: "Clínica Sorriso",
+    Tier.PRO: "Loja Vento Sul",
+    Tier.ENTERPRISE: "Grupo Horizonte",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class DemoLogin:
+    email: str
+    tier: Tier | None
+
+
+async def _use(container: Any, name: str) -> Any:
+    return await resolve(getattr(container, name))
+
+
+def demo_email(tier: Tier) -> str:
+    return f"owner@{tier.value}.arco.demo"
+
+
+async def seed_demo(container: Any, *, days: int = 365) -> list[DemoLogin] | None:
+    """Seed the demo agency; `None` when it is already there."""
+    uow = await _use(container, "uow")
+    async with uow(DataScope.all_clients()) as unit:
+        if await unit.users.find_by_email(STAFF_EMAIL) is not None:
+            return None
+    create_staff = await _use(container, "create_staff_user")
+    admin = await create_staff(
+        email=STAFF_EMAIL, user_type=UserType.ADMIN, full_name="Agency Admin", password=DEMO_PASSWORD
+    )
+    staff = Principal(admin.id, UserType.ADMIN)
+    logins = [DemoLogin(STAFF_EMAIL, None)]
+    for tier, company in COMPANIES.items():
+        registration = await (await _use(container, "register_client"))(
+            email=demo_email(tier), company_name=company, full_name=f"Owner of {company}", password=DEMO_PASSWORD
+        )
+        client_id = registration.client.id
+        owner = Principal(registration.user.id, UserType.CLIENT, client_id)
+        if tier is not Tier.FREE:
+            await (await _use(container, "change_tier"))(staff, client_id, tier=tier, reason="demo")
+        await _seed_client(container, uow, tier, client_id, owner, staff, company, days)
+        logins.append(DemoLogin(demo_email(tier), tier))
+    return logins
+
+
+async def _seed_client(
+    container: Any,
+    uow: Any,
+    tier: Tier,
+    client_id: ClientId,
+    owner: Principal,
+    staff: Principal,
+    company: str,
+    days: int,
+) -> None:
+    rng = random.Random(f"{tier}-{company}")
+    today = (await _use(container, "clock")).now().date()
+    slug = company.lower().split()[-1]
+    projects: list[Project] = []
+    project_count = _at_most(3, tier, Resource.PROJECTS)
+    for index in range(project_count):
+        status = [ProjectStatus.LIVE, ProjectStatus.DEVELOPMENT, ProjectStatus.DISCOVERY][index]
+        project = await (await _use(container, "create_project"))(
+            owner, client_id, name=["Website", "Online shop", "Mobile app"][index], status=status,
+            start_date=today - timedelta(days=200 - 40 * index),
+            estimated_delivery=today + timedelta(days=30 + 30 * index),
+            budget_total=Money(Decimal(12_000 + 8_000 * index)),
+        )  # fmt: skip
+        for step, title in enumerate(["Kick-off", "Design approved", "Beta", "Launch"]):
+            milestone = await (await _use(container, "add_milestone"))(
+                owner, client_id, project.id, title=title, due_date=today + timedelta(days=30 * (step - 2))
+            )
+            if step < 3 - index:
+                await (await _use(container, "complete_milestone"))(owner, client_id, milestone.id)
+        projects.append(project)
+    domain_count = _at_most(2, tier, Resource.DOMAINS)
+    for index in range(domain_count):
+        await (await _use(container, "add_domain"))(
+            owner, client_id, name=f"{slug}{'-loja' if index else ''}.com.br", project_id=projects[0].id
+        )
+    await _seed_tickets(container, owner, staff, client_id)
+    await _seed_metrics(uow, await _use(container, "ids"), rng, tier, client_id, projects[0], today, days)
+
+
+def _at_most(wanted: int, tier: Tier, resource: Resource) -> int:
+    limit = plan_for(tier).limit(resource)
+    return wanted if limit is None else min(wanted, limit)
+
+
+async def _seed_tickets(container: Any, owner: Principal, staff: Principal, client_id: ClientId) -> None:
+    create = await _use(container, "create_ticket")
+    reply = await _use(container, "post_ticket_message")
+    move = await _use(container, "transition_ticket")
+    answered = await create(owner, subject="Contact form not sending", description="Since Monday the form fails.",
+                            priority=TicketPriority.HIGH)  # fmt: skip
+    await reply(staff, client_id, answered.id, body="We are on it: the mail provider rotated its key.")
+    await move(staff, client_id, answered.id, to=TicketStatus.IN_PROGRESS)
+    await move(staff, client_id, answered.id, to=TicketStatus.RESOLVED)
+    await create(owner, subject="New banner for the sale", description="Please swap the home banner on Friday.")
+
+
+async def _seed_metrics(
+    uow: Any, ids: Any, rng: random.Random, tier: Tier, client_id: ClientId, site: Project, today: date, days: int
+) -> None:
+    platforms = sorted(plan_for(tier).campaign_platforms & {CampaignPlatform.GOOGLE_ADS, CampaignPlatform.META_ADS})
+    async with uow(DataScope.of_client(client_id)) as unit:
+        campaigns = []
+        for platform in platforms:
+            campaign = Campaign(
+                id=CampaignId(ids.new_id()),
+                client_id=client_id, platform=platform, external_id=f"{platform.value}-always-on",
+                name="Always on", status=CampaignStatus.ACTIVE, project_id=site.id, budget_daily=Money(Decimal(80)),
+                created_at=site.created_at,
+            )  # fmt: skip
+            await unit.campaigns.add(campaign)
+            campaigns.append(campaign)
+        for offset in range(days):
+            day = today - timedelta(days=offset)
+            visits = rng.randint(800, 2400)
+            await unit.metrics.record_traffic(
+                DailyTraffic(
+                    client_id, site.id, day, visits * 2_400_000, visits, visits // 20, visits // 15, rng.randint(0, 9)
+                )
+            )
+            for campaign in campaigns:
+                clicks = rng.randint(20, 140)
+                await unit.metrics.record_campaign_day(
+                    client_id, campaign.id,
+                    DailyCampaignMetrics(
+                        date=day, impressions=clicks * rng.randint(18, 40), clicks=clicks,
+                        conversions=Decimal(rng.randint(0, clicks // 8)),
+                        cost=Money(Decimal(rng.randint(4_000, 9_000)) / 100),
+                        revenue=Money(Decimal(rng.randint(0, 60_000)) / 100),
+                    ),
+                )  # fmt: skip
+            sample = PerformanceSample(
+                lcp_seconds=Decimal(rng.randint(140, 380)) / 100, inp_ms=Decimal(rng.randint(90, 320)),
+                cls=Decimal(rng.randint(1, 18)) / 100, lighthouse_performance=rng.randint(70, 99),
+                lighthouse_accessibility=rng.randint(85, 100), lighthouse_best_practices=rng.randint(85, 100),
+                lighthouse_seo=rng.randint(85, 100),
+            )  # fmt: skip
+            measured_at = datetime.combine(day, time(3), UTC)
+            await unit.metrics.record_measurement(client_id, Measurement(site.id, measured_at, sample))
+        await unit.commit()

@@ -1,0 +1,62 @@
+"""Getting ARCO's runtime ready from settings: the database, the signing secret, the container."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+from arco_adapters.postgres.database import start_embedded
+from arco_adapters.postgres.embedded import EmbeddedPostgres
+from arco_adapters.postgres.migrate import upgrade
+from arco_entrypoints.container import Container
+from arco_entrypoints.settings import Settings
+
+SECRET_FILE = "jwt-secret"
+
+
+@dataclass
+class Runtime:
+    """What a running ARCO needs: the app's database URL, its signing secret, and the embedded server if any."""
+
+    database_url: str
+    jwt_secret: str
+    embedded: EmbeddedPostgres | None
+
+    def container(self, *, pool_size: int = 10) -> Container:
+        container = Container()
+        container.config.from_dict(
+            {"database_url": self.database_url, "jwt_secret": self.jwt_secret, "pool_size": pool_size}
+        )
+        return container
+
+    def stop(self) -> None:
+        if self.embedded is not None:
+            self.embedded.stop()
+
+
+def persisted_secret(data_dir: Path) -> str:
+    """A random signing secret kept in the data dir, so tokens survive restarts of a local install."""
+    path = data_dir / SECRET_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(48))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+def prepare(settings: Settings) -> Runtime:
+    """Migrate the configured database, or start and migrate the embedded one. Call outside an event loop."""
+    secret = settings.jwt_secret or persisted_secret(settings.data_dir)
+    if settings.database_url:
+        upgrade(settings.migration_database_url or settings.database_url)
+        return Runtime(settings.database_url, secret, None)
+    server, url = start_embedded(settings.data_dir)
+    return Runtime(url, secret, server)
+
+
+def export(runtime: Runtime) -> None:
+    """Hand the prepared runtime to worker processes, which read the environment."""
+    os.environ["ARCO_DATABASE_URL"] = runtime.database_url
+    os.environ["ARCO_JWT_SECRET"] = runtime.jwt_secret
