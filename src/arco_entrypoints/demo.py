@@ -99,7 +99,7 @@ async def _seed_client(
                 owner, client_id, project.id, title=title, due_date=today + timedelta(days=30 * (step - 2))
             )
             if step < 3 - index:
-                await (await _use(container, "complete_milestone"))(owner, client_id, milestone.id)
+                await (await _use(container, "complete_milestone"))(owner, client_id, project.id, milestone.id)
         projects.append(project)
     domain_count = _at_most(2, tier, Resource.DOMAINS)
     for index in range(domain_count):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from arco_domain.errors import AuthenticationFailed, ValidationError
+from arco_domain.errors import AuthenticationFailed, NotFound, ValidationError
 from arco_domain.ids import ClientId, UserId
 from arco_domain.model.access import DataScope
 from arco_domain.model.clients import User, UserType, check_password_strength, normalize_email
@@ -56,7 +56,10 @@ class IdentifyUser(UseCase):
 
     async def __call__(self, user_id: UserId) -> Identity:
         async with self._uow(DataScope.all_clients()) as uow:
-            user = await uow.users.get(user_id)
+            try:
+                user = await uow.users.get(user_id)
+            except NotFound as unknown:
+                raise AuthenticationFailed("the token's user has no account here") from unknown
             return Identity(user, await uow.members.client_of_user(user_id))
 
 

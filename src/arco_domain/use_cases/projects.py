@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TypeVar
 
+from arco_domain.errors import NotFound
 from arco_domain.ids import ClientId, MilestoneId, ProjectId
 from arco_domain.model.access import DataScope, Principal
 from arco_domain.model.money import Money
@@ -97,10 +98,14 @@ class AddMilestone(UseCase):
 
 
 class CompleteMilestone(UseCase):
-    async def __call__(self, principal: Principal, client_id: ClientId, milestone_id: MilestoneId) -> Milestone:
+    async def __call__(
+        self, principal: Principal, client_id: ClientId, project_id: ProjectId, milestone_id: MilestoneId
+    ) -> Milestone:
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
             milestone = await uow.milestones.get(client_id, milestone_id)
+            if milestone.project_id != project_id:
+                raise NotFound("milestone", milestone_id)
             if milestone.completed_at is None:
                 milestone.completed_at = self._clock.now()
                 await uow.milestones.update(milestone)

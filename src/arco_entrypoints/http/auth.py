@@ -12,6 +12,7 @@ from litestar.types import ASGIApp
 from arco_domain.errors import AuthenticationFailed
 from arco_domain.model.access import Principal
 from arco_entrypoints.http.tokens import TokenService, principal_of
+from arco_entrypoints.providing import resolve
 
 PUBLIC = "exclude_from_auth"
 """Route option that marks a route as open to anonymous callers."""
@@ -31,7 +32,8 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         principal = claims.principal
         if principal is None:
             # A token from the external identity provider: look the user up once per request.
-            identity = await self._container.identify_user()(claims.user_id)
+            identify_user = await resolve(self._container.identify_user)
+            identity = await identify_user(claims.user_id)
             principal = principal_of(identity)
         return AuthenticationResult(user=principal, auth=token)
 

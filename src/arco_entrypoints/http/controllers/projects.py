@@ -112,5 +112,7 @@ class ProjectController(Controller):
         milestone_id: FromPath[UUID],
         complete_milestone: NamedDependency[CompleteMilestone],
     ) -> Milestone:
-        milestone = await complete_milestone(caller, caller.own_client(), MilestoneId(milestone_id))
+        milestone = await complete_milestone(
+            caller, caller.own_client(), ProjectId(project_id), MilestoneId(milestone_id)
+        )
         return Milestone.from_entity(milestone)

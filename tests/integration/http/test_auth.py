@@ -1,0 +1,112 @@
+"""Authentication: sign-up, login, and every way a token can be wrong."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+from uuid import uuid4
+
+import jwt
+import pytest
+from litestar.testing import AsyncTestClient
+
+from tests.integration.http.conftest import JWT_SECRET, Account
+
+
+def token(secret: str = JWT_SECRET, **claims: Any) -> str:
+    payload = {"sub": str(uuid4()), "aud": "authenticated", "role": "authenticated", "exp": int(time.time()) + 600}
+    payload.update(claims)
+    return jwt.encode({k: v for k, v in payload.items() if v is not None}, secret, algorithm="HS256")
+
+
+class TestSignUpAndLogin:
+    async def test_sign_up_creates_a_free_client_with_its_owner(self, api: AsyncTestClient[Any]) -> None:
+        response = await api.post(
+            "/v1/auth/signup", json={"email": "New@Example.com", "password": "long enough pass", "full_name": "Ana"}
+        )
+        assert response.status_code == 201
+        body = response.json()
+        assert body["user"]["email"] == "new@example.com"
+        me = await api.get("/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
+        assert me.json()["client"]["tier"] == "free"
+        usage = await api.get("/v1/usage", headers={"Authorization": f"Bearer {body['access_token']}"})
+        team = next(q for q in usage.json()["quotas"] if q["resource"] == "team_members")
+        assert (team["used"], team["limit"]) == (1, 1)
+
+    async def test_an_email_signs_up_once(self, api: AsyncTestClient[Any]) -> None:
+        body = {"email": "twice@example.com", "password": "long enough pass"}
+        assert (await api.post("/v1/auth/signup", json=body)).status_code == 201
+        again = await api.post("/v1/auth/signup", json=body)
+        assert again.status_code == 409
+        assert again.headers["content-type"].startswith("application/problem+json")
+
+    @pytest.mark.parametrize(
+        "body",
+        [
+            {"email": "a@example.com", "password": "short"},
+            {"email": "not-an-email", "password": "long enough pass"},
+            {"email": "a@example.com"},
+            {"email": "a@example.com", "password": "long enough pass", "tier": "enterprise"},
+            {"email": "a@example.com", "password": "long enough pass", "user_type": "admin"},
+        ],
+        ids=["short password", "bad email", "no password", "tier", "user type"],
+    )
+    async def test_bad_sign_ups_are_refused_with_problem_details(
+        self, api: AsyncTestClient[Any], body: dict[str, Any]
+    ) -> None:
+        response = await api.post("/v1/auth/signup", json=body)
+        assert response.status_code in (400, 422)
+        assert response.json()["status"] == response.status_code
+        login = await api.post("/v1/auth/login", json={"email": "a@example.com", "password": "long enough pass"})
+        assert login.status_code == 401
+
+    async def test_a_wrong_password_and_an_unknown_account_answer_alike(self, api: AsyncTestClient[Any]) -> None:
+        await api.post("/v1/auth/signup", json={"email": "known@example.com", "password": "long enough pass"})
+        wrong = await api.post("/v1/auth/login", json={"email": "known@example.com", "password": "not the one!"})
+        unknown = await api.post("/v1/auth/login", json={"email": "unknown@example.com", "password": "not the one!"})
+        assert wrong.status_code == unknown.status_code == 401
+        assert wrong.json()["detail"] == unknown.json()["detail"]
+        right = await api.post("/v1/auth/login", json={"email": "KNOWN@example.com", "password": "long enough pass"})
+        assert right.status_code == 200
+        assert (await api.get("/v1/me", headers={"Authorization": f"Bearer {right.json()['access_token']}"})).is_success
+
+
+class TestTokens:
+    @pytest.mark.parametrize(
+        "header",
+        [
+            None,
+            "Bearer",
+            "Basic dXNlcjpwYXNz",
+            "Bearer not.a.jwt",
+            f"Bearer {token(secret='another-secret-that-is-long-enough-too')}",
+            f"Bearer {token(exp=int(time.time()) - 3600)}",
+            f"Bearer {token(aud='somebody-else')}",
+            f"Bearer {token(sub='not-a-uuid')}",
+            f"Bearer {token(exp=None)}",
+            f"Bearer {jwt.encode({'sub': str(uuid4()), 'aud': 'authenticated'}, 'k', algorithm='HS512')}",
+        ],
+        ids=["none", "empty", "basic", "garbage", "wrong secret", "expired", "audience", "sub", "no exp", "alg"],
+    )
+    async def test_a_bad_token_gets_401_problem_details(self, api: AsyncTestClient[Any], header: str | None) -> None:
+        headers = {"Authorization": header} if header else {}
+        response = await api.get("/v1/me", headers=headers)
+        assert response.status_code == 401
+        assert response.headers["content-type"].startswith("application/problem+json")
+        assert response.headers["www-authenticate"].startswith("Bearer")
+
+    async def test_a_supabase_token_of_a_known_user_is_accepted(
+        self, api: AsyncTestClient[Any], alice: Account
+    ) -> None:
+        supabase_style = token(sub=alice.user_id, email="alice@example.com")
+        response = await api.get("/v1/me", headers={"Authorization": f"Bearer {supabase_style}"})
+        assert response.status_code == 200
+        assert response.json()["client"]["id"] == alice.client_id
+
+    async def test_a_supabase_token_of_an_unknown_user_is_refused(self, api: AsyncTestClient[Any]) -> None:
+        response = await api.get("/v1/me", headers={"Authorization": f"Bearer {token()}"})
+        assert response.status_code == 401
+
+    async def test_health_needs_no_token(self, api: AsyncTestClient[Any]) -> None:
+        assert (await api.get("/health")).status_code == 200
+        assert (await api.get("/schema/openapi.json")).status_code == 200
