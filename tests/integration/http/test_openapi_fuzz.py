@@ -1,0 +1,88 @@
+"""Property-based requests from the OpenAPI document (schemathesis): no input yields a 500, and every
+documented response matches its schema. Bounded: a fixed number of examples per operation."""
+
+from __future__ import annotations
+
+import socket
+from collections import Counter
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+import schemathesis
+import uvicorn
+from hypothesis import HealthCheck, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
+
+from arco_adapters.postgres.embedded import EmbeddedPostgres
+from arco_entrypoints.http.app import create_app
+from arco_entrypoints.runtime import Runtime
+from tests.integration.http.conftest import JWT_SECRET
+
+EXAMPLES_PER_OPERATION = 25
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server_url(postgres: EmbeddedPostgres, database: str) -> Iterator[str]:
+    """The real app under uvicorn on a loopback port, in a thread of this process."""
+    runtime = Runtime(postgres.url(user="arco_app", database=database), JWT_SECRET, None)
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(runtime.container(pool_size=4)), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def bearer(server_url: str) -> dict[str, str]:
+    signed_up = httpx.post(
+        f"{server_url}/v1/auth/signup", json={"email": "fuzz@example.com", "password": "fuzzing password"}
+    )
+    assert signed_up.status_code == 201, signed_up.text
+    return {"Authorization": f"Bearer {signed_up.json()['access_token']}"}
+
+
+def operations(server_url: str) -> list[Any]:
+    schema = schemathesis.openapi.from_url(f"{server_url}/schema/openapi.json")
+    return [result.ok() for result in schema.get_all_operations()]
+
+
+def test_the_document_lists_every_area(server_url: str) -> None:
+    paths = {operation.path for operation in operations(server_url)}
+    assert {"/v1/projects", "/v1/tickets", "/v1/me", "/v1/usage", "/v1/auth/login"} <= paths
+
+
+def test_no_request_breaks_the_api_or_its_schema(server_url: str, bearer: dict[str, str]) -> None:
+    # One hypothesis run per operation, inside one test: schemathesis' lazy pytest loader does not
+    # support the pytest release this project uses.
+    statuses: Counter[int] = Counter()
+    for operation in operations(server_url):
+
+        @settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, suppress_health_check=list(HealthCheck))
+        @given(case=operation.as_strategy())
+        def no_failure(case: Any) -> None:
+            response = case.call_and_validate(headers=bearer, checks=[not_a_server_error, response_schema_conformance])
+            statuses[response.status_code] += 1
+
+        no_failure()
+    # The run reached the handlers (successes) and their refusals, not only the request parser.
+    assert any(200 <= status < 300 for status in statuses), statuses
+    assert any(status in (404, 409, 422) for status in statuses), statuses
