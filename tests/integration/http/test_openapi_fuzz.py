@@ -4,9 +4,9 @@ documented response matches its schema. Bounded: a fixed number of examples per 
 from __future__ import annotations
 
 import socket
-from collections import Counter
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
