@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from arco_adapters.postgres.idempotency import PostgresIdempotencyStore
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from arco_adapters.security.passwords import Argon2PasswordHasher
 from arco_adapters.system import SystemClock, Uuid7Generator
@@ -22,6 +23,8 @@ from arco_domain.use_cases.clients import (
     RegisterClient,
     SetCustomLimits,
 )
+from arco_domain.use_cases.dashboard import GetDashboard
+from arco_domain.use_cases.dns import AddDnsRecord, DeleteDnsRecord, ListDnsRecords, UpdateDnsRecord
 from arco_domain.use_cases.domains import AddDomain, AssignDomainToProject, GetDomain, ListDomains, RemoveDomain
 from arco_domain.use_cases.health import CheckReadiness
 from arco_domain.use_cases.identity import Authenticate, CreateStaffUser, IdentifyUser
@@ -63,6 +66,7 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(Uuid7Generator)
     hasher = providers.Singleton(Argon2PasswordHasher)
     tokens = providers.Singleton(TokenService, secret=config.jwt_secret, clock=clock)
+    idempotency = providers.Singleton(PostgresIdempotencyStore, engine=engine, clock=clock)
 
     check_readiness = providers.Factory(CheckReadiness, uow=uow, clock=clock, ids=ids)
     register_client = providers.Factory(RegisterClient, uow=uow, clock=clock, ids=ids, hasher=hasher)
@@ -87,6 +91,10 @@ class Container(containers.DeclarativeContainer):
     add_domain = providers.Factory(AddDomain, uow=uow, clock=clock, ids=ids)
     assign_domain_to_project = providers.Factory(AssignDomainToProject, uow=uow, clock=clock, ids=ids)
     remove_domain = providers.Factory(RemoveDomain, uow=uow, clock=clock, ids=ids)
+    list_dns_records = providers.Factory(ListDnsRecords, uow=uow, clock=clock, ids=ids)
+    add_dns_record = providers.Factory(AddDnsRecord, uow=uow, clock=clock, ids=ids)
+    update_dns_record = providers.Factory(UpdateDnsRecord, uow=uow, clock=clock, ids=ids)
+    delete_dns_record = providers.Factory(DeleteDnsRecord, uow=uow, clock=clock, ids=ids)
     list_members = providers.Factory(ListMembers, uow=uow, clock=clock, ids=ids)
     invite_member = providers.Factory(InviteMember, uow=uow, clock=clock, ids=ids)
     remove_member = providers.Factory(RemoveMember, uow=uow, clock=clock, ids=ids)
@@ -96,4 +104,5 @@ class Container(containers.DeclarativeContainer):
     post_ticket_message = providers.Factory(PostTicketMessage, uow=uow, clock=clock, ids=ids)
     transition_ticket = providers.Factory(TransitionTicket, uow=uow, clock=clock, ids=ids)
     summarize_tickets = providers.Factory(SummarizeTickets, uow=uow, clock=clock, ids=ids)
+    get_dashboard = providers.Factory(GetDashboard, uow=uow, clock=clock, ids=ids)
     auto_close_resolved_tickets = providers.Factory(AutoCloseResolvedTickets, uow=uow, clock=clock, ids=ids)

@@ -6,7 +6,9 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from arco_domain.model.access import DataScope
+from arco_ports.dns_records import DnsRecordRepository
 from arco_ports.metrics import MetricsRepository
+from arco_ports.operations import IncidentRepository, InfrastructureRepository
 from arco_ports.repositories import (
     AuditLog,
     CampaignRepository,
@@ -32,18 +34,51 @@ class UnitOfWork(Protocol):
     Once a repository has raised, the unit may only be left: a database aborts the transaction then.
     """
 
-    clients: ClientRepository
-    users: UserRepository
-    members: MemberRepository
-    projects: ProjectRepository
-    milestones: MilestoneRepository
-    domains: DomainRepository
-    tickets: TicketRepository
-    storage: StorageRepository
-    quotas: QuotaLedger
-    audit: AuditLog
-    campaigns: CampaignRepository
-    metrics: MetricsRepository
+    # Read-only properties, so an adapter may expose its own repository classes (covariance).
+    @property
+    def clients(self) -> ClientRepository: ...
+
+    @property
+    def users(self) -> UserRepository: ...
+
+    @property
+    def members(self) -> MemberRepository: ...
+
+    @property
+    def projects(self) -> ProjectRepository: ...
+
+    @property
+    def milestones(self) -> MilestoneRepository: ...
+
+    @property
+    def domains(self) -> DomainRepository: ...
+
+    @property
+    def dns_records(self) -> DnsRecordRepository: ...
+
+    @property
+    def tickets(self) -> TicketRepository: ...
+
+    @property
+    def storage(self) -> StorageRepository: ...
+
+    @property
+    def quotas(self) -> QuotaLedger: ...
+
+    @property
+    def audit(self) -> AuditLog: ...
+
+    @property
+    def campaigns(self) -> CampaignRepository: ...
+
+    @property
+    def metrics(self) -> MetricsRepository: ...
+
+    @property
+    def infrastructure(self) -> InfrastructureRepository: ...
+
+    @property
+    def incidents(self) -> IncidentRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -402,6 +402,27 @@ class RepositoryContract:
             listed = await uow.milestones.list_for_project(client.id, project.id)
         assert listed == [june_early, june_late, july, undated_early, undated_late]
 
+    async def test_the_milestones_of_every_project_come_in_one_list_by_project(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        client, other = await seed(uow_factory, new_client()), await seed(uow_factory, new_client())
+        first, second = sorted((new_project(client.id, "A"), new_project(client.id, "B")), key=lambda p: p.id)
+        elsewhere = new_project(other.id)
+        undated, june = new_milestone(second, "Handover", None), new_milestone(second, "Design", date(2026, 6, 1))
+        july = new_milestone(first, "Launch", date(2026, 7, 1))
+        async with uow_factory(DataScope.of_client(client.id)) as uow:
+            await uow.projects.add(second)
+            await uow.projects.add(first)
+            for milestone in (undated, july, june):
+                await uow.milestones.add(milestone)
+            await uow.commit()
+        async with uow_factory(DataScope.of_client(other.id)) as uow:
+            await uow.projects.add(elsewhere)
+            await uow.milestones.add(new_milestone(elsewhere, "Elsewhere", date(2026, 5, 1)))
+            await uow.commit()
+        async with uow_factory(DataScope.of_client(client.id)) as uow:
+            assert await uow.milestones.list_for_client(client.id) == [july, june, undated]
+
     async def test_an_updated_milestone_comes_back_changed(self, uow_factory: UnitOfWorkFactory) -> None:
         client = await seed(uow_factory, new_client())
         project = new_project(client.id)
@@ -675,6 +696,20 @@ class RepositoryContract:
                 await uow.storage.remove_item(client.id, first.id)
             assert await uow.storage.list_items(client.id) == [second]
 
+    async def test_stored_files_are_counted_per_client(self, uow_factory: UnitOfWorkFactory) -> None:
+        client, other = await seed(uow_factory, new_client()), await seed(uow_factory, new_client())
+        async with uow_factory(DataScope.of_client(client.id)) as uow:
+            for name in ("a.pdf", "b.pdf", "c.pdf"):
+                await uow.storage.add_item(new_item(client.id, name))
+            await uow.commit()
+        async with uow_factory(DataScope.of_client(other.id)) as uow:
+            await uow.storage.add_item(new_item(other.id))
+            await uow.commit()
+        async with uow_factory(DataScope.of_client(client.id)) as uow:
+            assert await uow.storage.count_items(client.id) == 3
+        async with uow_factory(DataScope.of_client(other.id)) as uow:
+            assert await uow.storage.count_items(other.id) == 1
+
     async def test_a_reservation_comes_back_equal_and_goes(self, uow_factory: UnitOfWorkFactory) -> None:
         client = await seed(uow_factory, new_client())
         reservation = new_reservation(client.id)
@@ -764,11 +799,13 @@ class RepositoryContract:
             assert await uow.projects.list_for_client(them) == []
             assert await uow.milestones.list_for_project(them, theirs.project.id) == []
             assert await uow.milestones.list_for_project(mine.id, theirs.project.id) == []
+            assert await uow.milestones.list_for_client(them) == []
             assert await uow.domains.list_for_client(them) == []
             assert await uow.tickets.list_for_client(them) == []
             assert await uow.tickets.list_messages(them, theirs.ticket.id, include_internal=True) == []
             assert await uow.tickets.created_between(them, NOW - timedelta(days=1), NOW + timedelta(days=1)) == []
             assert await uow.storage.list_items(them) == []
+            assert await uow.storage.count_items(them) == 0
             assert await uow.audit.list_recent(them, limit=100) == []
             assert await uow.audit.list_recent(None, limit=100) == []
 

@@ -8,7 +8,7 @@ nothing; a new ticket period starts at zero.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -159,27 +159,22 @@ class QuotaMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def delete_something(self, data: st.DataObject) -> None:
         state = self.snapshot()
-        choices: list[Awaitable[None]] = []
+        deletions: list[Callable[[], Awaitable[None]]] = []
         if state["projects"]:
             project = data.draw(st.sampled_from(state["projects"]))
-            choices.append(self.use[DeleteProject](self.owner, self.client_id, project.id))
+            deletions.append(lambda: self.use[DeleteProject](self.owner, self.client_id, project.id))
         if state["domains"]:
             domain = data.draw(st.sampled_from(state["domains"]))
-            choices.append(self.use[RemoveDomain](self.owner, self.client_id, domain.id))
+            deletions.append(lambda: self.use[RemoveDomain](self.owner, self.client_id, domain.id))
         invited = [m for m in state["members"] if m.role != "owner"]
         if invited:
             member = data.draw(st.sampled_from(invited))
-            choices.append(self.use[RemoveMember](self.owner, self.client_id, member.id))
+            deletions.append(lambda: self.use[RemoveMember](self.owner, self.client_id, member.id))
         if state["items"]:
             item = data.draw(st.sampled_from(state["items"]))
-            choices.append(self.use[DeleteStoredFile](self.owner, self.client_id, item.id))
-        if choices:
-            chosen = data.draw(st.integers(0, len(choices) - 1))
-            for index, step in enumerate(choices):
-                if index == chosen:
-                    self.run(step)
-                else:
-                    step.close()  # type: ignore[attr-defined]
+            deletions.append(lambda: self.use[DeleteStoredFile](self.owner, self.client_id, item.id))
+        if deletions:
+            self.run(data.draw(st.sampled_from(deletions))())
 
     @precondition(lambda self: bool(self.snapshot()["reservations"]))
     @rule(data=st.data(), complete=st.booleans())

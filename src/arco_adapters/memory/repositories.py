@@ -145,9 +145,12 @@ class MemoryProjectRepository(Scoped):
 
     async def remove(self, client_id: ClientId, project_id: ProjectId) -> None:
         self._table.pop(project_id, self._mine(client_id))
-        milestones = self._store.table("milestone")
-        for milestone in list(milestones.select(lambda m: m.project_id == project_id)):
-            milestones.rows.pop(milestone.id)
+        # What ON DELETE CASCADE takes with the project in PostgreSQL.
+        for kind in ("milestone", "incident"):
+            children = self._store.table(kind)
+            for child in list(children.select(lambda row: row.project_id == project_id)):
+                children.rows.pop(child.id)
+        self._store.table("infrastructure").rows.pop(project_id, None)
 
 
 class MemoryMilestoneRepository(Scoped):
@@ -164,6 +167,10 @@ class MemoryMilestoneRepository(Scoped):
         mine = self._mine(client_id)
         rows = self._table.select(lambda m: mine(m) and m.project_id == project_id)
         return sorted(rows, key=lambda m: (m.due_date is None, m.due_date, m.created_at))
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Milestone]:
+        rows = self._table.select(self._mine(client_id))
+        return sorted(rows, key=lambda m: (m.project_id, m.due_date is None, m.due_date, m.created_at))
 
     async def update(self, milestone: Milestone) -> None:
         self._replace(milestone)
@@ -289,6 +296,9 @@ class MemoryStorageRepository(Scoped):
 
     async def list_items(self, client_id: ClientId) -> Sequence[StorageItem]:
         return sorted(self._table.select(self._mine(client_id)), key=lambda i: i.created_at)
+
+    async def count_items(self, client_id: ClientId) -> int:
+        return sum(1 for _ in self._table.select(self._mine(client_id)))
 
     async def add_reservation(self, reservation: UploadReservation) -> None:
         if not self._visible(reservation):

@@ -5,7 +5,9 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from arco_adapters.memory.dns_records import MemoryDnsRecordRepository
 from arco_adapters.memory.metrics import MemoryCampaignRepository, MemoryMetricsRepository
+from arco_adapters.memory.operations import MemoryIncidentRepository, MemoryInfrastructureRepository
 from arco_adapters.memory.repositories import (
     MemoryAuditLog,
     MemoryClientRepository,
@@ -32,12 +34,15 @@ class MemoryUnitOfWork:
         self.projects = MemoryProjectRepository(store, scope)
         self.milestones = MemoryMilestoneRepository(store, scope)
         self.domains = MemoryDomainRepository(store, scope)
+        self.dns_records = MemoryDnsRecordRepository(store, scope)
         self.tickets = MemoryTicketRepository(store, scope)
         self.storage = MemoryStorageRepository(store, scope)
         self.quotas = MemoryQuotaLedger(store, scope)
         self.audit = MemoryAuditLog(store, scope)
         self.campaigns = MemoryCampaignRepository(store, scope)
         self.metrics = MemoryMetricsRepository(store, scope)
+        self.infrastructure = MemoryInfrastructureRepository(store, scope)
+        self.incidents = MemoryIncidentRepository(store, scope)
 
     async def __aenter__(self) -> Self:
         # Holding the lock for the whole unit makes every check-then-write atomic, as a

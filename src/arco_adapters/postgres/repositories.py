@@ -58,11 +58,11 @@ def _refuse(error: DBAPIError) -> NoReturn:
     state = getattr(origin, "sqlstate", None) or getattr(getattr(origin, "__cause__", None), "sqlstate", None)
     detail = str(getattr(origin, "__cause__", None) or origin).splitlines()[0]
     if state == _UNIQUE:
-        raise Conflict(f"already exists: {detail}") from error
+        raise Conflict("a record with the same unique values already exists") from error
     if state == _FOREIGN_KEY:
         raise NotFound("referenced row", detail) from error
     if state == _CHECK:
-        raise ValidationError(f"refused by a database rule: {detail}") from error
+        raise ValidationError("the values break a rule of the stored data") from error
     if state == _RLS:
         raise NotFound("client", "outside this unit of work's scope") from error
     raise error
@@ -327,6 +327,15 @@ class PostgresMilestoneRepository(Repository):
             select(t.milestones)
             .where(m.client_id == client_id, m.project_id == project_id)
             .order_by(m.due_date.asc().nulls_last(), m.created_at)
+        )
+        return [_milestone(row) for row in await self._all(query)]
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Milestone]:
+        m = t.milestones.c
+        query = (
+            select(t.milestones)
+            .where(m.client_id == client_id)
+            .order_by(m.project_id, m.due_date.asc().nulls_last(), m.created_at)
         )
         return [_milestone(row) for row in await self._all(query)]
 
@@ -683,6 +692,10 @@ class PostgresStorageRepository(Repository):
         i = t.storage_items.c
         query = select(t.storage_items).where(i.client_id == client_id).order_by(i.created_at)
         return [_item(row) for row in await self._all(query)]
+
+    async def count_items(self, client_id: ClientId) -> int:
+        i = t.storage_items.c
+        return int((await self._run(select(func.count()).where(i.client_id == client_id))).scalar_one())
 
     async def add_reservation(self, reservation: UploadReservation) -> None:
         await self._run(

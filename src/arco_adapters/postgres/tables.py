@@ -18,6 +18,7 @@ from sqlalchemy import (
     Index,
     Integer,
     Interval,
+    LargeBinary,
     MetaData,
     Numeric,
     PrimaryKeyConstraint,
@@ -536,3 +537,28 @@ TENANT_TABLES: tuple[Table, ...] = (
     audit_events,
 )
 """Tables whose rows belong to one client through `client_id` (RLS keyed on it)."""
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("owner_id", UUID(as_uuid=True), nullable=False),
+    Column("key", Text, nullable=False),
+    Column("fingerprint", Text, nullable=False),
+    Column("status", Integer),
+    Column("response_headers", JSONB),
+    Column("response_body", LargeBinary),
+    _created(),
+    PrimaryKeyConstraint("owner_id", "key"),
+    Index(None, "created_at"),
+    CheckConstraint("char_length(key) BETWEEN 1 AND 255", name="key"),
+    CheckConstraint("status BETWEEN 100 AND 599", name="status"),
+    CheckConstraint(
+        "(status IS NULL) = (response_headers IS NULL) AND (status IS NULL) = (response_body IS NULL)",
+        name="response",
+    ),
+)
+"""Retry protection for the HTTP API, per caller (a client's id, or a staff user's id).
+
+Not a tenant table: the owner is not always a client, and the adapter reads it outside any unit of work.
+`status` is NULL while the first request is in flight. Rows older than a day are dead and may be purged.
+"""

@@ -9,7 +9,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from arco_adapters.postgres.dns_records import PostgresDnsRecordRepository
 from arco_adapters.postgres.metrics import PostgresCampaignRepository, PostgresMetricsRepository
+from arco_adapters.postgres.operations import PostgresIncidentRepository, PostgresInfrastructureRepository
 from arco_adapters.postgres.repositories import (
     PostgresAuditLog,
     PostgresClientRepository,
@@ -55,12 +57,15 @@ class PostgresUnitOfWork:
         self.projects = PostgresProjectRepository(connection)
         self.milestones = PostgresMilestoneRepository(connection)
         self.domains = PostgresDomainRepository(connection)
+        self.dns_records = PostgresDnsRecordRepository(connection)
         self.tickets = PostgresTicketRepository(connection)
         self.storage = PostgresStorageRepository(connection)
         self.quotas = PostgresQuotaLedger(connection)
         self.audit = PostgresAuditLog(connection)
         self.campaigns = PostgresCampaignRepository(connection)
         self.metrics = PostgresMetricsRepository(connection)
+        self.infrastructure = PostgresInfrastructureRepository(connection)
+        self.incidents = PostgresIncidentRepository(connection)
         return self
 
     async def __aexit__(

@@ -127,6 +127,20 @@ def roas(revenue: Money, cost: Money) -> Decimal | None:
     return _quotient(revenue.amount, cost.amount, RATIO_QUANTUM)
 
 
+def roi(revenue: Money, cost: Money) -> Decimal | None:
+    """Return on investment as a percentage: what the spend earned beyond itself (``Decimal("387")`` means
+    revenue of 4.87 per 1 spent); None without spend. Raises ValidationError when the currencies differ."""
+    if revenue.currency != cost.currency:
+        raise ValidationError(f"cannot relate revenue in {revenue.currency} to cost in {cost.currency}")
+    gain = _CONTEXT.multiply(_CONTEXT.subtract(revenue.amount, cost.amount), Decimal(100))
+    return _quotient(gain, cost.amount, RATIO_QUANTUM)
+
+
+def conversion_rate(conversions: Decimal, clicks: int) -> Decimal | None:
+    """Conversions per click as a percentage (``Decimal("3.8")`` means 3.8 %); None without clicks."""
+    return _quotient(_CONTEXT.multiply(conversions, Decimal(100)), Decimal(clicks), RATIO_QUANTUM)
+
+
 @dataclass(frozen=True, slots=True)
 class CampaignTotals:
     """Figures added up over a period (and possibly over campaigns); the ratios are ratios of the sums."""
@@ -172,6 +186,14 @@ class CampaignTotals:
     @property
     def roas(self) -> Decimal | None:
         return roas(self.revenue, self.spend)
+
+    @property
+    def roi(self) -> Decimal | None:
+        return roi(self.revenue, self.spend)
+
+    @property
+    def conversion_rate(self) -> Decimal | None:
+        return conversion_rate(self.conversions, self.clicks)
 
 
 def summarize(metrics: Iterable[DailyCampaignMetrics], currency: str) -> CampaignTotals:

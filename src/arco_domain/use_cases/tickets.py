@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from arco_domain.errors import PermissionDenied
 from arco_domain.ids import AuditEventId, ClientId, MessageId, ProjectId, TicketId
 from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.clients import Client
 from arco_domain.model.notifications import OutgoingEmail
 from arco_domain.model.paging import Page, PageRequest
 from arco_domain.model.quotas import QuotaStatus, quota_period_key
@@ -28,7 +29,7 @@ from arco_domain.model.tiers import Resource
 from arco_domain.use_cases.base import UseCase, take_quota, write_audit
 from arco_ports.clock import Clock, IdGenerator
 from arco_ports.mailer import Mailer
-from arco_ports.unit_of_work import UnitOfWorkFactory
+from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
 class CreateTicket(UseCase):
@@ -194,20 +195,24 @@ class TicketSummary:
     average_first_response: timedelta | None
 
 
+async def summarize_tickets(uow: UnitOfWork, client: Client, now: datetime) -> TicketSummary:
+    """The ticket panel, read in `uow`: this quota period's usage and the month's average first response."""
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    period = quota_period_key(Resource.SUPPORT_TICKETS, now, client.billing_period)
+    used = await uow.quotas.used(client.id, Resource.SUPPORT_TICKETS, period)
+    recent = await uow.tickets.created_between(client.id, month_start, now + timedelta(seconds=1))
+    quota = QuotaStatus(Resource.SUPPORT_TICKETS, used, client.limit(Resource.SUPPORT_TICKETS), period)
+    return TicketSummary(quota, average_first_response(recent))
+
+
 class SummarizeTickets(UseCase):
     """The dashboard's ticket panel: this period's usage and the month's average first response."""
 
     async def __call__(self, principal: Principal, client_id: ClientId) -> TicketSummary:
         client_id = principal.client_in_reach(client_id)
-        now = self._clock.now()
-        month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
         async with self._uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
-            period = quota_period_key(Resource.SUPPORT_TICKETS, now, client.billing_period)
-            used = await uow.quotas.used(client_id, Resource.SUPPORT_TICKETS, period)
-            recent = await uow.tickets.created_between(client_id, month_start, now + timedelta(seconds=1))
-        quota = QuotaStatus(Resource.SUPPORT_TICKETS, used, client.limit(Resource.SUPPORT_TICKETS), period)
-        return TicketSummary(quota, average_first_response(recent))
+            return await summarize_tickets(uow, client, self._clock.now())
 
 
 class ListTickets(UseCase):

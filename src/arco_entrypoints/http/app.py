@@ -16,6 +16,7 @@ from arco_entrypoints.http.auth import BearerTokenMiddleware, principal
 from arco_entrypoints.http.controllers import CONTROLLERS
 from arco_entrypoints.http.dependencies import use_case_dependencies
 from arco_entrypoints.http.errors import EXCEPTION_HANDLERS
+from arco_entrypoints.http.idempotency import IdempotencyKeyDocs, IdempotencyMiddleware
 
 
 def create_app(container: Any, *, debug: bool = False) -> Litestar:
@@ -28,7 +29,11 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
     return Litestar(
         route_handlers=CONTROLLERS,
         dependencies={"caller": Provide(principal, sync_to_thread=False), **use_case_dependencies(container)},
-        middleware=[DefineMiddleware(BearerTokenMiddleware, container=container)],
+        middleware=[
+            DefineMiddleware(BearerTokenMiddleware, container=container),
+            DefineMiddleware(IdempotencyMiddleware, container=container),  # needs the caller: after auth
+        ],
+        plugins=[IdempotencyKeyDocs()],
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start],
         on_shutdown=[stop],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from itertools import count
@@ -14,6 +15,8 @@ from litestar.testing import AsyncTestClient
 
 from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.security.passwords import Argon2PasswordHasher
+from arco_domain.model.clients import User, UserType
+from arco_domain.use_cases.identity import Identity
 from arco_entrypoints.container import Container
 from arco_entrypoints.http.app import create_app
 
@@ -71,3 +74,30 @@ async def alice(api: AsyncTestClient[Any]) -> Account:
 @pytest.fixture
 async def bob(api: AsyncTestClient[Any]) -> Account:
     return await sign_up(api, "Beta")
+
+
+@dataclass
+class Staff:
+    """An agency admin: their token and user id."""
+
+    token: str
+    user_id: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@pytest.fixture
+def staff(api: AsyncTestClient[Any], container: Container) -> Staff:
+    async def create() -> User:
+        # The use-case depends on the async database engine, so its provider may hand back an awaitable.
+        built = container.create_staff_user()
+        create_staff_user = await built if inspect.isawaitable(built) else built
+        user: User = await create_staff_user(email=f"staff{next(_emails)}@agency.example.com", user_type=UserType.ADMIN)
+        return user
+
+    # The app and its database pool live on the test client's portal loop, not on the test's own loop.
+    with api.portal() as portal:
+        user = portal.call(create)
+    return Staff(token=container.tokens().issue(Identity(user, None)), user_id=str(user.id))

@@ -3,8 +3,22 @@
 from __future__ import annotations
 
 from arco_entrypoints.http.controllers.accounts import AuthController, MeController
+from arco_entrypoints.http.controllers.admin import AdminController
+from arco_entrypoints.http.controllers.dashboard import DashboardController
+from arco_entrypoints.http.controllers.domains import DomainController
 from arco_entrypoints.http.controllers.health import HealthController
+from arco_entrypoints.http.controllers.members import MemberController
 from arco_entrypoints.http.controllers.projects import ProjectController
 from arco_entrypoints.http.controllers.tickets import TicketController
 
-CONTROLLERS = [HealthController, AuthController, MeController, ProjectController, TicketController]
+CONTROLLERS = [
+    HealthController,
+    AuthController,
+    MeController,
+    DashboardController,
+    ProjectController,
+    DomainController,
+    TicketController,
+    MemberController,
+    AdminController,
+]

@@ -1,0 +1,81 @@
+"""PostgreSQL DNS records of clients' domains."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Row, delete, insert, select, update
+
+from arco_adapters.postgres import tables as t
+from arco_adapters.postgres.repositories import Repository
+from arco_domain.ids import ClientId, DnsRecordId, DomainId
+from arco_domain.model.dns import DnsRecord, DnsRecordType
+
+KIND = "dns_record"
+
+
+def _record(row: Row[Any]) -> DnsRecord:
+    return DnsRecord(
+        id=DnsRecordId(row.id),
+        client_id=ClientId(row.client_id),
+        domain_id=DomainId(row.domain_id),
+        type=DnsRecordType(row.type),
+        name=row.name,
+        content=row.content,
+        ttl=row.ttl,
+        priority=row.priority,
+        proxied=row.proxied,
+        created_at=row.created_at,
+    )
+
+
+def _record_values(record: DnsRecord) -> dict[str, Any]:
+    return {
+        "type": record.type.value,
+        "name": record.name,
+        "content": record.content,
+        "ttl": record.ttl,
+        "priority": record.priority,
+        "proxied": record.proxied,
+    }
+
+
+class PostgresDnsRecordRepository(Repository):
+    async def add(self, record: DnsRecord) -> None:
+        # The (client_id, domain_id) foreign key refuses a domain of another client as NotFound.
+        await self._run(
+            insert(t.dns_records).values(
+                id=record.id,
+                client_id=record.client_id,
+                domain_id=record.domain_id,
+                created_at=record.created_at,
+                **_record_values(record),
+            )
+        )
+
+    async def get(self, client_id: ClientId, record_id: DnsRecordId) -> DnsRecord:
+        r = t.dns_records.c
+        query = select(t.dns_records).where(r.client_id == client_id, r.id == record_id)
+        return _record(await self._one(query, KIND, record_id))
+
+    async def list_for_domain(self, client_id: ClientId, domain_id: DomainId) -> Sequence[DnsRecord]:
+        r = t.dns_records.c
+        query = (
+            select(t.dns_records).where(r.client_id == client_id, r.domain_id == domain_id).order_by(r.created_at, r.id)
+        )
+        return [_record(row) for row in await self._all(query)]
+
+    async def update(self, record: DnsRecord) -> None:
+        r = t.dns_records.c
+        statement = (
+            update(t.dns_records)
+            .where(r.client_id == record.client_id, r.domain_id == record.domain_id, r.id == record.id)
+            .values(**_record_values(record))
+        )
+        await self._must_change(statement, KIND, record.id)
+
+    async def remove(self, client_id: ClientId, record_id: DnsRecordId) -> None:
+        r = t.dns_records.c
+        statement = delete(t.dns_records).where(r.client_id == client_id, r.id == record_id)
+        await self._must_change(statement, KIND, record_id)

@@ -1,0 +1,192 @@
+"""The client dashboard: every area's overview, read in one unit of work.
+
+Each repository is asked once, whatever the client holds (milestones of every project in one call, the
+latest measurement of every project in one call ...), so a dashboard costs the same number of database
+round trips for a client with one project as for one with a hundred.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from functools import reduce
+from operator import add
+
+from arco_domain.ids import ClientId, ProjectId
+from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.campaigns import CampaignTotals
+from arco_domain.model.clients import Client
+from arco_domain.model.domains import Domain
+from arco_domain.model.infrastructure import Infrastructure
+from arco_domain.model.money import Money
+from arco_domain.model.network import TrafficTotals
+from arco_domain.model.performance import Grade, performance_grade
+from arco_domain.model.projects import Milestone, Project, ProjectStatus, completion_percent
+from arco_domain.model.quotas import QuotaStatus, quota_period_key
+from arco_domain.model.tiers import CampaignPlatform, Resource
+from arco_domain.model.uptime import (
+    Incident,
+    downtime_minutes,
+    downtime_within,
+    month_uptime_percent,
+    month_window,
+)
+from arco_domain.use_cases.base import UseCase
+from arco_domain.use_cases.clients import usage_report
+from arco_domain.use_cases.tickets import TicketSummary, summarize_tickets
+from arco_ports.metrics import Measurement
+
+REPORTING_CURRENCY = "BRL"
+"""The currency of an empty campaign summary (no spend yet): the agency's own."""
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectProgress:
+    """A project with its timeline (milestones, in due-date order) and how far along it is."""
+
+    project: Project
+    milestones: Sequence[Milestone]
+
+    @property
+    def completion_percent(self) -> int:
+        return completion_percent(self.milestones)
+
+
+def current_project(projects: Sequence[ProjectProgress]) -> ProjectProgress | None:
+    """The project the dashboard puts first: the most recently created one that is still being delivered
+    or is live. Projects in maintenance are handed over, so one is current only when every project is."""
+    newest_first = sorted(projects, key=lambda p: (p.project.created_at, p.project.id), reverse=True)
+    active = (p for p in newest_first if p.project.status is not ProjectStatus.MAINTENANCE)
+    return next(active, newest_first[0] if newest_first else None)
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectsPanel:
+    items: Sequence[ProjectProgress]
+    current: ProjectProgress | None
+
+
+@dataclass(frozen=True, slots=True)
+class StoragePanel:
+    """Bytes held (stored files and uploads in flight) against the tier's limit, and the file count."""
+
+    quota: QuotaStatus
+    file_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class ProjectPerformance:
+    measurement: Measurement
+    grade: Grade | None
+
+
+@dataclass(frozen=True, slots=True)
+class UptimePanel:
+    """The month's uptime so far, its downtime (overlaps counted once) and its incidents, oldest first."""
+
+    month_percent: Decimal
+    downtime_minutes: int
+    incidents: Sequence[Incident]
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignsPanel:
+    """The month's figures per platform and in all. `overall` is None when platforms report in different
+    currencies, which cannot be added up."""
+
+    by_platform: Mapping[CampaignPlatform, CampaignTotals]
+    overall: CampaignTotals | None
+
+
+@dataclass(frozen=True, slots=True)
+class BusinessResults:
+    """What the month's campaigns brought: ratios derived from the summed figures, None when undefined."""
+
+    conversions: Decimal
+    revenue: Money
+    roi: Decimal | None
+    conversion_rate: Decimal | None
+
+    @classmethod
+    def of(cls, totals: CampaignTotals) -> BusinessResults:
+        return cls(totals.conversions, totals.revenue, totals.roi, totals.conversion_rate)
+
+
+@dataclass(frozen=True, slots=True)
+class DashboardOverview:
+    """Everything the client dashboard shows, as of one moment; "month" is the UTC calendar month so far."""
+
+    client: Client
+    as_of: datetime
+    month_start: datetime
+    quotas: Sequence[QuotaStatus]
+    projects: ProjectsPanel
+    domains: Sequence[Domain]
+    infrastructure: Sequence[Infrastructure]
+    network: TrafficTotals
+    storage: StoragePanel
+    tickets: TicketSummary
+    performance: Sequence[ProjectPerformance]
+    uptime: UptimePanel
+    campaigns: CampaignsPanel
+    business: BusinessResults | None
+
+
+def projects_panel(projects: Sequence[Project], milestones: Sequence[Milestone]) -> ProjectsPanel:
+    by_project: dict[ProjectId, list[Milestone]] = {p.id: [] for p in projects}
+    for milestone in milestones:
+        by_project.setdefault(milestone.project_id, []).append(milestone)
+    items = [ProjectProgress(p, by_project[p.id]) for p in projects]
+    return ProjectsPanel(items, current_project(items))
+
+
+def uptime_panel(incidents: Sequence[Incident], now: datetime) -> UptimePanel:
+    month_start, month_end = month_window(now)
+    down = downtime_within(incidents, month_start, min(month_end, now), now)
+    return UptimePanel(month_uptime_percent(incidents, month_of=now, now=now), downtime_minutes(down), incidents)
+
+
+def campaigns_panel(by_platform: Mapping[CampaignPlatform, CampaignTotals]) -> CampaignsPanel:
+    ordered = {p: by_platform[p] for p in CampaignPlatform if p in by_platform}
+    currencies = {t.currency for t in ordered.values()} or {REPORTING_CURRENCY}
+    overall = None
+    if len(currencies) == 1:
+        overall = reduce(add, ordered.values(), CampaignTotals.empty(currencies.pop()))
+    return CampaignsPanel(ordered, overall)
+
+
+class GetDashboard(UseCase):
+    """The whole client dashboard in one read: a bounded number of queries, whatever the client holds."""
+
+    async def __call__(self, principal: Principal, client_id: ClientId) -> DashboardOverview:
+        client_id = principal.client_in_reach(client_id)
+        now = self._clock.now()
+        month_start, month_end = month_window(now)
+        first_day, today = month_start.date(), now.astimezone(UTC).date()
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            client = await uow.clients.get(client_id)
+            tickets = await summarize_tickets(uow, client, now)
+            stocks = await usage_report(
+                uow, client, {r: quota_period_key(r, now, client.billing_period) for r in Resource if not r.is_flow}
+            )
+            projects = projects_panel(
+                await uow.projects.list_for_client(client_id), await uow.milestones.list_for_client(client_id)
+            )
+            domains = await uow.domains.list_for_client(client_id)
+            infrastructure = await uow.infrastructure.list_for_client(client_id)
+            network = await uow.metrics.traffic_totals(client_id, first_day, today)
+            file_count = await uow.storage.count_items(client_id)
+            measurements = await uow.metrics.latest_measurements(client_id)
+            incidents = await uow.incidents.list_overlapping(client_id, month_start, month_end)
+            campaigns = campaigns_panel(await uow.metrics.campaign_totals(client_id, first_day, today))
+        storage_quota = next(s for s in stocks if s.resource is Resource.STORAGE_BYTES)
+        return DashboardOverview(
+            client=client, as_of=now, month_start=month_start, quotas=[*stocks, tickets.quota], projects=projects,
+            domains=domains, infrastructure=infrastructure, network=network,
+            storage=StoragePanel(storage_quota, file_count), tickets=tickets,
+            performance=[ProjectPerformance(m, performance_grade(m.sample)) for m in measurements],
+            uptime=uptime_panel(incidents, now), campaigns=campaigns,
+            business=BusinessResults.of(campaigns.overall) if campaigns.overall is not None else None,
+        )  # fmt: skip

@@ -1,0 +1,148 @@
+"""The agency's admin dashboard: clients, their plans, and ticket handling on any client. Staff only."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from litestar import Controller, Request, get, patch, post
+from litestar.connection import ASGIConnection
+from litestar.di import NamedDependency
+from litestar.handlers import BaseRouteHandler
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from arco_domain.ids import ClientId, TicketId
+from arco_domain.model.access import Principal
+from arco_domain.model.tickets import TicketPriority, TicketStatus
+from arco_domain.use_cases.clients import ChangeTier, GetClient, GetUsage, ListClients, SetCustomLimits
+from arco_domain.use_cases.tickets import GetTicket, ListTickets, PostTicketMessage, TransitionTicket
+from arco_entrypoints.http.paging import DEFAULT_PAGE_SIZE, PageSize, page_out, page_request
+from arco_entrypoints.http.schemas.accounts import Client
+from arco_entrypoints.http.schemas.admin import ClientChange, ClientDetail, ClientUpdate
+from arco_entrypoints.http.schemas.base import Page
+from arco_entrypoints.http.schemas.tickets import Message, MessageCreate, Ticket, TicketWithMessages, TransitionCreate
+
+
+def staff_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Refuse client users before the request is read further: several use-cases here also serve clients."""
+    caller: Principal = connection.user
+    caller.require_staff()
+
+
+def _now(request: Request[Any, Any, Any]) -> Any:
+    return request.app.state.container.clock().now()
+
+
+class AdminController(Controller):
+    path = "/v1/admin"
+    tags = ["admin"]
+    guards = [staff_only]
+
+    @get("/clients", operation_id="listClients")
+    async def list_clients(
+        self,
+        caller: NamedDependency[Principal],
+        list_clients: NamedDependency[ListClients],
+        limit: PageSize = DEFAULT_PAGE_SIZE,
+        cursor: FromQuery[str | None] = None,
+    ) -> Page[Client]:
+        """Every client, oldest first."""
+        return page_out(await list_clients(caller, page_request(limit, cursor)), Client.from_entity)
+
+    @get("/clients/{client_id:uuid}", operation_id="getClient")
+    async def get_client(
+        self,
+        caller: NamedDependency[Principal],
+        client_id: FromPath[UUID],
+        get_client: NamedDependency[GetClient],
+        get_usage: NamedDependency[GetUsage],
+    ) -> ClientDetail:
+        """A client's account and each of its quotas."""
+        client = await get_client(caller, ClientId(client_id))
+        return ClientDetail.of(client, await get_usage(caller, client.id))
+
+    @patch("/clients/{client_id:uuid}", operation_id="updateClient")
+    async def update_client(
+        self,
+        caller: NamedDependency[Principal],
+        client_id: FromPath[UUID],
+        data: JSONBody[ClientUpdate],
+        set_custom_limits: NamedDependency[SetCustomLimits],
+        change_tier: NamedDependency[ChangeTier],
+        get_usage: NamedDependency[GetUsage],
+    ) -> ClientChange:
+        """Change a client's tier and/or contract limits. A downgrade deletes nothing: what is now above
+        a limit is reported in `over_limit` and closed to new creates until usage is back under it."""
+        if data.custom_limits is not None:
+            client = await set_custom_limits(caller, ClientId(client_id), limits=data.custom_limits)
+            if data.tier is None:
+                return ClientChange.of(client, await get_usage(caller, client.id))
+        assert data.tier is not None  # the schema refuses a body that names neither
+        change = await change_tier(caller, ClientId(client_id), tier=data.tier)
+        return ClientChange.of(change.client, change.over_limit)
+
+    @get("/clients/{client_id:uuid}/tickets", operation_id="listClientTickets")
+    async def list_tickets(
+        self,
+        request: Request[Any, Any, Any],
+        caller: NamedDependency[Principal],
+        client_id: FromPath[UUID],
+        list_tickets: NamedDependency[ListTickets],
+        limit: PageSize = DEFAULT_PAGE_SIZE,
+        cursor: FromQuery[str | None] = None,
+        status: FromQuery[TicketStatus | None] = None,
+        priority: FromQuery[TicketPriority | None] = None,
+    ) -> Page[Ticket]:
+        """A client's tickets, newest first, optionally by status and priority."""
+        page = await list_tickets(
+            caller, ClientId(client_id), page_request(limit, cursor), status=status, priority=priority
+        )
+        now = _now(request)
+        return page_out(page, lambda ticket: Ticket.from_entity(ticket, now))
+
+    @get("/clients/{client_id:uuid}/tickets/{ticket_id:uuid}", operation_id="getClientTicket")
+    async def get_ticket(
+        self,
+        request: Request[Any, Any, Any],
+        caller: NamedDependency[Principal],
+        client_id: FromPath[UUID],
+        ticket_id: FromPath[UUID],
+        get_ticket: NamedDependency[GetTicket],
+    ) -> TicketWithMessages:
+        """A client's ticket with every message, internal notes included."""
+        thread = await get_ticket(caller, ClientId(client_id), TicketId(ticket_id))
+        return TicketWithMessages.from_thread(thread, _now(request))
+
+    @post("/clients/{client_id:uuid}/tickets/{ticket_id:uuid}/messages", operation_id="postClientTicketMessage")
+    async def post_message(
+        self,
+        caller: NamedDependency[Principal],
+        client_id: FromPath[UUID],
+        ticket_id: FromPath[UUID],
+        data: JSONBody[MessageCreate],
+        post_ticket_message: NamedDependency[PostTicketMessage],
+    ) -> Message:
+        """Reply to the client (the first public reply is the first response) or add an `internal` note."""
+        message = await post_ticket_message(
+            caller, ClientId(client_id), TicketId(ticket_id), body=data.message, attachments=data.attachments,
+            internal=data.internal,
+        )  # fmt: skip
+        return Message.from_entity(message)
+
+    @post(
+        "/clients/{client_id:uuid}/tickets/{ticket_id:uuid}/transitions",
+        operation_id="transitionClientTicket",
+        status_code=200,
+    )
+    async def transition(
+        self,
+        request: Request[Any, Any, Any],
+        caller: NamedDependency[Principal],
+        client_id: FromPath[UUID],
+        ticket_id: FromPath[UUID],
+        data: JSONBody[TransitionCreate],
+        transition_ticket: NamedDependency[TransitionTicket],
+    ) -> Ticket:
+        """Move a client's ticket one step along its status machine (`409 invalid-transition` otherwise)."""
+        ticket = await transition_ticket(caller, ClientId(client_id), TicketId(ticket_id), to=data.to)
+        return Ticket.from_entity(ticket, _now(request))

@@ -1,0 +1,144 @@
+"""Domains and their DNS records."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from litestar import Controller, delete, get, patch, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, JSONBody
+
+from arco_domain.ids import DnsRecordId, DomainId, ProjectId
+from arco_domain.model.access import Principal
+from arco_domain.use_cases.dns import AddDnsRecord, DeleteDnsRecord, ListDnsRecords, UpdateDnsRecord
+from arco_domain.use_cases.domains import AddDomain, AssignDomainToProject, GetDomain, ListDomains, RemoveDomain
+from arco_entrypoints.http.paging import DEFAULT_PAGE_SIZE, PageSize, page_out, page_request
+from arco_entrypoints.http.schemas.base import Page
+from arco_entrypoints.http.schemas.domains import (
+    DnsRecord,
+    DnsRecordCreate,
+    DnsRecordUpdate,
+    Domain,
+    DomainCreate,
+    DomainUpdate,
+)
+
+
+def _project(project_id: UUID | None) -> ProjectId | None:
+    return None if project_id is None else ProjectId(project_id)
+
+
+class DomainController(Controller):
+    path = "/v1/domains"
+    tags = ["domains"]
+
+    @get("/", operation_id="listDomains")
+    async def list_domains(
+        self,
+        caller: NamedDependency[Principal],
+        list_domains: NamedDependency[ListDomains],
+        limit: PageSize = DEFAULT_PAGE_SIZE,
+        cursor: FromQuery[str | None] = None,
+    ) -> Page[Domain]:
+        """The caller's domains, oldest first."""
+        page = await list_domains(caller, caller.own_client(), page_request(limit, cursor))
+        return page_out(page, Domain.from_entity)
+
+    @post("/", operation_id="addDomain")
+    async def add_domain(
+        self,
+        caller: NamedDependency[Principal],
+        data: JSONBody[DomainCreate],
+        add_domain: NamedDependency[AddDomain],
+    ) -> Domain:
+        """Put a domain under management, within the tier's domain quota (`409 quota-exceeded` past it).
+
+        Unicode names are stored in their ASCII (punycode) form; a name another client manages is a `409`.
+        """
+        domain = await add_domain(caller, caller.own_client(), name=data.name, project_id=_project(data.project_id))
+        return Domain.from_entity(domain)
+
+    @get("/{domain_id:uuid}", operation_id="getDomain")
+    async def get_domain(
+        self, caller: NamedDependency[Principal], domain_id: FromPath[UUID], get_domain: NamedDependency[GetDomain]
+    ) -> Domain:
+        return Domain.from_entity(await get_domain(caller, caller.own_client(), DomainId(domain_id)))
+
+    @patch("/{domain_id:uuid}", operation_id="updateDomain")
+    async def update_domain(
+        self,
+        caller: NamedDependency[Principal],
+        domain_id: FromPath[UUID],
+        data: JSONBody[DomainUpdate],
+        assign_domain_to_project: NamedDependency[AssignDomainToProject],
+    ) -> Domain:
+        """Attach the domain to one of the caller's projects, or detach it with `"project_id": null`."""
+        domain = await assign_domain_to_project(
+            caller, caller.own_client(), DomainId(domain_id), project_id=_project(data.project_id)
+        )
+        return Domain.from_entity(domain)
+
+    @delete("/{domain_id:uuid}", operation_id="removeDomain")
+    async def remove_domain(
+        self,
+        caller: NamedDependency[Principal],
+        domain_id: FromPath[UUID],
+        remove_domain: NamedDependency[RemoveDomain],
+    ) -> None:
+        """Stop managing a domain; its DNS records go with it and its seat in the quota is freed."""
+        await remove_domain(caller, caller.own_client(), DomainId(domain_id))
+
+    @get("/{domain_id:uuid}/dns-records", operation_id="listDnsRecords")
+    async def list_dns_records(
+        self,
+        caller: NamedDependency[Principal],
+        domain_id: FromPath[UUID],
+        list_dns_records: NamedDependency[ListDnsRecords],
+        limit: PageSize = DEFAULT_PAGE_SIZE,
+        cursor: FromQuery[str | None] = None,
+    ) -> Page[DnsRecord]:
+        """The domain's DNS records, oldest first."""
+        page = await list_dns_records(caller, caller.own_client(), DomainId(domain_id), page_request(limit, cursor))
+        return page_out(page, DnsRecord.from_entity)
+
+    @post("/{domain_id:uuid}/dns-records", operation_id="addDnsRecord")
+    async def add_dns_record(
+        self,
+        caller: NamedDependency[Principal],
+        domain_id: FromPath[UUID],
+        data: JSONBody[DnsRecordCreate],
+        add_dns_record: NamedDependency[AddDnsRecord],
+    ) -> DnsRecord:
+        """Add a record, checked for its type (`422` naming the field) and against the domain's other
+        records (`409` for a duplicate, or a CNAME sharing its name)."""
+        record = await add_dns_record(
+            caller, caller.own_client(), DomainId(domain_id), type=data.type, name=data.name, content=data.content,
+            ttl=data.ttl, priority=data.priority, proxied=data.proxied,
+        )  # fmt: skip
+        return DnsRecord.from_entity(record)
+
+    @patch("/{domain_id:uuid}/dns-records/{record_id:uuid}", operation_id="updateDnsRecord")
+    async def update_dns_record(
+        self,
+        caller: NamedDependency[Principal],
+        domain_id: FromPath[UUID],
+        record_id: FromPath[UUID],
+        data: JSONBody[DnsRecordUpdate],
+        update_dns_record: NamedDependency[UpdateDnsRecord],
+    ) -> DnsRecord:
+        """Change a record's name, content, ttl, priority or proxying, under the same checks as adding."""
+        record = await update_dns_record(
+            caller, caller.own_client(), DomainId(domain_id), DnsRecordId(record_id), name=data.name,
+            content=data.content, ttl=data.ttl, priority=data.priority, proxied=data.proxied,
+        )  # fmt: skip
+        return DnsRecord.from_entity(record)
+
+    @delete("/{domain_id:uuid}/dns-records/{record_id:uuid}", operation_id="deleteDnsRecord")
+    async def delete_dns_record(
+        self,
+        caller: NamedDependency[Principal],
+        domain_id: FromPath[UUID],
+        record_id: FromPath[UUID],
+        delete_dns_record: NamedDependency[DeleteDnsRecord],
+    ) -> None:
+        await delete_dns_record(caller, caller.own_client(), DomainId(domain_id), DnsRecordId(record_id))

@@ -1,0 +1,110 @@
+"""Domain and DNS-record bodies."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from arco_domain.model.dns import AUTOMATIC_TTL, DnsRecordType
+from arco_domain.model.dns import DnsRecord as DnsRecordEntity
+from arco_domain.model.domains import Domain as DomainEntity
+from arco_domain.model.domains import DomainStatus, SslStatus
+from arco_entrypoints.http.schemas.base import Schema
+
+# Loose bounds only: the domain's rules decide, and answer `422` naming the field.
+DomainName = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=1024, description="e.g. example.com.br or café.example")
+]
+RecordType = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=16, description="A, AAAA, CNAME, MX, TXT, NS, CAA or SRV")
+]
+RecordName = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=1024, description='Relative to the domain; "@" is the domain itself.')
+]
+RecordContent = Annotated[str, msgspec.Meta(min_length=1, max_length=4096)]
+Ttl = Annotated[int, msgspec.Meta(description="Seconds, 60..86400, or 1 for automatic.")]
+Priority = Annotated[int, msgspec.Meta(description="MX and SRV only, 0..65535.")]
+
+
+class DomainCreate(Schema):
+    name: DomainName
+    project_id: UUID | None = None
+
+
+class DomainUpdate(Schema):
+    project_id: UUID | None
+    """The project the domain belongs to, or `null` to detach it."""
+
+
+class Domain(Schema):
+    id: UUID
+    name: str
+    status: DomainStatus
+    nameservers: list[str]
+    ssl_status: SslStatus
+    ssl_expires_on: date | None
+    renewal_date: date | None
+    project_id: UUID | None
+    created_at: datetime
+
+    @classmethod
+    def from_entity(cls, domain: DomainEntity) -> Domain:
+        return cls(
+            id=domain.id,
+            name=domain.name,
+            status=domain.status,
+            nameservers=list(domain.nameservers),
+            ssl_status=domain.ssl_status,
+            ssl_expires_on=domain.ssl_expires_on,
+            renewal_date=domain.renewal_date,
+            project_id=domain.project_id,
+            created_at=domain.created_at,
+        )
+
+
+class DnsRecordCreate(Schema):
+    type: RecordType
+    name: RecordName
+    content: RecordContent
+    ttl: Ttl = AUTOMATIC_TTL
+    priority: Priority | None = None
+    proxied: bool = False
+
+
+class DnsRecordUpdate(Schema):
+    """Fields to change; those left out stay as they are. The type is fixed: delete and add to change it."""
+
+    name: RecordName | None = None
+    content: RecordContent | None = None
+    ttl: Ttl | None = None
+    priority: Priority | None = None
+    proxied: bool | None = None
+
+
+class DnsRecord(Schema):
+    id: UUID
+    domain_id: UUID
+    type: DnsRecordType
+    name: str
+    content: str
+    ttl: int
+    priority: int | None
+    proxied: bool
+    created_at: datetime
+
+    @classmethod
+    def from_entity(cls, record: DnsRecordEntity) -> DnsRecord:
+        return cls(
+            id=record.id,
+            domain_id=record.domain_id,
+            type=record.type,
+            name=record.name,
+            content=record.content,
+            ttl=record.ttl,
+            priority=record.priority,
+            proxied=record.proxied,
+            created_at=record.created_at,
+        )

@@ -1,0 +1,39 @@
+"""DNS records as ARCO stores them for a client's domains (the provider's copy is `arco_ports.dns`'s)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from arco_domain.ids import ClientId, DnsRecordId, DomainId
+from arco_domain.model.dns import DnsRecord
+
+
+class DnsRecordRepository(Protocol):
+    """Records always belong to one domain of one client.
+
+    Like every repository, a record of another client, or under a domain the client does not have, is
+    `NotFound`, never returned or changed. Records are checked against their rules by the domain before
+    they get here; a repository only stores them. Removing a domain removes its records.
+    """
+
+    async def add(self, record: DnsRecord) -> None:
+        """Raises `NotFound` when `record.domain_id` is not a domain of `record.client_id`."""
+        ...
+
+    async def get(self, client_id: ClientId, record_id: DnsRecordId) -> DnsRecord:
+        """Raises `NotFound`."""
+        ...
+
+    async def list_for_domain(self, client_id: ClientId, domain_id: DomainId) -> Sequence[DnsRecord]:
+        """The domain's records, oldest first; empty for a domain the client does not have."""
+        ...
+
+    async def update(self, record: DnsRecord) -> None:
+        """Stores type, name, content, ttl, priority and proxied. A record never moves to another domain:
+        raises `NotFound` unless the client has the record under `record.domain_id`."""
+        ...
+
+    async def remove(self, client_id: ClientId, record_id: DnsRecordId) -> None:
+        """Raises `NotFound`."""
+        ...

@@ -1,0 +1,12 @@
+from __future__ import annotations
+
+import pytest
+
+from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from tests.contracts.dns_records import DnsRecordContract
+
+
+class TestPostgresDnsRecords(DnsRecordContract):
+    @pytest.fixture
+    def uow_factory(self, postgres_uow: PostgresUnitOfWorkFactory) -> PostgresUnitOfWorkFactory:
+        return postgres_uow
