@@ -15,6 +15,10 @@ from uuid import UUID
 RETENTION = timedelta(hours=24)
 """How long a key is remembered, counted from its claim."""
 
+IN_FLIGHT_LEASE = timedelta(minutes=5)
+"""How long an unfinished claim holds its key: far longer than any request may run, so a claim this old
+belongs to a process that died mid-request, and a retry may take the key over."""
+
 
 @dataclass(frozen=True, slots=True)
 class StoredResponse:

@@ -14,6 +14,7 @@ import pytest
 
 from arco_adapters.memory.clock import ManualClock
 from arco_ports.idempotency import (
+    IN_FLIGHT_LEASE,
     RETENTION,
     Claimed,
     Completed,
@@ -133,6 +134,16 @@ class IdempotencyStoreContract:
         clock.advance(RETENTION)
         await store.complete(me, "key-1", CREATED)  # too late: the claim has expired
         assert await store.claim(me, "key-1", "fp") == Claimed()
+
+    async def test_a_claim_left_unfinished_past_its_lease_can_be_taken_over(
+        self, store: IdempotencyStore, clock: ManualClock
+    ) -> None:
+        owner_id = owner()
+        assert isinstance(await store.claim(owner_id, "k", "request"), Claimed)
+        clock.advance(IN_FLIGHT_LEASE - timedelta(seconds=1))
+        assert isinstance(await store.claim(owner_id, "k", "request"), InFlight)
+        clock.advance(timedelta(seconds=1))
+        assert isinstance(await store.claim(owner_id, "k", "request"), Claimed)
 
     async def test_purging_forgets_expired_keys_only(self, store: IdempotencyStore, clock: ManualClock) -> None:
         clock.advance(timedelta(days=365))  # past every other test's keys, which this first purge clears

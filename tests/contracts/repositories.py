@@ -372,6 +372,26 @@ class RepositoryContract:
             assert await uow.milestones.list_for_project(client.id, kept.id) == [kept_milestone]
             assert await uow.projects.list_for_client(client.id) == [kept]
 
+    async def test_removing_a_project_detaches_the_domains_and_tickets_that_named_it(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        client = await seed(uow_factory, new_client(Tier.PRO))
+        project = new_project(client.id)
+        domain = replace(new_domain(client.id), project_id=project.id)
+        ticket = new_ticket(client.id)
+        ticket.project_id = project.id
+        async with uow_factory(DataScope.of_client(client.id)) as uow:
+            await uow.projects.add(project)
+            await uow.domains.add(domain)
+            await uow.tickets.add(ticket)
+            await uow.commit()
+        async with uow_factory(DataScope.of_client(client.id)) as uow:
+            await uow.projects.remove(client.id, project.id)
+            await uow.commit()
+        async with uow_factory(DataScope.of_client(client.id)) as uow:
+            assert (await uow.domains.get(client.id, domain.id)).project_id is None
+            assert (await uow.tickets.get(client.id, ticket.id)).project_id is None
+
     async def test_removing_a_project_that_does_not_exist_is_not_found(self, uow_factory: UnitOfWorkFactory) -> None:
         client = await seed(uow_factory, new_client())
         async with uow_factory(DataScope.of_client(client.id)) as uow:

@@ -22,11 +22,11 @@ from arco_adapters.system import Uuid7Generator
 from arco_domain.errors import QuotaExceeded
 from arco_domain.ids import UserId
 from arco_domain.model.access import DataScope, Principal
-from arco_domain.model.clients import UserType
+from arco_domain.model.clients import SubscriptionStatus, UserType
 from arco_domain.model.quotas import STOCK_PERIOD, BillingPeriod, quota_period_key
 from arco_domain.model.storage import MAX_UPLOAD_BYTES, RESERVATION_TTL
 from arco_domain.model.tiers import Resource, Tier
-from arco_domain.use_cases.clients import ChangeTier, GetUsage, RegisterClient, SetCustomLimits
+from arco_domain.use_cases.clients import ChangeTier, GetUsage, RegisterClient, SetCustomLimits, Subscription
 from arco_domain.use_cases.domains import AddDomain, RemoveDomain
 from arco_domain.use_cases.members import InviteMember, RemoveMember
 from arco_domain.use_cases.projects import CreateProject, DeleteProject
@@ -203,13 +203,18 @@ class QuotaMachine(RuleBasedStateMachine):
             if limit is not None and used > limit:
                 self.ceiling[resource] = max(self.ceiling.get(resource, 0), used)
 
-    @rule(tier=st.sampled_from(Tier), paid_period_days=st.sampled_from([None, 30]))
-    def change_tier(self, tier: Tier, paid_period_days: int | None) -> None:
+    @rule(tier=st.sampled_from(Tier), paid_period_days=st.sampled_from([None, 30]), by_billing=st.booleans())
+    def change_tier(self, tier: Tier, paid_period_days: int | None, by_billing: bool) -> None:
+        """A change by the billing system (with a subscription) or by staff (keeping the stored one)."""
         period = None
         if paid_period_days is not None:
             start = self.clock.now() - timedelta(days=1)
             period = BillingPeriod(start, start + timedelta(days=paid_period_days))
-        self.run(self.use[ChangeTier](self.staff, self.client_id, tier=tier, billing_period=period))
+        if by_billing:
+            subscription = Subscription(SubscriptionStatus.ACTIVE, period)
+            self.run(self.use[ChangeTier](None, self.client_id, tier=tier, subscription=subscription))
+        else:
+            self.run(self.use[ChangeTier](self.staff, self.client_id, tier=tier))
         self.after_limit_change()
 
     @rule(storage=st.sampled_from([SMALL_STORAGE, MAX_UPLOAD_BYTES, None]), projects=st.sampled_from([0, 2, None]))

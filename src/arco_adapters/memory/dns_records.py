@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
 from arco_adapters.memory.repositories import Scoped
 from arco_domain.ids import ClientId, DnsRecordId, DomainId
@@ -12,34 +12,24 @@ from arco_domain.model.dns import DnsRecord
 class MemoryDnsRecordRepository(Scoped):
     kind = "dns_record"
 
-    def _domain_holds(self, record: DnsRecord) -> bool:
-        # PostgreSQL drops a domain's records with it (ON DELETE CASCADE). The memory domain repository
-        # does not reach into this table, so a record whose domain is gone counts as gone here.
-        domain = self._store.table("domain").rows.get(record.domain_id)
-        return domain is not None and domain.client_id == record.client_id
-
-    def _live(self, client_id: ClientId) -> Callable[[DnsRecord], bool]:
-        mine = self._mine(client_id)
-        return lambda record: bool(mine(record)) and self._domain_holds(record)
-
     async def add(self, record: DnsRecord) -> None:
         # The (client_id, domain_id) foreign key: only a domain of the record's own client will do.
         self._store.table("domain").get(record.domain_id, self._mine(record.client_id))
         self._insert(record)
 
     async def get(self, client_id: ClientId, record_id: DnsRecordId) -> DnsRecord:
-        record: DnsRecord = self._table.get(record_id, self._live(client_id))
+        record: DnsRecord = self._table.get(record_id, self._mine(client_id))
         return record
 
     async def list_for_domain(self, client_id: ClientId, domain_id: DomainId) -> Sequence[DnsRecord]:
-        live = self._live(client_id)
-        rows = self._table.select(lambda r: live(r) and r.domain_id == domain_id)
+        mine = self._mine(client_id)
+        rows = self._table.select(lambda r: mine(r) and r.domain_id == domain_id)
         return sorted(rows, key=lambda r: (r.created_at, r.id))
 
     async def update(self, record: DnsRecord) -> None:
-        live = self._live(record.client_id)
-        self._table.get(record.id, lambda stored: live(stored) and stored.domain_id == record.domain_id)
+        mine = self._mine(record.client_id)
+        self._table.get(record.id, lambda stored: mine(stored) and stored.domain_id == record.domain_id)
         self._table.put(record.id, record)
 
     async def remove(self, client_id: ClientId, record_id: DnsRecordId) -> None:
-        self._table.pop(record_id, self._live(client_id))
+        self._table.pop(record_id, self._mine(client_id))

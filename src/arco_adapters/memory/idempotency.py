@@ -9,6 +9,7 @@ from uuid import UUID
 
 from arco_ports.clock import Clock
 from arco_ports.idempotency import (
+    IN_FLIGHT_LEASE,
     RETENTION,
     Claimed,
     ClaimOutcome,
@@ -43,10 +44,13 @@ class MemoryIdempotencyStore:
     def _expired(self, entry: _Entry) -> bool:
         return entry.created_at <= self._clock.now() - self._retention
 
+    def _abandoned(self, entry: _Entry) -> bool:
+        return entry.response is None and entry.created_at <= self._clock.now() - IN_FLIGHT_LEASE
+
     async def claim(self, owner: UUID, key: str, fingerprint: str) -> ClaimOutcome:
         async with self._lock:
             entry = self._live(owner, key)
-            if entry is None:
+            if entry is None or self._abandoned(entry):
                 self._entries[owner, key] = _Entry(fingerprint, self._clock.now())
                 return Claimed()
             if entry.fingerprint != fingerprint:

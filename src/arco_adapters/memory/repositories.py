@@ -145,12 +145,15 @@ class MemoryProjectRepository(Scoped):
 
     async def remove(self, client_id: ClientId, project_id: ProjectId) -> None:
         self._table.pop(project_id, self._mine(client_id))
-        # What ON DELETE CASCADE takes with the project in PostgreSQL.
-        for kind in ("milestone", "incident"):
-            children = self._store.table(kind)
-            for child in list(children.select(lambda row: row.project_id == project_id)):
-                children.rows.pop(child.id)
-        self._store.table("infrastructure").rows.pop(project_id, None)
+        # What the foreign keys do in PostgreSQL: the project's own records go with it ...
+        for kind in ("milestone", "incident", "infrastructure"):
+            self._store.table(kind).delete_where(lambda row: row.project_id == project_id)
+        for series in ("traffic", "measurements"):
+            points = self._store.series.get(series, {})
+            self._store.series[series] = {key: p for key, p in points.items() if p.project_id != project_id}
+        # ... and what only refers to it stays with the client, detached.
+        for kind in ("domain", "ticket", "campaign", "storage_item"):
+            self._store.table(kind).detach("project_id", project_id)
 
 
 class MemoryMilestoneRepository(Scoped):
@@ -201,6 +204,7 @@ class MemoryDomainRepository(Scoped):
 
     async def remove(self, client_id: ClientId, domain_id: DomainId) -> None:
         self._table.pop(domain_id, self._mine(client_id))
+        self._store.table("dns_record").delete_where(lambda record: record.domain_id == domain_id)
 
 
 class MemoryTicketRepository(Scoped):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 from uuid import UUID
 
 from arco_domain.errors import NotFound
@@ -36,6 +37,16 @@ class Table(Generic[Row]):
         row = self.get(key, visible)
         del self.rows[key]
         return row
+
+    def delete_where(self, where: Callable[[Row], bool]) -> None:
+        """What `ON DELETE CASCADE` does to the children of a deleted row."""
+        self.rows = {key: row for key, row in self.rows.items() if not where(row)}
+
+    def detach(self, column: str, value: object) -> None:
+        """What `ON DELETE SET NULL (column)` does to the rows that pointed at a deleted row."""
+        for key, row in list(self.rows.items()):
+            if getattr(row, column, None) == value:
+                self.rows[key] = dataclasses.replace(cast(Any, row), **{column: None})
 
     def select(self, where: Callable[[Row], bool]) -> Iterator[Row]:
         return (copy.deepcopy(row) for row in self.rows.values() if where(row))

@@ -17,6 +17,7 @@ from arco_adapters.postgres import tables as t
 from arco_domain.errors import Unavailable
 from arco_ports.clock import Clock
 from arco_ports.idempotency import (
+    IN_FLIGHT_LEASE,
     RETENTION,
     Claimed,
     ClaimOutcome,
@@ -79,7 +80,8 @@ class PostgresIdempotencyStore:
                 "response_headers": null(),
                 "response_body": null(),
             },
-            where=_k.created_at <= self._expired_before(),
+            where=(_k.created_at <= self._expired_before())
+            | (_k.status.is_(None) & (_k.created_at <= self._clock.now() - IN_FLIGHT_LEASE)),
         ).returning(_k.owner_id)
         async with self._transaction() as connection:
             if (await connection.execute(take)).first() is not None:

@@ -97,11 +97,21 @@ class TierChange:
     """Resources above the new limits: kept, but closed to new creates until back under."""
 
 
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    """What the billing system says of a client's subscription."""
+
+    status: SubscriptionStatus
+    period: BillingPeriod | None
+
+
 class ChangeTier(UseCase):
     """Move a client to another tier (by staff, or by the billing system with `principal=None`).
 
-    Upgrades apply at once; downgrades delete nothing and report what is now over limit. The billing
-    period, when given, becomes the quota period of the monthly ticket allowance.
+    Upgrades apply at once; downgrades delete nothing and report what is now over limit. A `subscription`
+    from the billing system replaces the stored one, and its period becomes the quota period of the
+    monthly ticket allowance; without one (a staff decision) the stored subscription stays as it is.
+    The free tier counts calendar months, so it drops the billing period.
     """
 
     async def __call__(
@@ -110,8 +120,7 @@ class ChangeTier(UseCase):
         client_id: ClientId,
         *,
         tier: Tier,
-        billing_period: BillingPeriod | None = None,
-        subscription_status: SubscriptionStatus | None = None,
+        subscription: Subscription | None = None,
         reason: str = "manual",
     ) -> TierChange:
         if principal is not None:
@@ -121,8 +130,10 @@ class ChangeTier(UseCase):
             client = await uow.clients.get(client_id)
             previous = client.tier
             client.tier = tier
-            client.billing_period = billing_period if tier is not Tier.FREE else None
-            client.subscription_status = subscription_status
+            if subscription is not None:
+                client.billing_period, client.subscription_status = subscription.period, subscription.status
+            if tier is Tier.FREE:
+                client.billing_period = None
             await uow.clients.update(client)
             periods = {r: quota_period_key(r, now, client.billing_period) for r in Resource}
             over = tuple(s for s in await usage_report(uow, client, periods) if s.over_limit)

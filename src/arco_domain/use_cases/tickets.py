@@ -229,6 +229,8 @@ class ListTickets(UseCase):
     ) -> Page[Ticket]:
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
+            if principal.is_staff:
+                await uow.clients.get(client_id)  # staff may name any client: an unknown one is a 404
             return await uow.tickets.search(client_id, page, status=status, priority=priority)
 
 

@@ -213,6 +213,12 @@ class TestUpdateClient:
         assert response.status_code == 404
 
 
+class TestStaffTicketsOfAnUnknownClient:
+    async def test_listing_them_is_not_found_rather_than_empty(self, api: Api, staff: Staff) -> None:
+        response = await api.get(f"/v1/admin/clients/{UNKNOWN}/tickets", headers=staff.headers)
+        assert response.status_code == 404
+
+
 class TestStaffTickets:
     async def test_staff_list_a_clients_tickets_by_status_and_priority(
         self, api: Api, alice: Account, bob: Account, staff: Staff
