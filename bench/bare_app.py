@@ -1,4 +1,4 @@
-"""The floor for `bench/http.py`: a bare Litestar app on an asyncpg pool, running the same SQL as ARCO's
+"""The floor for `bench/http_load.py`: a bare Litestar app on an asyncpg pool, running the same SQL as ARCO's
 routes with nothing around it (no authentication, no container, no domain objects).
 
     python bench/bare_app.py --port 8100 --socket-dir /path --database arco

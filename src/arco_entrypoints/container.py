@@ -52,7 +52,8 @@ from arco_entrypoints.http.tokens import TokenService
 
 
 async def database_engine(url: str, pool_size: int) -> AsyncIterator[AsyncEngine]:
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+    # Connections are recycled rather than pinged before each use: a ping is a round trip on every request.
+    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
     yield engine
     await engine.dispose()
 

@@ -6,7 +6,7 @@ Every lookup takes the owning `client_id` next to the id: a row of another clien
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -201,6 +201,10 @@ class QuotaLedger(Protocol):
         ...
 
     async def used(self, client_id: ClientId, resource: Resource, period: str) -> int: ...
+
+    async def usage(self, client_id: ClientId, periods: Mapping[Resource, str]) -> dict[Resource, int]:
+        """The usage of each resource in `periods` at its period, read at once (zero when never used)."""
+        ...
 
 
 class CampaignRepository(Protocol):

@@ -111,6 +111,20 @@ class UnitOfWorkContract:
             assert await uow.quotas.admit(client.id, Resource.SUPPORT_TICKETS, "2026-06", 1, 15) == 1
             await uow.commit()
 
+    async def test_usage_reads_every_resource_at_its_own_period(self, uow_factory: UnitOfWorkFactory) -> None:
+        client = await seed(uow_factory, new_client())
+        async with uow_factory(DataScope.of_client(client.id)) as uow:
+            await uow.quotas.admit(client.id, Resource.PROJECTS, "stock", 1, 3)
+            await uow.quotas.admit(client.id, Resource.SUPPORT_TICKETS, "2026-05", 4, 15)
+            await uow.quotas.admit(client.id, Resource.SUPPORT_TICKETS, "2026-04", 9, 15)
+            periods = {Resource.PROJECTS: "stock", Resource.SUPPORT_TICKETS: "2026-05", Resource.DOMAINS: "stock"}
+            assert await uow.quotas.usage(client.id, periods) == {
+                Resource.PROJECTS: 1,
+                Resource.SUPPORT_TICKETS: 4,
+                Resource.DOMAINS: 0,
+            }
+            assert await uow.quotas.usage(client.id, {}) == {}
+
     async def test_concurrent_admissions_never_pass_the_limit(self, uow_factory: UnitOfWorkFactory) -> None:
         client = await seed(uow_factory, new_client())
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -339,6 +339,9 @@ class MemoryQuotaLedger(Scoped):
 
     async def used(self, client_id: ClientId, resource: Resource, period: str) -> int:
         return self._store.usage.get(self._key(client_id, resource, period), 0)
+
+    async def usage(self, client_id: ClientId, periods: Mapping[Resource, str]) -> dict[Resource, int]:
+        return {resource: await self.used(client_id, resource, period) for resource, period in periods.items()}
 
 
 class MemoryAuditLog(Scoped):

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any, NoReturn
 from uuid import UUID
 
-from sqlalchemy import Executable, Row, and_, delete, func, insert, literal, select, update
+from sqlalchemy import Executable, Row, and_, delete, func, insert, literal, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError
@@ -764,6 +764,15 @@ class PostgresQuotaLedger(Repository):
         )
         remaining = (await self._run(statement)).scalar()
         return 0 if remaining is None else int(remaining)
+
+    async def usage(self, client_id: ClientId, periods: Mapping[Resource, str]) -> dict[Resource, int]:
+        if not periods:
+            return {}
+        q = t.quota_usage
+        wanted = [and_(q.c.resource == resource.value, q.c.period == period) for resource, period in periods.items()]
+        query = select(q.c.resource, q.c.used).where(q.c.client_id == client_id, or_(*wanted))
+        found = {Resource(row.resource): int(row.used) for row in await self._all(query)}
+        return {resource: found.get(resource, 0) for resource in periods}
 
     async def used(self, client_id: ClientId, resource: Resource, period: str) -> int:
         q = t.quota_usage

@@ -71,8 +71,10 @@ class RegisterClient(UseCase):
 
 
 async def usage_report(uow: UnitOfWork, client: Client, now_period_of: Mapping[Resource, str]) -> list[QuotaStatus]:
+    """Each resource's standing at the given period, read in one go."""
+    used = await uow.quotas.usage(client.id, now_period_of)
     return [
-        QuotaStatus(resource, await uow.quotas.used(client.id, resource, period), client.limit(resource), period)
+        QuotaStatus(resource, used[resource], client.limit(resource), period)
         for resource, period in now_period_of.items()
     ]
 

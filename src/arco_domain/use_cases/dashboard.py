@@ -167,10 +167,11 @@ class GetDashboard(UseCase):
         first_day, today = month_start.date(), now.astimezone(UTC).date()
         async with self._uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
-            tickets = await summarize_tickets(uow, client, now)
-            stocks = await usage_report(
-                uow, client, {r: quota_period_key(r, now, client.billing_period) for r in Resource if not r.is_flow}
+            quotas = await usage_report(
+                uow, client, {r: quota_period_key(r, now, client.billing_period) for r in Resource}
             )
+            ticket_quota = next(q for q in quotas if q.resource is Resource.SUPPORT_TICKETS)
+            tickets = await summarize_tickets(uow, client, now, ticket_quota)
             projects = projects_panel(
                 await uow.projects.list_for_client(client_id), await uow.milestones.list_for_client(client_id)
             )
@@ -181,9 +182,9 @@ class GetDashboard(UseCase):
             measurements = await uow.metrics.latest_measurements(client_id)
             incidents = await uow.incidents.list_overlapping(client_id, month_start, month_end)
             campaigns = campaigns_panel(await uow.metrics.campaign_totals(client_id, first_day, today))
-        storage_quota = next(s for s in stocks if s.resource is Resource.STORAGE_BYTES)
+        storage_quota = next(q for q in quotas if q.resource is Resource.STORAGE_BYTES)
         return DashboardOverview(
-            client=client, as_of=now, month_start=month_start, quotas=[*stocks, tickets.quota], projects=projects,
+            client=client, as_of=now, month_start=month_start, quotas=quotas, projects=projects,
             domains=domains, infrastructure=infrastructure, network=network,
             storage=StoragePanel(storage_quota, file_count), tickets=tickets,
             performance=[ProjectPerformance(m, performance_grade(m.sample)) for m in measurements],

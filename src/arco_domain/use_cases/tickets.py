@@ -195,13 +195,10 @@ class TicketSummary:
     average_first_response: timedelta | None
 
 
-async def summarize_tickets(uow: UnitOfWork, client: Client, now: datetime) -> TicketSummary:
-    """The ticket panel, read in `uow`: this quota period's usage and the month's average first response."""
+async def summarize_tickets(uow: UnitOfWork, client: Client, now: datetime, quota: QuotaStatus) -> TicketSummary:
+    """The ticket panel, read in `uow`: this quota period's `quota` and the month's average first response."""
     month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    period = quota_period_key(Resource.SUPPORT_TICKETS, now, client.billing_period)
-    used = await uow.quotas.used(client.id, Resource.SUPPORT_TICKETS, period)
     recent = await uow.tickets.created_between(client.id, month_start, now + timedelta(seconds=1))
-    quota = QuotaStatus(Resource.SUPPORT_TICKETS, used, client.limit(Resource.SUPPORT_TICKETS), period)
     return TicketSummary(quota, average_first_response(recent))
 
 
@@ -212,7 +209,11 @@ class SummarizeTickets(UseCase):
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
-            return await summarize_tickets(uow, client, self._clock.now())
+            now = self._clock.now()
+            period = quota_period_key(Resource.SUPPORT_TICKETS, now, client.billing_period)
+            used = await uow.quotas.used(client.id, Resource.SUPPORT_TICKETS, period)
+            quota = QuotaStatus(Resource.SUPPORT_TICKETS, used, client.limit(Resource.SUPPORT_TICKETS), period)
+            return await summarize_tickets(uow, client, now, quota)
 
 
 class ListTickets(UseCase):

@@ -5,7 +5,7 @@ Litestar + asyncpg app of `bench/bare_app.py` running the same SQL, seeds one en
 tickets and a year of daily figures, then drives each route with a bounded number of requests from this
 process and reports req/s, p50 and p99, and ARCO's req/s as a share of the floor's.
 
-    .venv/bin/python bench/http.py [--requests 1500] [--concurrency 8]
+    .venv/bin/python bench/http_load.py [--requests 1500] [--concurrency 8]
 """
 
 from __future__ import annotations
