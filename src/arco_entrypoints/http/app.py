@@ -14,7 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from arco_entrypoints.http.auth import BearerTokenMiddleware, principal
 from arco_entrypoints.http.controllers import CONTROLLERS
-from arco_entrypoints.http.dependencies import use_case_dependencies
+from arco_entrypoints.http.dependencies import current_time, use_case_dependencies
 from arco_entrypoints.http.errors import EXCEPTION_HANDLERS
 from arco_entrypoints.http.idempotency import IdempotencyKeyDocs, IdempotencyMiddleware
 
@@ -28,7 +28,11 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
 
     return Litestar(
         route_handlers=CONTROLLERS,
-        dependencies={"caller": Provide(principal, sync_to_thread=False), **use_case_dependencies(container)},
+        dependencies={
+            "caller": Provide(principal, sync_to_thread=False),
+            "now": current_time(container),
+            **use_case_dependencies(container),
+        },
         middleware=[
             DefineMiddleware(BearerTokenMiddleware, container=container),
             DefineMiddleware(IdempotencyMiddleware, container=container),  # needs the caller: after auth

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import Any
 
 from dependency_injector import providers
@@ -19,6 +20,17 @@ def use_case_dependencies(container: Any) -> dict[str, Provide]:
         if isinstance(provider, providers.Factory) and issubclass(provider.cls, UseCase):
             dependencies[name] = Provide(_built_by(provider))
     return dependencies
+
+
+def current_time(container: Any) -> Provide:
+    """`now`: the container clock's current instant, one reading per request."""
+
+    def now() -> datetime:
+        clock = container.clock()
+        instant: datetime = clock.now()
+        return instant
+
+    return Provide(now, sync_to_thread=False)
 
 
 def _built_by(provider: providers.Provider[Any]) -> Callable[[], Awaitable[Any]]:

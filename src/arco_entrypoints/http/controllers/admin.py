@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from litestar import Controller, Request, get, patch, post
+from litestar import Controller, get, patch, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.handlers import BaseRouteHandler
@@ -27,10 +28,6 @@ def staff_only(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandl
     """Refuse client users before the request is read further: several use-cases here also serve clients."""
     caller: Principal = connection.user
     caller.require_staff()
-
-
-def _now(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.container.clock().now()
 
 
 class AdminController(Controller):
@@ -84,7 +81,7 @@ class AdminController(Controller):
     @get("/clients/{client_id:uuid}/tickets", operation_id="listClientTickets")
     async def list_tickets(
         self,
-        request: Request[Any, Any, Any],
+        now: NamedDependency[datetime],
         caller: NamedDependency[Principal],
         client_id: FromPath[UUID],
         list_tickets: NamedDependency[ListTickets],
@@ -97,13 +94,12 @@ class AdminController(Controller):
         page = await list_tickets(
             caller, ClientId(client_id), page_request(limit, cursor), status=status, priority=priority
         )
-        now = _now(request)
         return page_out(page, lambda ticket: Ticket.from_entity(ticket, now))
 
     @get("/clients/{client_id:uuid}/tickets/{ticket_id:uuid}", operation_id="getClientTicket")
     async def get_ticket(
         self,
-        request: Request[Any, Any, Any],
+        now: NamedDependency[datetime],
         caller: NamedDependency[Principal],
         client_id: FromPath[UUID],
         ticket_id: FromPath[UUID],
@@ -111,7 +107,7 @@ class AdminController(Controller):
     ) -> TicketWithMessages:
         """A client's ticket with every message, internal notes included."""
         thread = await get_ticket(caller, ClientId(client_id), TicketId(ticket_id))
-        return TicketWithMessages.from_thread(thread, _now(request))
+        return TicketWithMessages.from_thread(thread, now)
 
     @post("/clients/{client_id:uuid}/tickets/{ticket_id:uuid}/messages", operation_id="postClientTicketMessage")
     async def post_message(
@@ -136,7 +132,7 @@ class AdminController(Controller):
     )
     async def transition(
         self,
-        request: Request[Any, Any, Any],
+        now: NamedDependency[datetime],
         caller: NamedDependency[Principal],
         client_id: FromPath[UUID],
         ticket_id: FromPath[UUID],
@@ -145,4 +141,4 @@ class AdminController(Controller):
     ) -> Ticket:
         """Move a client's ticket one step along its status machine (`409 invalid-transition` otherwise)."""
         ticket = await transition_ticket(caller, ClientId(client_id), TicketId(ticket_id), to=data.to)
-        return Ticket.from_entity(ticket, _now(request))
+        return Ticket.from_entity(ticket, now)

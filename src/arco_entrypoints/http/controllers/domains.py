@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from litestar import Controller, delete, get, patch, post
@@ -35,6 +36,7 @@ class DomainController(Controller):
     @get("/", operation_id="listDomains")
     async def list_domains(
         self,
+        now: NamedDependency[datetime],
         caller: NamedDependency[Principal],
         list_domains: NamedDependency[ListDomains],
         limit: PageSize = DEFAULT_PAGE_SIZE,
@@ -42,11 +44,12 @@ class DomainController(Controller):
     ) -> Page[Domain]:
         """The caller's domains, oldest first."""
         page = await list_domains(caller, caller.own_client(), page_request(limit, cursor))
-        return page_out(page, Domain.from_entity)
+        return page_out(page, lambda domain: Domain.from_entity(domain, now))
 
     @post("/", operation_id="addDomain")
     async def add_domain(
         self,
+        now: NamedDependency[datetime],
         caller: NamedDependency[Principal],
         data: JSONBody[DomainCreate],
         add_domain: NamedDependency[AddDomain],
@@ -56,17 +59,22 @@ class DomainController(Controller):
         Unicode names are stored in their ASCII (punycode) form; a name another client manages is a `409`.
         """
         domain = await add_domain(caller, caller.own_client(), name=data.name, project_id=_project(data.project_id))
-        return Domain.from_entity(domain)
+        return Domain.from_entity(domain, now)
 
     @get("/{domain_id:uuid}", operation_id="getDomain")
     async def get_domain(
-        self, caller: NamedDependency[Principal], domain_id: FromPath[UUID], get_domain: NamedDependency[GetDomain]
+        self,
+        now: NamedDependency[datetime],
+        caller: NamedDependency[Principal],
+        domain_id: FromPath[UUID],
+        get_domain: NamedDependency[GetDomain],
     ) -> Domain:
-        return Domain.from_entity(await get_domain(caller, caller.own_client(), DomainId(domain_id)))
+        return Domain.from_entity(await get_domain(caller, caller.own_client(), DomainId(domain_id)), now)
 
     @patch("/{domain_id:uuid}", operation_id="updateDomain")
     async def update_domain(
         self,
+        now: NamedDependency[datetime],
         caller: NamedDependency[Principal],
         domain_id: FromPath[UUID],
         data: JSONBody[DomainUpdate],
@@ -76,7 +84,7 @@ class DomainController(Controller):
         domain = await assign_domain_to_project(
             caller, caller.own_client(), DomainId(domain_id), project_id=_project(data.project_id)
         )
-        return Domain.from_entity(domain)
+        return Domain.from_entity(domain, now)
 
     @delete("/{domain_id:uuid}", operation_id="removeDomain")
     async def remove_domain(

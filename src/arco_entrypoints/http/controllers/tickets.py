@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
 from uuid import UUID
 
-from litestar import Controller, Request, get, post
+from litestar import Controller, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, JSONBody
 
@@ -25,10 +25,6 @@ from arco_entrypoints.http.schemas.tickets import (
 )
 
 
-def _now(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.container.clock().now()
-
-
 class TicketController(Controller):
     path = "/v1/tickets"
     tags = ["tickets"]
@@ -36,7 +32,7 @@ class TicketController(Controller):
     @get("/", operation_id="listTickets")
     async def list_tickets(
         self,
-        request: Request[Any, Any, Any],
+        now: NamedDependency[datetime],
         caller: NamedDependency[Principal],
         list_tickets: NamedDependency[ListTickets],
         limit: PageSize = DEFAULT_PAGE_SIZE,
@@ -48,13 +44,12 @@ class TicketController(Controller):
         page = await list_tickets(
             caller, caller.own_client(), page_request(limit, cursor), status=status, priority=priority
         )
-        now = _now(request)
         return page_out(page, lambda ticket: Ticket.from_entity(ticket, now))
 
     @post("/", operation_id="createTicket")
     async def create_ticket(
         self,
-        request: Request[Any, Any, Any],
+        now: NamedDependency[datetime],
         caller: NamedDependency[Principal],
         data: JSONBody[TicketCreate],
         create_ticket: NamedDependency[CreateTicket],
@@ -64,19 +59,19 @@ class TicketController(Controller):
         ticket = await create_ticket(
             caller, subject=data.subject, description=data.description, priority=data.priority, project_id=project_id
         )
-        return Ticket.from_entity(ticket, _now(request))
+        return Ticket.from_entity(ticket, now)
 
     @get("/{ticket_id:uuid}", operation_id="getTicket")
     async def get_ticket(
         self,
-        request: Request[Any, Any, Any],
+        now: NamedDependency[datetime],
         caller: NamedDependency[Principal],
         ticket_id: FromPath[UUID],
         get_ticket: NamedDependency[GetTicket],
     ) -> TicketWithMessages:
         """A ticket with its messages (internal notes only for staff)."""
         thread = await get_ticket(caller, caller.own_client(), TicketId(ticket_id))
-        return TicketWithMessages.from_thread(thread, _now(request))
+        return TicketWithMessages.from_thread(thread, now)
 
     @post("/{ticket_id:uuid}/messages", operation_id="postTicketMessage")
     async def post_message(
@@ -96,7 +91,7 @@ class TicketController(Controller):
     @post("/{ticket_id:uuid}/transitions", operation_id="transitionTicket", status_code=200)
     async def transition(
         self,
-        request: Request[Any, Any, Any],
+        now: NamedDependency[datetime],
         caller: NamedDependency[Principal],
         ticket_id: FromPath[UUID],
         data: JSONBody[TransitionCreate],
@@ -104,4 +99,4 @@ class TicketController(Controller):
     ) -> Ticket:
         """Move the ticket: staff along the pipeline, a client only to reopen a resolved ticket."""
         ticket = await transition_ticket(caller, caller.own_client(), TicketId(ticket_id), to=data.to)
-        return Ticket.from_entity(ticket, _now(request))
+        return Ticket.from_entity(ticket, now)

@@ -6,13 +6,11 @@ Percentages are percents ("3.8" means 3.8 %); a ratio that is undefined (nothing
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from uuid import UUID
 
 from arco_domain.model.campaigns import CampaignTotals
-from arco_domain.model.domains import Domain as DomainEntity
-from arco_domain.model.domains import DomainStatus, SslStatus
 from arco_domain.model.infrastructure import BackupStatus, HostingStatus
 from arco_domain.model.infrastructure import Infrastructure as InfrastructureEntity
 from arco_domain.model.network import TrafficTotals
@@ -32,6 +30,7 @@ from arco_domain.use_cases.dashboard import (
 from arco_domain.use_cases.tickets import TicketSummary
 from arco_entrypoints.http.schemas.accounts import Client, Quota
 from arco_entrypoints.http.schemas.base import Schema
+from arco_entrypoints.http.schemas.domains import Domain
 from arco_entrypoints.http.schemas.projects import Milestone, Project
 
 
@@ -59,34 +58,6 @@ class DashboardProjects(Schema):
         return cls(
             items=[DashboardProject.from_progress(p) for p in panel.items],
             current=DashboardProject.from_progress(panel.current) if panel.current else None,
-        )
-
-
-class DashboardDomain(Schema):
-    id: UUID
-    name: str
-    status: DomainStatus
-    nameservers: list[str]
-    ssl_status: SslStatus
-    ssl_expires_on: date | None
-    days_until_ssl_expiry: int | None
-    renewal_date: date | None
-    days_until_renewal: int | None
-    project_id: UUID | None
-
-    @classmethod
-    def from_entity(cls, domain: DomainEntity, today: date) -> DashboardDomain:
-        return cls(
-            id=domain.id,
-            name=domain.name,
-            status=domain.status,
-            nameservers=list(domain.nameservers),
-            ssl_status=domain.ssl_status,
-            ssl_expires_on=domain.ssl_expires_on,
-            days_until_ssl_expiry=domain.days_until_ssl_expiry(today),
-            renewal_date=domain.renewal_date,
-            days_until_renewal=domain.days_until_renewal(today),
-            project_id=domain.project_id,
         )
 
 
@@ -341,7 +312,7 @@ class Dashboard(Schema):
     client: Client
     quotas: list[Quota]
     projects: DashboardProjects
-    domains: list[DashboardDomain]
+    domains: list[Domain]
     infrastructure: list[DashboardInfrastructure]
     network: DashboardNetwork
     storage: DashboardStorage
@@ -360,7 +331,7 @@ class Dashboard(Schema):
             client=Client.from_entity(overview.client),
             quotas=[Quota.from_status(s) for s in overview.quotas],
             projects=DashboardProjects.from_panel(overview.projects),
-            domains=[DashboardDomain.from_entity(d, now.astimezone(UTC).date()) for d in overview.domains],
+            domains=[Domain.from_entity(d, now) for d in overview.domains],
             infrastructure=[DashboardInfrastructure.from_entity(i) for i in overview.infrastructure],
             network=DashboardNetwork.from_totals(overview.network),
             storage=DashboardStorage.from_panel(overview.storage),

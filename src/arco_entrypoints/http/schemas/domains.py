@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -46,12 +46,15 @@ class Domain(Schema):
     nameservers: list[str]
     ssl_status: SslStatus
     ssl_expires_on: date | None
+    days_until_ssl_expiry: int | None
     renewal_date: date | None
+    days_until_renewal: int | None
     project_id: UUID | None
     created_at: datetime
 
     @classmethod
-    def from_entity(cls, domain: DomainEntity) -> Domain:
+    def from_entity(cls, domain: DomainEntity, now: datetime) -> Domain:
+        today = now.astimezone(UTC).date()
         return cls(
             id=domain.id,
             name=domain.name,
@@ -59,7 +62,9 @@ class Domain(Schema):
             nameservers=list(domain.nameservers),
             ssl_status=domain.ssl_status,
             ssl_expires_on=domain.ssl_expires_on,
+            days_until_ssl_expiry=domain.days_until_ssl_expiry(today),
             renewal_date=domain.renewal_date,
+            days_until_renewal=domain.days_until_renewal(today),
             project_id=domain.project_id,
             created_at=domain.created_at,
         )
