@@ -84,7 +84,7 @@ class TestTokens:
             f"Bearer {token(aud='somebody-else')}",
             f"Bearer {token(sub='not-a-uuid')}",
             f"Bearer {token(exp=None)}",
-            f"Bearer {jwt.encode({'sub': str(uuid4()), 'aud': 'authenticated'}, 'k', algorithm='HS512')}",
+            f"Bearer {jwt.encode({'sub': str(uuid4()), 'aud': 'authenticated'}, 'k' * 64, algorithm='HS512')}",
         ],
         ids=["none", "empty", "basic", "garbage", "wrong secret", "expired", "audience", "sub", "no exp", "alg"],
     )
