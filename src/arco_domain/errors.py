@@ -64,6 +64,18 @@ class AuthenticationFailed(ArcoError):
     code = "authentication-failed"
 
 
+class Unverified(ValidationError):
+    """A message whose origin could not be proven (a webhook's signature, say): refused, nothing applied."""
+
+    code = "unverified"
+
+
+class ProviderError(ArcoError):
+    """An external provider refused ARCO's request in a way the caller cannot fix (a revoked key, say)."""
+
+    code = "provider-error"
+
+
 class Unavailable(ArcoError):
     """Something ARCO depends on (its database, a provider's API) could not be reached; try again later."""
 

@@ -16,4 +16,4 @@ def create() -> Litestar:
     settings = Settings.from_environment()
     if not settings.database_url or not settings.jwt_secret:
         raise SystemExit("ARCO_DATABASE_URL and ARCO_JWT_SECRET must be set (`arco serve` sets them)")
-    return create_app(Runtime(settings.database_url, settings.jwt_secret, None).container())
+    return create_app(Runtime(settings.database_url, settings.jwt_secret, None, settings.billing).container())

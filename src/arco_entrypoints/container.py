@@ -14,7 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from arco_adapters.postgres.idempotency import PostgresIdempotencyStore
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from arco_adapters.security.passwords import Argon2PasswordHasher
+from arco_adapters.stripe.gateway import StripePaymentGateway
+from arco_adapters.stripe.sandbox import SandboxPaymentGateway
 from arco_adapters.system import SystemClock, Uuid7Generator
+from arco_domain.use_cases.billing import HandleBillingEvent, OpenBillingPortal, ReconcileBillingEvents, StartCheckout
 from arco_domain.use_cases.clients import (
     ChangeTier,
     GetClient,
@@ -49,6 +52,7 @@ from arco_domain.use_cases.tickets import (
     TransitionTicket,
 )
 from arco_entrypoints.http.tokens import TokenService
+from arco_entrypoints.webhook_delivery import post_to_webhook
 
 
 async def database_engine(url: str, pool_size: int) -> AsyncIterator[AsyncEngine]:
@@ -67,6 +71,30 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(Uuid7Generator)
     hasher = providers.Singleton(Argon2PasswordHasher)
     tokens = providers.Singleton(TokenService, secret=config.jwt_secret, clock=clock)
+    payment_gateway = providers.Selector(
+        config.billing_mode,
+        stripe=providers.Singleton(
+            StripePaymentGateway,
+            config.stripe_secret_key,
+            prices=config.stripe_prices,
+            clock=clock,
+            webhook_secret=config.stripe_webhook_secret,
+        ),
+        sandbox=providers.Singleton(
+            SandboxPaymentGateway,
+            webhook_secret=config.stripe_webhook_secret,
+            public_url=config.public_url,
+            prices=config.stripe_prices,
+            clock=clock,
+            deliver=providers.Callable(post_to_webhook, public_url=config.public_url),
+        ),
+    )
+    start_checkout = providers.Factory(StartCheckout, uow=uow, clock=clock, ids=ids, gateway=payment_gateway)
+    open_billing_portal = providers.Factory(OpenBillingPortal, uow=uow, clock=clock, ids=ids, gateway=payment_gateway)
+    handle_billing_event = providers.Factory(HandleBillingEvent, uow=uow, clock=clock, ids=ids, gateway=payment_gateway)
+    reconcile_billing_events = providers.Factory(
+        ReconcileBillingEvents, uow=uow, clock=clock, ids=ids, gateway=payment_gateway, handle=handle_billing_event
+    )
     idempotency = providers.Singleton(PostgresIdempotencyStore, engine=engine, clock=clock)
 
     check_readiness = providers.Factory(CheckReadiness, uow=uow, clock=clock, ids=ids)

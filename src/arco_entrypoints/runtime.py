@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from arco_adapters.postgres.database import start_embedded
 from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.postgres.migrate import upgrade
+from arco_domain.model.tiers import Tier
 from arco_entrypoints.container import Container
-from arco_entrypoints.settings import Settings
+from arco_entrypoints.settings import BillingSettings, Settings
 
 SECRET_FILE = "jwt-secret"
 
@@ -23,11 +25,26 @@ class Runtime:
     database_url: str
     jwt_secret: str
     embedded: EmbeddedPostgres | None
+    billing: BillingSettings = field(default_factory=BillingSettings)
 
     def container(self, *, pool_size: int = 10) -> Container:
         container = Container()
+        billing = self.billing
+        # The sandbox signs its events with a secret of its own when none is configured.
+        webhook_secret = (
+            billing.webhook_secret or "whsec_sandbox_" + hashlib.sha256(self.jwt_secret.encode()).hexdigest()
+        )
         container.config.from_dict(
-            {"database_url": self.database_url, "jwt_secret": self.jwt_secret, "pool_size": pool_size}
+            {
+                "database_url": self.database_url,
+                "jwt_secret": self.jwt_secret,
+                "pool_size": pool_size,
+                "billing_mode": billing.mode,
+                "stripe_secret_key": billing.secret_key,
+                "stripe_webhook_secret": webhook_secret,
+                "stripe_prices": {Tier.BASIC: billing.price_basic, Tier.PRO: billing.price_pro},
+                "public_url": billing.public_url,
+            }
         )
         return container
 
@@ -51,9 +68,9 @@ def prepare(settings: Settings) -> Runtime:
     secret = settings.jwt_secret or persisted_secret(settings.data_dir)
     if settings.database_url:
         upgrade(settings.migration_database_url or settings.database_url)
-        return Runtime(settings.database_url, secret, None)
+        return Runtime(settings.database_url, secret, None, settings.billing)
     server, url = start_embedded(settings.data_dir)
-    return Runtime(url, secret, server)
+    return Runtime(url, secret, server, settings.billing)
 
 
 def export(runtime: Runtime) -> None:

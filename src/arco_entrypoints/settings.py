@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
@@ -13,6 +13,41 @@ class Environment(StrEnum):
     PRODUCTION = "production"
     STAGING = "staging"
     TEST = "test"
+
+
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+
+
+@dataclass(frozen=True, slots=True)
+class BillingSettings:
+    """Stripe in production; elsewhere the sandbox, which needs no account (its own prices and secret)."""
+
+    mode: str = "sandbox"
+    secret_key: str | None = None
+    webhook_secret: str | None = None
+    price_basic: str = "price_sandbox_basic"
+    price_pro: str = "price_sandbox_pro"
+    public_url: str = DEFAULT_PUBLIC_URL
+    """Where ARCO is reached from outside: checkout return pages and the sandbox's hosted pages."""
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str], environment: Environment) -> BillingSettings:
+        public_url = env.get("ARCO_PUBLIC_URL", DEFAULT_PUBLIC_URL)
+        if environment is not Environment.PRODUCTION:
+            return cls(webhook_secret=env.get("ARCO_STRIPE_WEBHOOK_SECRET") or None, public_url=public_url)
+        required = (
+            "ARCO_STRIPE_SECRET_KEY",
+            "ARCO_STRIPE_WEBHOOK_SECRET",
+            "ARCO_STRIPE_PRICE_BASIC",
+            "ARCO_STRIPE_PRICE_PRO",
+        )
+        missing = [name for name in required if not env.get(name)]
+        if missing:
+            raise SystemExit(f"production billing needs {', '.join(missing)}")
+        return cls(
+            mode="stripe", secret_key=env["ARCO_STRIPE_SECRET_KEY"], webhook_secret=env["ARCO_STRIPE_WEBHOOK_SECRET"],
+            price_basic=env["ARCO_STRIPE_PRICE_BASIC"], price_pro=env["ARCO_STRIPE_PRICE_PRO"], public_url=public_url,
+        )  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +60,7 @@ class Settings:
     """The schema owner's connection for migrations; defaults to `database_url`."""
     jwt_secret: str | None
     """HS256 signing secret (Supabase's JWT secret to accept its tokens); `None` keeps one in the data dir."""
+    billing: BillingSettings = field(default_factory=BillingSettings)
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> Settings:
@@ -40,4 +76,5 @@ class Settings:
             database_url=database_url,
             migration_database_url=env.get("ARCO_MIGRATION_DATABASE_URL") or database_url,
             jwt_secret=env.get("ARCO_JWT_SECRET") or None,
+            billing=BillingSettings.from_environment(env, environment),
         )

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from arco_domain.ids import ClientId
-from arco_domain.model.billing import SubscriptionSnapshot
+from arco_domain.model.billing import BillingEvent, SubscriptionSnapshot
 from arco_domain.model.tiers import Tier
 
 
@@ -28,4 +30,14 @@ class PaymentGateway(Protocol):
 
     async def subscription(self, subscription_id: str) -> SubscriptionSnapshot:
         """The subscription as the provider holds it now."""
+        ...
+
+    async def events_since(self, since: datetime) -> Sequence[BillingEvent]:
+        """Every event the provider created at or after `since` (it keeps 30 days), oldest first, for
+        reconciling notifications that were never delivered."""
+        ...
+
+    def parse_event(self, payload: bytes, signature: str) -> BillingEvent:
+        """The event in a webhook delivery, once its signature proves it came from the provider; raises
+        `Unverified` for a bad, stale or missing signature and changes nothing."""
         ...

@@ -42,6 +42,10 @@ class ClientRepository(Protocol):
 
     async def update(self, client: Client) -> None: ...
 
+    async def find_by_billing_customer(self, customer_id: str) -> Client | None:
+        """The client whose payment-provider customer this is, if any (within the unit's scope)."""
+        ...
+
     async def list_all(self, *, limit: int, after: ClientId | None = None) -> Sequence[Client]:
         """Clients in id order, `limit` at most, after the cursor `after` (staff use)."""
         ...

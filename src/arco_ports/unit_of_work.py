@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from arco_domain.model.access import DataScope
+from arco_ports.billing import ProcessedEventLog
 from arco_ports.dns_records import DnsRecordRepository
 from arco_ports.metrics import MetricsRepository
 from arco_ports.operations import IncidentRepository, InfrastructureRepository
@@ -37,6 +38,9 @@ class UnitOfWork(Protocol):
     # Read-only properties, so an adapter may expose its own repository classes (covariance).
     @property
     def clients(self) -> ClientRepository: ...
+
+    @property
+    def processed_events(self) -> ProcessedEventLog: ...
 
     @property
     def users(self) -> UserRepository: ...

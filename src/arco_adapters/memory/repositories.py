@@ -83,6 +83,14 @@ class MemoryClientRepository(Scoped):
         await self.get(client.id)
         self._table.put(client.id, client)
 
+    async def find_by_billing_customer(self, customer_id: str) -> Client | None:
+        return next(
+            self._table.select(
+                lambda c: self._visible_client(c) and c.billing and c.billing.customer_id == customer_id
+            ),
+            None,
+        )
+
     async def list_all(self, *, limit: int, after: ClientId | None = None) -> Sequence[Client]:
         rows = sorted(self._table.select(self._visible_client), key=lambda c: c.id)
         return [c for c in rows if after is None or c.id > after][:limit]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from arco_adapters.memory.billing import MemoryProcessedEventLog
 from arco_adapters.memory.dns_records import MemoryDnsRecordRepository
 from arco_adapters.memory.metrics import MemoryCampaignRepository, MemoryMetricsRepository
 from arco_adapters.memory.operations import MemoryIncidentRepository, MemoryInfrastructureRepository
@@ -29,6 +30,7 @@ class MemoryUnitOfWork:
         self._store = store
         self._snapshot: Snapshot | None = None
         self.clients = MemoryClientRepository(store, scope)
+        self.processed_events = MemoryProcessedEventLog(store, scope)
         self.users = MemoryUserRepository(store, scope)
         self.members = MemoryMemberRepository(store, scope)
         self.projects = MemoryProjectRepository(store, scope)

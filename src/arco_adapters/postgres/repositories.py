@@ -31,6 +31,7 @@ from arco_domain.ids import (
 )
 from arco_domain.model.audit import AuditEvent
 from arco_domain.model.clients import (
+    BillingAccount,
     Client,
     Member,
     MemberRole,
@@ -111,11 +112,24 @@ def _client(row: Row[Any]) -> Client:
         custom_limits={Resource(k): v for k, v in row.custom_limits.items()},
         billing_period=period,
         subscription_status=SubscriptionStatus(row.subscription_status) if row.subscription_status else None,
+        billing=_billing(row),
+    )
+
+
+def _billing(row: Row[Any]) -> BillingAccount | None:
+    if row.stripe_customer_id is None:
+        return None
+    return BillingAccount(
+        customer_id=row.stripe_customer_id,
+        subscription_id=row.stripe_subscription_id,
+        observed_at=row.subscription_observed_at,
+        past_due_since=row.past_due_since,
+        cancel_at_period_end=row.cancel_at_period_end,
     )
 
 
 def _client_values(client: Client) -> dict[str, Any]:
-    period = client.billing_period
+    period, billing = client.billing_period, client.billing
     return {
         "name": client.name,
         "tier": client.tier.value,
@@ -123,6 +137,11 @@ def _client_values(client: Client) -> dict[str, Any]:
         "billing_period_start": period.start if period else None,
         "billing_period_end": period.end if period else None,
         "subscription_status": client.subscription_status.value if client.subscription_status else None,
+        "stripe_customer_id": billing.customer_id if billing else None,
+        "stripe_subscription_id": billing.subscription_id if billing else None,
+        "subscription_observed_at": billing.observed_at if billing else None,
+        "past_due_since": billing.past_due_since if billing else None,
+        "cancel_at_period_end": billing.cancel_at_period_end if billing else False,
     }
 
 
@@ -138,6 +157,10 @@ class PostgresClientRepository(Repository):
             update(t.clients).where(t.clients.c.id == client.id).values(updated_at=func.now(), **_client_values(client))
         )
         await self._must_change(statement, "client", client.id)
+
+    async def find_by_billing_customer(self, customer_id: str) -> Client | None:
+        row = (await self._run(select(t.clients).where(t.clients.c.stripe_customer_id == customer_id))).first()
+        return None if row is None else _client(row)
 
     async def list_all(self, *, limit: int, after: ClientId | None = None) -> Sequence[Client]:
         query = select(t.clients).order_by(t.clients.c.id).limit(limit)

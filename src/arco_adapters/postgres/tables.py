@@ -89,6 +89,8 @@ clients = Table(
     Column("stripe_customer_id", Text, unique=True),
     Column("stripe_subscription_id", Text),
     Column("subscription_observed_at", TIMESTAMPTZ),
+    Column("past_due_since", TIMESTAMPTZ),
+    Column("cancel_at_period_end", Boolean, nullable=False, server_default=text("false")),
     _created(),
     _updated(),
     CheckConstraint(_in("tier", TIERS), name="tier"),

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from arco_adapters.postgres.billing import PostgresProcessedEventLog
 from arco_adapters.postgres.dns_records import PostgresDnsRecordRepository
 from arco_adapters.postgres.metrics import PostgresCampaignRepository, PostgresMetricsRepository
 from arco_adapters.postgres.operations import PostgresIncidentRepository, PostgresInfrastructureRepository
@@ -52,6 +53,7 @@ class PostgresUnitOfWork:
             )
         )
         self.clients = PostgresClientRepository(connection)
+        self.processed_events = PostgresProcessedEventLog(connection)
         self.users = PostgresUserRepository(connection)
         self.members = PostgresMemberRepository(connection)
         self.projects = PostgresProjectRepository(connection)

@@ -74,6 +74,18 @@ def check_password_strength(password: str) -> None:
         raise ValidationError(f"password must be {MIN_PASSWORD}..{MAX_PASSWORD} characters", field="password")
 
 
+@dataclass(frozen=True, slots=True)
+class BillingAccount:
+    """The client's customer record at the payment provider and the newest subscription state applied."""
+
+    customer_id: str
+    subscription_id: str | None = None
+    observed_at: datetime | None = None
+    """When the provider described the subscription state now applied; older descriptions are ignored."""
+    past_due_since: datetime | None = None
+    cancel_at_period_end: bool = False
+
+
 @dataclass(slots=True)
 class Client:
     """A customer account: its tier, contract overrides and billing period decide its quotas."""
@@ -85,6 +97,7 @@ class Client:
     custom_limits: dict[Resource, int | None] = field(default_factory=dict)
     billing_period: BillingPeriod | None = None
     subscription_status: SubscriptionStatus | None = None
+    billing: BillingAccount | None = None
 
     def limit(self, resource: Resource) -> int | None:
         return effective_limit(self.tier, self.custom_limits, resource)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from arco_domain.ids import AuditEventId, ClientId, MemberId, UserId
 from arco_domain.model.access import DataScope, Principal
@@ -127,26 +128,42 @@ class ChangeTier(UseCase):
     ) -> TierChange:
         if principal is not None:
             principal.require_staff()
-        now = self._clock.now()
         async with self._uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
-            previous = client.tier
-            client.tier = tier
-            if subscription is not None:
-                client.billing_period, client.subscription_status = subscription.period, subscription.status
-            if tier is Tier.FREE:
-                client.billing_period = None
-            await uow.clients.update(client)
-            periods = {r: quota_period_key(r, now, client.billing_period) for r in Resource}
-            over = tuple(s for s in await usage_report(uow, client, periods) if s.over_limit)
-            await write_audit(
-                uow, event_id=AuditEventId(self._ids.new_id()), at=now, principal=principal,
-                action="client.tier_change", client_id=client_id,
-                details={"from": previous, "to": tier, "reason": reason,
-                         "over_limit": [s.resource.value for s in over]},
+            change = await apply_tier_change(
+                uow, client, tier=tier, subscription=subscription, principal=principal, reason=reason,
+                now=self._clock.now(), event_id=AuditEventId(self._ids.new_id()),
             )  # fmt: skip
             await uow.commit()
-        return TierChange(client, previous, over)
+        return change
+
+
+async def apply_tier_change(
+    uow: UnitOfWork,
+    client: Client,
+    *,
+    tier: Tier,
+    subscription: Subscription | None,
+    principal: Principal | None,
+    reason: str,
+    now: datetime,
+    event_id: AuditEventId,
+) -> TierChange:
+    """The tier change rule inside an open unit of work (see `ChangeTier`); the caller commits."""
+    previous = client.tier
+    client.tier = tier
+    if subscription is not None:
+        client.billing_period, client.subscription_status = subscription.period, subscription.status
+    if tier is Tier.FREE:
+        client.billing_period = None
+    await uow.clients.update(client)
+    periods = {r: quota_period_key(r, now, client.billing_period) for r in Resource}
+    over = tuple(s for s in await usage_report(uow, client, periods) if s.over_limit)
+    await write_audit(
+        uow, event_id=event_id, at=now, principal=principal, action="client.tier_change", client_id=client.id,
+        details={"from": previous, "to": tier, "reason": reason, "over_limit": [s.resource.value for s in over]},
+    )  # fmt: skip
+    return TierChange(client, previous, over)
 
 
 class SetCustomLimits(UseCase):

@@ -14,6 +14,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 
 from arco_entrypoints.http.auth import BearerTokenMiddleware, principal
 from arco_entrypoints.http.controllers import CONTROLLERS
+from arco_entrypoints.http.controllers.sandbox import SandboxController
 from arco_entrypoints.http.dependencies import current_time, use_case_dependencies
 from arco_entrypoints.http.errors import EXCEPTION_HANDLERS
 from arco_entrypoints.http.idempotency import IdempotencyKeyDocs, IdempotencyMiddleware
@@ -27,7 +28,7 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
         await container.shutdown_resources()
 
     return Litestar(
-        route_handlers=CONTROLLERS,
+        route_handlers=[*CONTROLLERS, *([SandboxController] if container.config.billing_mode() == "sandbox" else [])],
         dependencies={
             "caller": Provide(principal, sync_to_thread=False),
             "now": current_time(container),
@@ -41,7 +42,7 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
         exception_handlers=EXCEPTION_HANDLERS,
         on_startup=[start],
         on_shutdown=[stop],
-        state=State({"container": container}),
+        state=State({"container": container, "public_url": container.config.public_url()}),
         openapi_config=OpenAPIConfig(
             title="ARCO",
             version="0.1.0",

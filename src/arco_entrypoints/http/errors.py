@@ -17,8 +17,10 @@ from arco_domain.errors import (
     InvalidTransition,
     NotFound,
     PermissionDenied,
+    ProviderError,
     QuotaExceeded,
     Unavailable,
+    Unverified,
     ValidationError,
 )
 
@@ -33,7 +35,9 @@ STATUS_OF: dict[type[ArcoError], tuple[int, str]] = {
     NotFound: (404, "Not found"),
     PermissionDenied: (403, "Forbidden"),
     AuthenticationFailed: (401, "Unauthorized"),
+    Unverified: (400, "Unverified message"),
     ValidationError: (422, "Invalid input"),
+    ProviderError: (502, "Provider error"),
     Unavailable: (503, "Service unavailable"),
 }
 
@@ -45,7 +49,7 @@ def problem(status: int, title: str, detail: str, kind: str, **extra: Any) -> Re
 
 
 def domain_error(_: Request[Any, Any, Any], error: ArcoError) -> Response[dict[str, Any]]:
-    status, title = next(v for cls, v in STATUS_OF.items() if isinstance(error, cls))
+    status, title = next((v for cls, v in STATUS_OF.items() if isinstance(error, cls)), (500, "Internal server error"))
     if isinstance(error, NotFound):
         # Another client's object and a missing one answer alike, without echoing what was asked for.
         return problem(status, title, f"{error.kind} not found", error.code)

@@ -1,0 +1,148 @@
+"""Billing: buying a tier, managing the subscription, and applying what the payment provider reports."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from arco_domain.errors import Conflict, NotFound, ValidationError
+from arco_domain.ids import AuditEventId, ClientId
+from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.billing import (
+    HANDLED_EVENTS,
+    SELF_SERVICE_TIERS,
+    BillingEvent,
+    SubscriptionSnapshot,
+    is_newer,
+    past_due_since,
+    tier_for,
+)
+from arco_domain.model.clients import BillingAccount, Client
+from arco_domain.model.tiers import Tier
+from arco_domain.use_cases.base import UseCase
+from arco_domain.use_cases.clients import Subscription, apply_tier_change
+from arco_ports.clock import Clock, IdGenerator
+from arco_ports.payments import PaymentGateway
+from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+RECONCILE_WINDOW = timedelta(days=3)
+"""How far back reconciliation looks: the provider stops retrying a failed delivery after three days."""
+
+
+class BillingUseCase(UseCase):
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, gateway: PaymentGateway) -> None:
+        super().__init__(uow=uow, clock=clock, ids=ids)
+        self._gateway = gateway
+
+
+class StartCheckout(BillingUseCase):
+    """A hosted checkout page that subscribes the caller's client to a self-service tier."""
+
+    async def __call__(self, principal: Principal, *, tier: Tier, return_url: str) -> str:
+        if tier not in SELF_SERVICE_TIERS:
+            raise ValidationError("checkout sells the basic and pro tiers; enterprise is a contract", field="tier")
+        client_id = principal.own_client()
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            client = await uow.clients.get(client_id)
+            user = await uow.users.get(principal.user_id)
+        if client.tier is tier and client.billing and client.billing.subscription_id:
+            raise Conflict(f"the client already subscribes to {tier}")
+        customer_id = await self._gateway.ensure_customer(client_id, email=user.email, name=client.name)
+        if client.billing is None or client.billing.customer_id != customer_id:
+            async with self._uow(DataScope.of_client(client_id)) as uow:
+                client = await uow.clients.get(client_id)
+                client.billing = BillingAccount(customer_id=customer_id)
+                await uow.clients.update(client)
+                await uow.commit()
+        return await self._gateway.checkout_url(client_id, customer_id, tier=tier, return_url=return_url)
+
+
+class OpenBillingPortal(BillingUseCase):
+    """The provider's self-service page: payment methods, invoices, cancellation."""
+
+    async def __call__(self, principal: Principal, *, return_url: str) -> str:
+        client_id = principal.own_client()
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            client = await uow.clients.get(client_id)
+        if client.billing is None:
+            raise Conflict("the client has no billing account yet: start with a checkout")
+        return await self._gateway.portal_url(client.billing.customer_id, return_url=return_url)
+
+
+class HandleBillingEvent(BillingUseCase):
+    """Apply one verified provider event, exactly once and never older than the state already applied.
+
+    Events that only refer to a subscription (a completed checkout, an invoice) are resolved by reading
+    the subscription afresh from the provider, whose current state is the newest there is.
+    """
+
+    async def __call__(self, event: BillingEvent) -> str:
+        snapshot = event.subscription
+        if snapshot is None and event.subscription_id and event.type in HANDLED_EVENTS:
+            snapshot = await self._gateway.subscription(event.subscription_id)
+        now = self._clock.now()
+        async with self._uow(DataScope.all_clients()) as uow:
+            if not await uow.processed_events.record("stripe", event.id, event.type):
+                return "duplicate"
+            outcome, client_id = await self._apply(uow, event, snapshot, now)
+            await uow.processed_events.settle("stripe", event.id, client_id=client_id, outcome=outcome)
+            await uow.commit()
+        return outcome
+
+    async def _apply(
+        self, uow: UnitOfWork, event: BillingEvent, snapshot: SubscriptionSnapshot | None, now: datetime
+    ) -> tuple[str, ClientId | None]:
+        if event.type not in HANDLED_EVENTS:
+            return "ignored", None
+        client = await self._client_of(uow, event)
+        if client is None:
+            return "unknown-customer", None
+        if snapshot is None:
+            return "no-subscription", client.id
+        if not is_newer(snapshot, client.billing):
+            return "stale", client.id
+        overdue = past_due_since(snapshot, client.billing)
+        tier = tier_for(client.tier, snapshot, overdue, now)
+        client.billing = BillingAccount(
+            customer_id=snapshot.customer_id, subscription_id=snapshot.subscription_id,
+            observed_at=snapshot.observed_at, past_due_since=overdue,
+            cancel_at_period_end=snapshot.cancel_at_period_end,
+        )  # fmt: skip
+        await apply_tier_change(
+            uow, client, tier=tier, subscription=Subscription(snapshot.status, snapshot.period), principal=None,
+            reason=f"billing {event.type} {event.id}", now=now, event_id=AuditEventId(self._ids.new_id()),
+        )  # fmt: skip
+        return "applied", client.id
+
+    async def _client_of(self, uow: UnitOfWork, event: BillingEvent) -> Client | None:
+        if event.customer_id:
+            client = await uow.clients.find_by_billing_customer(event.customer_id)
+            if client is not None:
+                return client
+        if event.client_reference is None:
+            return None
+        try:
+            return await uow.clients.get(event.client_reference)
+        except NotFound:
+            return None
+
+
+class ReconcileBillingEvents(BillingUseCase):
+    """Apply the provider's events of the last three days that were never handled (a missed delivery)."""
+
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        gateway: PaymentGateway,
+        handle: HandleBillingEvent,
+    ) -> None:
+        super().__init__(uow=uow, clock=clock, ids=ids, gateway=gateway)
+        self._handle = handle
+
+    async def __call__(self) -> Sequence[tuple[str, str]]:
+        events = await self._gateway.events_since(self._clock.now() - RECONCILE_WINDOW)
+        # Oldest first, so that each state is applied in the order the provider produced it.
+        return [(event.id, await self._handle(event)) for event in sorted(events, key=lambda e: e.created)]
