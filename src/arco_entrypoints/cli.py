@@ -87,6 +87,28 @@ def create_staff(email: str, role: str, full_name: str | None, password: str | N
         click.echo(token)
 
 
+@main.group()
+def billing() -> None:
+    """Billing operations."""
+
+
+@billing.command("reconcile")
+def reconcile() -> None:
+    """Apply the payment provider's events of the last three days that never arrived (run it daily)."""
+    runtime = prepare(Settings.from_environment())
+
+    async def run(container: Any) -> Any:
+        return await (await resolve(container.reconcile_billing_events))()
+
+    try:
+        outcomes = asyncio.run(_with_container(runtime, run))
+    finally:
+        runtime.stop()
+    for event_id, outcome in outcomes:
+        click.echo(f"{event_id}  {outcome}")
+    click.echo(f"{len(outcomes)} events read, {sum(o == 'applied' for _, o in outcomes)} applied")
+
+
 @main.command()
 def demo() -> None:
     """Seed the demo agency (once): a client on each tier with a year of figures."""

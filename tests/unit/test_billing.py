@@ -22,7 +22,7 @@ from arco_domain.model.billing import PAST_DUE_GRACE, BillingEvent, Subscription
 from arco_domain.model.clients import BillingAccount, Client, SubscriptionStatus
 from arco_domain.model.quotas import BillingPeriod
 from arco_domain.model.tiers import Tier
-from arco_domain.use_cases.billing import HandleBillingEvent
+from arco_domain.use_cases.billing import HandleBillingEvent, ReconcileBillingEvents
 from tests.unit.conftest import START, World
 
 CUSTOMER = "cus_test"
@@ -215,3 +215,39 @@ class TestOrderIndependence:
         assert newest is not None
         assert stored.subscription_status is newest.status
         assert stored.billing is not None and stored.billing.observed_at == newest.observed_at
+
+
+class ReplayingGateway(FakeGateway):
+    """A provider that lists the events it sent, delivered to ARCO or not."""
+
+    def __init__(self, events: Sequence[BillingEvent]) -> None:
+        super().__init__()
+        self.sent = list(events)
+
+    async def events_since(self, since: datetime) -> Sequence[BillingEvent]:
+        return [e for e in self.sent if e.created >= since]
+
+
+class TestReconcileBillingEvents:
+    async def test_missed_events_are_applied_and_delivered_ones_are_not_applied_twice(self, world: World) -> None:
+        client = await billed_client(world)
+        first = event("customer.subscription.created", START, snapshot(S.ACTIVE, Tier.BASIC, START))
+        missed = event("customer.subscription.updated", START + timedelta(hours=1),
+                       snapshot(S.ACTIVE, Tier.PRO, START + timedelta(hours=1)))  # fmt: skip
+        gateway = ReplayingGateway([missed, first])
+        handle = world.build(HandleBillingEvent, gateway=gateway)
+        assert await handle(first) == "applied"
+        world.clock.set(START + timedelta(days=1))
+        reconcile = world.build(ReconcileBillingEvents, gateway=gateway, handle=handle)
+        assert await reconcile() == [(first.id, "duplicate"), (missed.id, "applied")]
+        assert (await current(world, client.id)).tier is Tier.PRO
+
+    async def test_only_the_last_three_days_are_read(self, world: World) -> None:
+        await billed_client(world)
+        old = event("customer.subscription.created", START, snapshot(S.ACTIVE, Tier.PRO, START))
+        gateway = ReplayingGateway([old])
+        world.clock.set(START + timedelta(days=3, seconds=1))
+        reconcile = world.build(
+            ReconcileBillingEvents, gateway=gateway, handle=world.build(HandleBillingEvent, gateway=gateway)
+        )
+        assert await reconcile() == []

@@ -26,7 +26,7 @@ from stripe import (
 from stripe.params import EventListParams
 
 from arco_adapters.stripe.events import billing_event
-from arco_adapters.stripe.webhooks import subscription_snapshot, verify_event
+from arco_adapters.stripe.webhooks import read_moment, subscription_snapshot, verify_event
 from arco_domain.errors import ArcoError, Conflict, NotFound, ProviderError, Unavailable, ValidationError
 from arco_domain.ids import ClientId
 from arco_domain.model.billing import BillingEvent, SubscriptionSnapshot
@@ -158,9 +158,7 @@ class StripePaymentGateway:
         return _url_of(session.url, "portal session")
 
     async def subscription(self, subscription_id: str) -> SubscriptionSnapshot:
-        # Events are stamped in whole seconds. A read that starts during second S may miss the change of
-        # an event stamped S, so the read claims to be no newer than S - 1 and that event still applies.
-        observed_at = self._clock.now().replace(microsecond=0) - timedelta(seconds=1)
+        observed_at = read_moment(self._clock.now())
         with _translated("subscription", subscription_id):
             found = await self._stripe.v1.subscriptions.retrieve_async(subscription_id)
         return subscription_snapshot(found.to_dict(for_json=True), self._tiers, observed_at)

@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from arco_adapters.stripe.events import billing_event
-from arco_adapters.stripe.webhooks import sign_payload, subscription_snapshot, verify_event
+from arco_adapters.stripe.webhooks import read_moment, sign_payload, subscription_snapshot, verify_event
 from arco_domain.errors import NotFound, ValidationError
 from arco_domain.ids import ClientId
 from arco_domain.model.billing import BillingEvent, SubscriptionSnapshot
@@ -62,7 +62,7 @@ class SandboxPaymentGateway:
         found = self._subscriptions.get(subscription_id)
         if found is None:
             raise NotFound("subscription", subscription_id)
-        return subscription_snapshot(found, self._tiers, self._clock.now())
+        return subscription_snapshot(found, self._tiers, read_moment(self._clock.now()))
 
     async def events_since(self, since: datetime) -> Sequence[BillingEvent]:
         cutoff = int(since.timestamp())

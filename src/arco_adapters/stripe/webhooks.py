@@ -14,7 +14,7 @@ import hmac
 import json
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeGuard
 
 from stripe import SignatureVerificationError, WebhookSignature
@@ -111,6 +111,13 @@ def subscription_snapshot(
         cancel_at_period_end=obj.get("cancel_at_period_end") is True,
         observed_at=observed_at,
     )
+
+
+def read_moment(now: datetime) -> datetime:
+    """The time to stamp on a subscription read at `now`. Events are stamped in whole seconds, and a read
+    during second S may miss a change Stripe stamps S, so the read counts as of the second before: an
+    event from the same second still counts as newer."""
+    return now.replace(microsecond=0) - timedelta(seconds=1)
 
 
 def instant(seconds: int) -> datetime:

@@ -64,6 +64,12 @@ def is_newer(snapshot: SubscriptionSnapshot, account: BillingAccount | None) -> 
     return account is None or account.observed_at is None or snapshot.observed_at > account.observed_at
 
 
+def same_moment(snapshot: SubscriptionSnapshot, account: BillingAccount | None) -> bool:
+    """Whether `snapshot` and the applied state carry the same time: the provider stamps events to the
+    second, so two changes in one second cannot be ordered by their events alone."""
+    return account is not None and account.observed_at == snapshot.observed_at
+
+
 def past_due_since(snapshot: SubscriptionSnapshot, account: BillingAccount | None) -> datetime | None:
     """When the current run of failed payments began; `None` once the subscription is no longer past due."""
     if snapshot.status is not SubscriptionStatus.PAST_DUE:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from arco_domain.errors import Conflict, NotFound, ValidationError
@@ -15,6 +16,7 @@ from arco_domain.model.billing import (
     SubscriptionSnapshot,
     is_newer,
     past_due_since,
+    same_moment,
     tier_for,
 )
 from arco_domain.model.clients import BillingAccount, Client
@@ -99,7 +101,12 @@ class HandleBillingEvent(BillingUseCase):
             return "unknown-customer", None
         if snapshot is None:
             return "no-subscription", client.id
-        if not is_newer(snapshot, client.billing):
+        if same_moment(snapshot, client.billing):
+            # A tie: the provider's current state is the newest, whichever event came first.
+            snapshot = replace(
+                await self._gateway.subscription(snapshot.subscription_id), observed_at=snapshot.observed_at
+            )
+        elif not is_newer(snapshot, client.billing):
             return "stale", client.id
         overdue = past_due_since(snapshot, client.billing)
         tier = tier_for(client.tier, snapshot, overdue, now)

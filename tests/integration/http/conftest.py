@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import AsyncIterator
+import socket
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import count
 from typing import Any
 
 import pytest
+import uvicorn
 from argon2 import PasswordHasher
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
@@ -19,6 +24,7 @@ from arco_domain.model.clients import User, UserType
 from arco_domain.use_cases.identity import Identity
 from arco_entrypoints.container import Container
 from arco_entrypoints.http.app import create_app
+from arco_entrypoints.runtime import Runtime
 
 JWT_SECRET = "test-secret-that-is-long-enough-for-hs256"
 _emails = count()
@@ -101,3 +107,28 @@ def staff(api: AsyncTestClient[Any], container: Container) -> Staff:
     with api.portal() as portal:
         user = portal.call(create)
     return Staff(token=container.tokens().issue(Identity(user, None)), user_id=str(user.id))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def running_server(runtime: Runtime, port: int) -> Iterator[str]:
+    """The real app under uvicorn on a loopback port, in a thread of this process; its base URL."""
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(runtime.container(pool_size=4)), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -3,9 +3,6 @@ documented response matches its schema. Bounded: a fixed number of examples per 
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
@@ -13,42 +10,22 @@ from typing import Any
 import httpx
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from arco_adapters.postgres.embedded import EmbeddedPostgres
-from arco_entrypoints.http.app import create_app
 from arco_entrypoints.runtime import Runtime
-from tests.integration.http.conftest import JWT_SECRET
+from tests.integration.http.conftest import JWT_SECRET, free_port, running_server
 
 EXAMPLES_PER_OPERATION = 25
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server_url(postgres: EmbeddedPostgres, database: str) -> Iterator[str]:
-    """The real app under uvicorn on a loopback port, in a thread of this process."""
     runtime = Runtime(postgres.url(user="arco_app", database=database), JWT_SECRET, None)
-    port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(runtime.container(pool_size=4)), host="127.0.0.1", port=port, log_level="warning")
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+    with running_server(runtime, free_port()) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
