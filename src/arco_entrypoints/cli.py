@@ -94,19 +94,22 @@ def billing() -> None:
 
 @billing.command("reconcile")
 def reconcile() -> None:
-    """Apply the payment provider's events of the last three days that never arrived (run it daily)."""
+    """Apply the provider's events of the last three days that never arrived, then end expired payment
+    grace periods (run it daily)."""
     runtime = prepare(Settings.from_environment())
 
     async def run(container: Any) -> Any:
-        return await (await resolve(container.reconcile_billing_events))()
+        outcomes = await (await resolve(container.reconcile_billing_events))()
+        return outcomes, await (await resolve(container.enforce_payment_grace))()
 
     try:
-        outcomes = asyncio.run(_with_container(runtime, run))
+        outcomes, downgraded = asyncio.run(_with_container(runtime, run))
     finally:
         runtime.stop()
     for event_id, outcome in outcomes:
         click.echo(f"{event_id}  {outcome}")
     click.echo(f"{len(outcomes)} events read, {sum(o == 'applied' for _, o in outcomes)} applied")
+    click.echo(f"{len(downgraded)} clients moved to free after the payment grace period")
 
 
 @main.command()

@@ -17,7 +17,13 @@ from arco_adapters.security.passwords import Argon2PasswordHasher
 from arco_adapters.stripe.gateway import StripePaymentGateway
 from arco_adapters.stripe.sandbox import SandboxPaymentGateway
 from arco_adapters.system import SystemClock, Uuid7Generator
-from arco_domain.use_cases.billing import HandleBillingEvent, OpenBillingPortal, ReconcileBillingEvents, StartCheckout
+from arco_domain.use_cases.billing import (
+    EnforcePaymentGrace,
+    HandleBillingEvent,
+    OpenBillingPortal,
+    ReconcileBillingEvents,
+    StartCheckout,
+)
 from arco_domain.use_cases.clients import (
     ChangeTier,
     GetClient,
@@ -92,6 +98,7 @@ class Container(containers.DeclarativeContainer):
     start_checkout = providers.Factory(StartCheckout, uow=uow, clock=clock, ids=ids, gateway=payment_gateway)
     open_billing_portal = providers.Factory(OpenBillingPortal, uow=uow, clock=clock, ids=ids, gateway=payment_gateway)
     handle_billing_event = providers.Factory(HandleBillingEvent, uow=uow, clock=clock, ids=ids, gateway=payment_gateway)
+    enforce_payment_grace = providers.Factory(EnforcePaymentGrace, uow=uow, clock=clock, ids=ids)
     reconcile_billing_events = providers.Factory(
         ReconcileBillingEvents, uow=uow, clock=clock, ids=ids, gateway=payment_gateway, handle=handle_billing_event
     )

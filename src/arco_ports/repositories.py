@@ -42,6 +42,10 @@ class ClientRepository(Protocol):
 
     async def update(self, client: Client) -> None: ...
 
+    async def past_due_before(self, cutoff: datetime) -> Sequence[Client]:
+        """Clients on a paid tier whose subscription has been past due since `cutoff` or earlier."""
+        ...
+
     async def find_by_billing_customer(self, customer_id: str) -> Client | None:
         """The client whose payment-provider customer this is, if any (within the unit's scope)."""
         ...

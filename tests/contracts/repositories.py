@@ -31,7 +31,16 @@ from arco_domain.ids import (
 )
 from arco_domain.model.access import DataScope
 from arco_domain.model.audit import AuditEvent
-from arco_domain.model.clients import Client, Member, MemberRole, MemberStatus, SubscriptionStatus, User, UserType
+from arco_domain.model.clients import (
+    BillingAccount,
+    Client,
+    Member,
+    MemberRole,
+    MemberStatus,
+    SubscriptionStatus,
+    User,
+    UserType,
+)
 from arco_domain.model.domains import Domain, DomainStatus, SslStatus
 from arco_domain.model.money import Money
 from arco_domain.model.projects import Milestone, Project, ProjectStatus
@@ -202,6 +211,22 @@ class RepositoryContract:
             await uow.commit()
         async with uow_factory(DataScope.of_client(client.id)) as uow:
             assert await uow.clients.get(client.id) == client
+
+    async def test_a_client_is_found_by_its_billing_customer_and_by_a_long_failed_payment(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        overdue = new_client(Tier.PRO)
+        overdue.billing = BillingAccount(f"cus_{uuid4().hex}", "sub_1", NOW, past_due_since=NOW - timedelta(days=8))
+        recent = new_client(Tier.PRO)
+        recent.billing = BillingAccount(f"cus_{uuid4().hex}", "sub_2", NOW, past_due_since=NOW - timedelta(days=1))
+        for client in (overdue, recent):
+            await seed(uow_factory, client)
+        async with uow_factory(DataScope.all_clients()) as uow:
+            assert overdue.billing is not None
+            assert await uow.clients.find_by_billing_customer(overdue.billing.customer_id) == overdue
+            assert await uow.clients.find_by_billing_customer("cus_nobody") is None
+            found = {c.id for c in await uow.clients.past_due_before(NOW - timedelta(days=7))}
+        assert overdue.id in found and recent.id not in found
 
     async def test_updating_a_client_that_does_not_exist_is_not_found(self, uow_factory: UnitOfWorkFactory) -> None:
         ghost = new_client()

@@ -22,7 +22,7 @@ from arco_domain.model.billing import PAST_DUE_GRACE, BillingEvent, Subscription
 from arco_domain.model.clients import BillingAccount, Client, SubscriptionStatus
 from arco_domain.model.quotas import BillingPeriod
 from arco_domain.model.tiers import Tier
-from arco_domain.use_cases.billing import HandleBillingEvent, ReconcileBillingEvents
+from arco_domain.use_cases.billing import EnforcePaymentGrace, HandleBillingEvent, ReconcileBillingEvents
 from tests.unit.conftest import START, World
 
 CUSTOMER = "cus_test"
@@ -251,3 +251,21 @@ class TestReconcileBillingEvents:
             ReconcileBillingEvents, gateway=gateway, handle=world.build(HandleBillingEvent, gateway=gateway)
         )
         assert await reconcile() == []
+
+
+class TestEnforcePaymentGrace:
+    async def test_a_client_past_due_beyond_the_grace_period_moves_to_free_without_any_event(
+        self, world: World
+    ) -> None:
+        client = await billed_client(world)
+        handle = world.build(HandleBillingEvent, gateway=FakeGateway())
+        await handle(event("customer.subscription.created", START, snapshot(S.ACTIVE, Tier.PRO, START)))
+        failed = START + timedelta(hours=1)
+        await handle(event("customer.subscription.updated", failed, snapshot(S.PAST_DUE, Tier.PRO, failed)))
+        enforce = world.build(EnforcePaymentGrace)
+        world.clock.set(failed + PAST_DUE_GRACE - timedelta(minutes=1))
+        assert await enforce() == ()
+        world.clock.set(failed + PAST_DUE_GRACE)
+        assert await enforce() == (client.id,)
+        assert (await current(world, client.id)).tier is Tier.FREE
+        assert await enforce() == ()

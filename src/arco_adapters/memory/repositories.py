@@ -28,7 +28,7 @@ from arco_domain.model.projects import Milestone, Project
 from arco_domain.model.quotas import admit
 from arco_domain.model.storage import StorageItem, UploadReservation
 from arco_domain.model.tickets import Ticket, TicketMessage, TicketPriority, TicketStatus
-from arco_domain.model.tiers import Resource
+from arco_domain.model.tiers import Resource, Tier
 
 
 class _Owned(Protocol):
@@ -82,6 +82,13 @@ class MemoryClientRepository(Scoped):
     async def update(self, client: Client) -> None:
         await self.get(client.id)
         self._table.put(client.id, client)
+
+    async def past_due_before(self, cutoff: datetime) -> Sequence[Client]:
+        def overdue(client: Client) -> bool:
+            since = client.billing.past_due_since if client.billing else None
+            return client.tier is not Tier.FREE and since is not None and since <= cutoff
+
+        return list(self._table.select(lambda c: self._visible_client(c) and overdue(c)))
 
     async def find_by_billing_customer(self, customer_id: str) -> Client | None:
         return next(

@@ -158,6 +158,11 @@ class PostgresClientRepository(Repository):
         )
         await self._must_change(statement, "client", client.id)
 
+    async def past_due_before(self, cutoff: datetime) -> Sequence[Client]:
+        c = t.clients.c
+        query = select(t.clients).where(c.tier != Tier.FREE.value, c.past_due_since <= cutoff)
+        return [_client(row) for row in await self._all(query)]
+
     async def find_by_billing_customer(self, customer_id: str) -> Client | None:
         row = (await self._run(select(t.clients).where(t.clients.c.stripe_customer_id == customer_id))).first()
         return None if row is None else _client(row)

@@ -11,6 +11,7 @@ from arco_domain.ids import AuditEventId, ClientId
 from arco_domain.model.access import DataScope, Principal
 from arco_domain.model.billing import (
     HANDLED_EVENTS,
+    PAST_DUE_GRACE,
     SELF_SERVICE_TIERS,
     BillingEvent,
     SubscriptionSnapshot,
@@ -132,6 +133,24 @@ class HandleBillingEvent(BillingUseCase):
             return await uow.clients.get(event.client_reference)
         except NotFound:
             return None
+
+
+class EnforcePaymentGrace(UseCase):
+    """Move to free every client whose payment has failed for longer than the grace period, even when the
+    provider has sent nothing since (rule 5: nothing is deleted)."""
+
+    async def __call__(self) -> tuple[ClientId, ...]:
+        now = self._clock.now()
+        downgraded: list[ClientId] = []
+        async with self._uow(DataScope.all_clients()) as uow:
+            for client in await uow.clients.past_due_before(now - PAST_DUE_GRACE):
+                await apply_tier_change(
+                    uow, client, tier=Tier.FREE, subscription=None, principal=None, reason="payment grace expired",
+                    now=now, event_id=AuditEventId(self._ids.new_id()),
+                )  # fmt: skip
+                downgraded.append(client.id)
+            await uow.commit()
+        return tuple(downgraded)
 
 
 class ReconcileBillingEvents(BillingUseCase):
