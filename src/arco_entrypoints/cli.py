@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from typing import Any
 
 import click
@@ -141,6 +142,8 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
     """Serve the HTTP API (on the embedded database when ARCO_DATABASE_URL is unset)."""
     import uvicorn
 
+    # Links the API hands out (checkout returns, the sandbox's pages) point at this server unless told otherwise.
+    os.environ.setdefault("ARCO_PUBLIC_URL", f"http://{host}:{port}")
     settings = Settings.from_environment()
     runtime = prepare(settings)
     try:
