@@ -45,7 +45,6 @@ from arco_domain.use_cases.projects import (
     DeleteProject,
     GetProject,
     ListProjects,
-    MoveProject,
     UpdateProject,
 )
 from arco_domain.use_cases.tickets import (
@@ -118,7 +117,6 @@ class Container(containers.DeclarativeContainer):
     get_project = providers.Factory(GetProject, uow=uow, clock=clock, ids=ids)
     create_project = providers.Factory(CreateProject, uow=uow, clock=clock, ids=ids)
     update_project = providers.Factory(UpdateProject, uow=uow, clock=clock, ids=ids)
-    move_project = providers.Factory(MoveProject, uow=uow, clock=clock, ids=ids)
     delete_project = providers.Factory(DeleteProject, uow=uow, clock=clock, ids=ids)
     add_milestone = providers.Factory(AddMilestone, uow=uow, clock=clock, ids=ids)
     complete_milestone = providers.Factory(CompleteMilestone, uow=uow, clock=clock, ids=ids)

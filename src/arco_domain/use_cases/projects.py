@@ -49,21 +49,6 @@ class CreateProject(UseCase):
         return project
 
 
-class MoveProject(UseCase):
-    """Advance a project along its pipeline (or send it back for rework)."""
-
-    async def __call__(
-        self, principal: Principal, client_id: ClientId, project_id: ProjectId, *, to: ProjectStatus
-    ) -> Project:
-        client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
-            project = await uow.projects.get(client_id, project_id)
-            project.move_to(to, self._clock.now().date())
-            await uow.projects.update(project)
-            await uow.commit()
-        return project
-
-
 class DeleteProject(UseCase):
     """Delete a project and its milestones, giving its seat in the quota back."""
 
