@@ -18,9 +18,10 @@ from litestar import Litestar, get, post
 from litestar.datastructures import State
 
 SCOPE = "SELECT set_config('arco.client_id', $1, true), set_config('arco.all_clients', 'off', true)"
-TICKETS = "SELECT * FROM support_tickets WHERE client_id = $1 ORDER BY id DESC LIMIT 51"
-HISTORY = (
-    "SELECT * FROM ticket_status_changes WHERE client_id = $1 AND ticket_id = ANY($2::uuid[]) ORDER BY ticket_id, seq"
+TICKETS = (
+    "SELECT t.*, (SELECT coalesce(json_agg(json_build_array(c.at, c.from_status, c.to_status, c.actor) "
+    "ORDER BY c.seq), '[]'::json) FROM ticket_status_changes c WHERE c.client_id = t.client_id "
+    "AND c.ticket_id = t.id) AS history FROM support_tickets t WHERE t.client_id = $1 ORDER BY t.id DESC LIMIT 51"
 )
 CLIENT = "SELECT * FROM clients WHERE id = $1"
 ADMIT = (
@@ -42,8 +43,7 @@ async def list_tickets(state: State, client: UUID) -> dict[str, Any]:
     async with state.pool.acquire() as connection, connection.transaction():
         await connection.execute(SCOPE, str(client))
         tickets = await connection.fetch(TICKETS, client)
-        history = await connection.fetch(HISTORY, client, [t["id"] for t in tickets])
-    return {"items": rows(tickets[:50]), "history": rows(history)}
+    return {"items": rows(tickets[:50])}
 
 
 @get("/bare/client")

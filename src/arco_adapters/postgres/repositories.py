@@ -6,9 +6,23 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from typing import Any, NoReturn
-from uuid import UUID
 
-from sqlalchemy import Executable, Row, and_, delete, func, insert, literal, or_, select, update
+from sqlalchemy import (
+    JSON,
+    Executable,
+    Row,
+    Select,
+    and_,
+    delete,
+    func,
+    insert,
+    literal,
+    literal_column,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError
@@ -464,7 +478,35 @@ def _calendar(data: Mapping[str, Any] | None) -> BusinessCalendar | None:
     )
 
 
-def _ticket(row: Row[Any], history: list[StatusChange]) -> Ticket:
+_changes, _tickets = t.ticket_status_changes.c, t.support_tickets.c
+_HISTORY = (
+    select(
+        func.coalesce(
+            func.json_agg(
+                aggregate_order_by(
+                    func.json_build_array(_changes.at, _changes.from_status, _changes.to_status, _changes.actor),
+                    _changes.seq,
+                )
+            ),
+            literal_column("'[]'::json"),
+            type_=JSON,
+        )
+    )
+    .where(_changes.client_id == _tickets.client_id, _changes.ticket_id == _tickets.id)
+    .correlate(t.support_tickets)
+    .scalar_subquery()
+    .label("history")
+)
+_TICKETS = select(t.support_tickets, _HISTORY)
+"""Tickets with their status histories in the same row, so any number of tickets is one round trip."""
+
+
+def _status_change(entry: list[str]) -> StatusChange:
+    at, frm, to, actor = entry
+    return StatusChange(datetime.fromisoformat(at), TicketStatus(frm), TicketStatus(to), Actor(actor))
+
+
+def _ticket(row: Row[Any]) -> Ticket:
     return Ticket(
         id=TicketId(row.id),
         client_id=ClientId(row.client_id),
@@ -483,7 +525,7 @@ def _ticket(row: Row[Any], history: list[StatusChange]) -> Ticket:
         assigned_to=UserId(row.assigned_to) if row.assigned_to else None,
         sla_warned_at=row.sla_warned_at,
         sla_breached_at=row.sla_breached_at,
-        history=history,
+        history=[_status_change(entry) for entry in row.history],
     )
 
 
@@ -515,24 +557,8 @@ def _message(row: Row[Any]) -> TicketMessage:
 
 
 class PostgresTicketRepository(Repository):
-    async def _with_history(self, rows: Sequence[Row[Any]]) -> list[Ticket]:
-        """Tickets with their status histories, read in one more query however many tickets there are."""
-        if not rows:
-            return []
-        c = t.ticket_status_changes.c
-        changes = await self._all(
-            select(t.ticket_status_changes)
-            .where(c.client_id.in_({row.client_id for row in rows}), c.ticket_id.in_([row.id for row in rows]))
-            .order_by(c.ticket_id, c.seq)
-        )
-        histories: dict[UUID, list[StatusChange]] = {row.id: [] for row in rows}
-        for change in changes:
-            histories[change.ticket_id].append(
-                StatusChange(
-                    change.at, TicketStatus(change.from_status), TicketStatus(change.to_status), Actor(change.actor)
-                )
-            )
-        return [_ticket(row, histories[row.id]) for row in rows]
+    async def _tickets(self, query: Select[Any]) -> list[Ticket]:
+        return [_ticket(row) for row in await self._all(query)]
 
     async def _append_history(self, ticket: Ticket, stored: int) -> None:
         fresh = ticket.history[stored:]
@@ -575,10 +601,9 @@ class PostgresTicketRepository(Repository):
 
     async def get(self, client_id: ClientId, ticket_id: TicketId) -> Ticket:
         s = t.support_tickets.c
-        row = await self._one(
-            select(t.support_tickets).where(s.client_id == client_id, s.id == ticket_id), "ticket", ticket_id
+        return _ticket(
+            await self._one(_TICKETS.where(s.client_id == client_id, s.id == ticket_id), "ticket", ticket_id)
         )
-        return (await self._with_history([row]))[0]
 
     async def update(self, ticket: Ticket) -> None:
         s, c = t.support_tickets.c, t.ticket_status_changes.c
@@ -596,8 +621,7 @@ class PostgresTicketRepository(Repository):
 
     async def list_for_client(self, client_id: ClientId) -> Sequence[Ticket]:
         s = t.support_tickets.c
-        query = select(t.support_tickets).where(s.client_id == client_id).order_by(s.created_at.desc())
-        return await self._with_history(await self._all(query))
+        return await self._tickets(_TICKETS.where(s.client_id == client_id).order_by(s.created_at.desc()))
 
     async def search(
         self,
@@ -608,15 +632,15 @@ class PostgresTicketRepository(Repository):
         priority: TicketPriority | None = None,
     ) -> Page[Ticket]:
         s = t.support_tickets.c
-        query = select(t.support_tickets).where(s.client_id == client_id)
+        query = _TICKETS.where(s.client_id == client_id)
         if status is not None:
             query = query.where(s.status == status.value)
         if priority is not None:
             query = query.where(s.priority == priority.value)
         if page.after is not None:
             query = query.where(s.id < page.after)
-        rows = await self._all(query.order_by(s.id.desc()).limit(page.limit + 1))
-        return page_of(await self._with_history(rows), page, lambda ticket: ticket.id)
+        tickets = await self._tickets(query.order_by(s.id.desc()).limit(page.limit + 1))
+        return page_of(tickets, page, lambda ticket: ticket.id)
 
     async def add_message(self, message: TicketMessage) -> None:
         await self._run(
@@ -644,20 +668,19 @@ class PostgresTicketRepository(Repository):
 
     async def awaiting_first_response(self) -> Sequence[Ticket]:
         s = t.support_tickets.c
-        query = select(t.support_tickets).where(
-            s.first_response_at.is_(None), s.response_due_at.is_not(None), s.status != TicketStatus.CLOSED.value
+        return await self._tickets(
+            _TICKETS.where(
+                s.first_response_at.is_(None), s.response_due_at.is_not(None), s.status != TicketStatus.CLOSED.value
+            )
         )
-        return await self._with_history(await self._all(query))
 
     async def resolved_before(self, cutoff: datetime) -> Sequence[Ticket]:
         s = t.support_tickets.c
-        query = select(t.support_tickets).where(s.status == TicketStatus.RESOLVED.value, s.resolved_at <= cutoff)
-        return await self._with_history(await self._all(query))
+        return await self._tickets(_TICKETS.where(s.status == TicketStatus.RESOLVED.value, s.resolved_at <= cutoff))
 
     async def created_between(self, client_id: ClientId, start: datetime, end: datetime) -> Sequence[Ticket]:
         s = t.support_tickets.c
-        query = select(t.support_tickets).where(s.client_id == client_id, s.created_at >= start, s.created_at < end)
-        return await self._with_history(await self._all(query))
+        return await self._tickets(_TICKETS.where(s.client_id == client_id, s.created_at >= start, s.created_at < end))
 
 
 # --- storage -----------------------------------------------------------------------------------------------
