@@ -25,7 +25,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import CursorResult
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from arco_adapters.postgres import tables as t
@@ -65,6 +65,7 @@ from arco_domain.model.tickets import Actor, StatusChange, Ticket, TicketMessage
 from arco_domain.model.tiers import Resource, Tier
 
 _UNIQUE, _FOREIGN_KEY, _CHECK, _RLS = "23505", "23503", "23514", "42501"
+_UNSTORABLE_TEXT = frozenset({"22021", "22P05"})  # a NUL byte, or a character the encoding cannot hold
 
 
 def _refuse(error: DBAPIError) -> NoReturn:
@@ -78,6 +79,8 @@ def _refuse(error: DBAPIError) -> NoReturn:
         raise NotFound("referenced row", detail) from error
     if state == _CHECK:
         raise ValidationError("the values break a rule of the stored data") from error
+    if state in _UNSTORABLE_TEXT:
+        raise ValidationError("the text holds characters that cannot be stored (a NUL byte, say)") from error
     if state == _RLS:
         raise NotFound("client", "outside this unit of work's scope") from error
     raise error
@@ -92,6 +95,10 @@ class Repository:
             return await self._connection.execute(statement)
         except DBAPIError as error:
             _refuse(error)
+        except StatementError as error:
+            if isinstance(error.orig, UnicodeEncodeError):  # lone surrogates never reach the server
+                raise ValidationError("the text is not valid Unicode") from error
+            raise
 
     async def _one(self, statement: Executable, kind: str, key: object) -> Row[Any]:
         row = (await self._run(statement)).first()

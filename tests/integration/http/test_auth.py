@@ -110,3 +110,19 @@ class TestTokens:
     async def test_health_needs_no_token(self, api: AsyncTestClient[Any]) -> None:
         assert (await api.get("/health")).status_code == 200
         assert (await api.get("/schema/openapi.json")).status_code == 200
+
+
+class TestUnstorableText:
+    @pytest.mark.parametrize(
+        "email", [r"nul\u0000@example.com", r"lone\udc80surrogate@example.com"], ids=["nul", "surrogate"]
+    )
+    async def test_text_the_database_cannot_store_is_a_client_error(
+        self, api: AsyncTestClient[Any], email: str
+    ) -> None:
+        # Raw JSON, so that the escapes reach the server exactly as a client could send them.
+        body = '{"email": "' + email + '", "password": "long enough pass"}'
+        headers = {"content-type": "application/json"}
+        login = await api.post("/v1/auth/login", content=body, headers=headers)
+        signup = await api.post("/v1/auth/signup", content=body, headers=headers)
+        assert 400 <= login.status_code < 500, login.text
+        assert 400 <= signup.status_code < 500, signup.text
