@@ -82,6 +82,7 @@ def tenant_rows(client_id: UUID) -> dict[str, dict[str, Any]]:
         "incidents": {**c, "id": uuid4(), "project_id": project, "title": "Down", "started_at": NOW},
         "quota_usage": {**c, "resource": "projects", "period": "stock", "used": 1},
         "audit_events": {**c, "id": uuid4(), "action": "test", "occurred_at": NOW},
+        "uptime_monitors": {**c, "project_id": project, "url": f"https://{client_id.hex}.example.com"},
     }
 
 

@@ -517,6 +517,62 @@ processed_webhook_events = Table(
     PrimaryKeyConstraint("provider", "event_id"),
 )
 
+mail_log = Table(
+    "mail_log",
+    metadata,
+    _id(),
+    Column("client_id", UUID(as_uuid=True), ForeignKey("clients.id", ondelete="SET NULL")),
+    Column("recipients", ARRAY(Text), nullable=False),
+    Column("subject", Text, nullable=False),
+    Column("body", Text, nullable=False),
+    Column("dedupe_key", Text, nullable=False, unique=True),
+    Column("status", Text, nullable=False),
+    Column("provider_message_id", Text),
+    _created(),
+    Index(None, "created_at"),
+    CheckConstraint(_in("status", ("recorded", "sent", "failed")), name="status"),
+)
+"""Every e-mail ARCO sends (or, without a provider, would send): one row per cause, for staff to read."""
+
+uptime_monitors = Table(
+    "uptime_monitors",
+    metadata,
+    Column("client_id", UUID(as_uuid=True), nullable=False),
+    Column("project_id", UUID(as_uuid=True), nullable=False),
+    Column("url", Text, nullable=False),
+    Column("consecutive_failures", Integer, nullable=False, server_default="0"),
+    Column("last_checked_at", TIMESTAMPTZ),
+    Column("last_status", Text),
+    Column("open_incident_id", UUID(as_uuid=True)),
+    PrimaryKeyConstraint("client_id", "project_id"),
+    _owned_by("projects", "project_id"),
+    CheckConstraint("consecutive_failures >= 0", name="failures"),
+    CheckConstraint(_in("last_status", ("up", "down")), name="last_status"),
+)
+
+job_ticks = Table(
+    "job_ticks",
+    metadata,
+    Column("job", Text, nullable=False),
+    Column("tick", TIMESTAMPTZ, nullable=False),
+    Column("finished_at", TIMESTAMPTZ, nullable=False, server_default=text("now()")),
+    PrimaryKeyConstraint("job", "tick"),
+)
+"""Scheduled runs that completed: a (job, tick) pair runs once however many workers fire it."""
+
+job_outbox = Table(
+    "job_outbox",
+    metadata,
+    _id(),
+    Column("job", Text, nullable=False),
+    Column("payload", JSONB, nullable=False),
+    Column("dedupe_key", Text, nullable=False, unique=True),
+    _created(),
+    Column("dispatched_at", TIMESTAMPTZ),
+    Index("ix_job_outbox_pending", "created_at", postgresql_where=text("dispatched_at IS NULL")),
+)
+"""Jobs asked for inside a transaction, handed to the queue only once it committed."""
+
 TENANT_TABLES: tuple[Table, ...] = (
     members,
     projects,
@@ -537,6 +593,7 @@ TENANT_TABLES: tuple[Table, ...] = (
     incidents,
     quota_usage,
     audit_events,
+    uptime_monitors,
 )
 """Tables whose rows belong to one client through `client_id` (RLS keyed on it)."""
 
