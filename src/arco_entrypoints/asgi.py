@@ -16,4 +16,5 @@ def create() -> Litestar:
     settings = Settings.from_environment()
     if not settings.database_url or not settings.jwt_secret:
         raise SystemExit("ARCO_DATABASE_URL and ARCO_JWT_SECRET must be set (`arco serve` sets them)")
-    return create_app(Runtime(settings.database_url, settings.jwt_secret, None, settings.billing).container())
+    runtime = Runtime(settings.database_url, settings.jwt_secret, None, settings.billing, settings.staff_inbox)
+    return create_app(runtime.container())

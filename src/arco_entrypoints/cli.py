@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import subprocess
+import sys
 from typing import Any
 
 import click
 
+from arco_adapters.valkey.embedded import EmbeddedValkey
 from arco_domain.model.clients import UserType
 from arco_domain.model.tiers import CATALOGUE, GIB, Resource
 from arco_domain.use_cases.identity import Identity
@@ -15,6 +19,7 @@ from arco_entrypoints.demo import DEMO_PASSWORD, seed_demo
 from arco_entrypoints.providing import resolve
 from arco_entrypoints.runtime import Runtime, export, prepare
 from arco_entrypoints.settings import Settings
+from arco_entrypoints.worker.app import build_worker
 
 
 @click.group()
@@ -134,11 +139,29 @@ def _seed(runtime: Runtime) -> None:
 
 
 @main.command()
+def worker() -> None:
+    """Run the background worker (on an embedded Valkey when ARCO_REDIS_URL is unset)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings.from_environment()
+    runtime = prepare(settings)
+    valkey = None if settings.redis_url else EmbeddedValkey(settings.data_dir / "valkey")
+    redis_url = settings.redis_url or (valkey.url if valkey else "")
+    click.echo(f"worker on {redis_url}; data dir {settings.data_dir.resolve()}")
+    try:
+        build_worker(runtime, redis_url).run()
+    finally:
+        if valkey is not None:
+            valkey.stop()
+        runtime.stop()
+
+
+@main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
 @click.option("--workers", default=1, show_default=True, type=int)
 @click.option("--demo", "with_demo", is_flag=True, help="Seed the demo agency first (once).")
-def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
+@click.option("--with-worker", is_flag=True, help="Also run the background worker, for local use.")
+def serve(host: str, port: int, workers: int, with_demo: bool, with_worker: bool) -> None:
     """Serve the HTTP API (on the embedded database when ARCO_DATABASE_URL is unset)."""
     import uvicorn
 
@@ -150,9 +173,21 @@ def serve(host: str, port: int, workers: int, with_demo: bool) -> None:
         if with_demo:
             _seed(runtime)
         export(runtime)
+        worker_process = (
+            subprocess.Popen([sys.executable, "-m", "arco_entrypoints.cli", "worker"]) if with_worker else None
+        )
         click.echo(f"ARCO API      http://{host}:{port}/v1")
         click.echo(f"API docs      http://{host}:{port}/schema")
         click.echo(f"data dir      {settings.data_dir.resolve()}")
-        uvicorn.run("arco_entrypoints.asgi:create", factory=True, host=host, port=port, workers=workers)
+        try:
+            uvicorn.run("arco_entrypoints.asgi:create", factory=True, host=host, port=port, workers=workers)
+        finally:
+            if worker_process is not None:
+                worker_process.terminate()
+                worker_process.wait(timeout=30)
     finally:
         runtime.stop()
+
+
+if __name__ == "__main__":
+    main()

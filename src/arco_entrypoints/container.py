@@ -12,6 +12,8 @@ from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from arco_adapters.postgres.idempotency import PostgresIdempotencyStore
+from arco_adapters.postgres.mail_log import PostgresMailLog
+from arco_adapters.postgres.schedule import PostgresScheduledRuns
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from arco_adapters.security.passwords import Argon2PasswordHasher
 from arco_adapters.stripe.gateway import StripePaymentGateway
@@ -47,12 +49,14 @@ from arco_domain.use_cases.projects import (
     ListProjects,
     UpdateProject,
 )
+from arco_domain.use_cases.storage import ExpireUploadReservations
 from arco_domain.use_cases.tickets import (
     AutoCloseResolvedTickets,
     CreateTicket,
     GetTicket,
     ListTickets,
     PostTicketMessage,
+    ScanTicketSla,
     SummarizeTickets,
     TransitionTicket,
 )
@@ -76,6 +80,12 @@ class Container(containers.DeclarativeContainer):
     ids = providers.Singleton(Uuid7Generator)
     hasher = providers.Singleton(Argon2PasswordHasher)
     tokens = providers.Singleton(TokenService, secret=config.jwt_secret, clock=clock)
+    scheduled_runs = providers.Singleton(PostgresScheduledRuns, engine=engine)
+    mailer = providers.Singleton(PostgresMailLog, engine=engine)
+    scan_ticket_sla = providers.Factory(
+        ScanTicketSla, uow=uow, clock=clock, ids=ids, mailer=mailer, staff_inbox=config.staff_inbox
+    )
+    expire_upload_reservations = providers.Factory(ExpireUploadReservations, uow=uow, clock=clock, ids=ids)
     payment_gateway = providers.Selector(
         config.billing_mode,
         stripe=providers.Singleton(

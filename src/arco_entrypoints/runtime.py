@@ -26,6 +26,7 @@ class Runtime:
     jwt_secret: str
     embedded: EmbeddedPostgres | None
     billing: BillingSettings = field(default_factory=BillingSettings)
+    staff_inbox: str = "support@arco.local"
 
     def container(self, *, pool_size: int = 10) -> Container:
         container = Container()
@@ -44,6 +45,7 @@ class Runtime:
                 "stripe_webhook_secret": webhook_secret,
                 "stripe_prices": {Tier.BASIC: billing.price_basic, Tier.PRO: billing.price_pro},
                 "public_url": billing.public_url,
+                "staff_inbox": self.staff_inbox,
             }
         )
         return container
@@ -68,9 +70,9 @@ def prepare(settings: Settings) -> Runtime:
     secret = settings.jwt_secret or persisted_secret(settings.data_dir)
     if settings.database_url:
         upgrade(settings.migration_database_url or settings.database_url)
-        return Runtime(settings.database_url, secret, None, settings.billing)
+        return Runtime(settings.database_url, secret, None, settings.billing, settings.staff_inbox)
     server, url = start_embedded(settings.data_dir)
-    return Runtime(url, secret, server, settings.billing)
+    return Runtime(url, secret, server, settings.billing, settings.staff_inbox)
 
 
 def export(runtime: Runtime) -> None:

@@ -60,6 +60,10 @@ class Settings:
     """The schema owner's connection for migrations; defaults to `database_url`."""
     jwt_secret: str | None
     """HS256 signing secret (Supabase's JWT secret to accept its tokens); `None` keeps one in the data dir."""
+    redis_url: str | None = None
+    """The job queue's Redis; `None` starts an embedded Valkey in the data dir."""
+    staff_inbox: str = "support@arco.local"
+    """Where alerts for the agency's staff go (SLA warnings and breaches)."""
     billing: BillingSettings = field(default_factory=BillingSettings)
 
     @classmethod
@@ -76,5 +80,7 @@ class Settings:
             database_url=database_url,
             migration_database_url=env.get("ARCO_MIGRATION_DATABASE_URL") or database_url,
             jwt_secret=env.get("ARCO_JWT_SECRET") or None,
+            redis_url=env.get("ARCO_REDIS_URL") or None,
+            staff_inbox=env.get("ARCO_STAFF_INBOX", "support@arco.local"),
             billing=BillingSettings.from_environment(env, environment),
         )

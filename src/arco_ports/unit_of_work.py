@@ -9,6 +9,7 @@ from arco_domain.model.access import DataScope
 from arco_ports.billing import ProcessedEventLog
 from arco_ports.dns_records import DnsRecordRepository
 from arco_ports.metrics import MetricsRepository
+from arco_ports.monitoring import UptimeMonitorRepository
 from arco_ports.operations import IncidentRepository, InfrastructureRepository
 from arco_ports.repositories import (
     AuditLog,
@@ -83,6 +84,9 @@ class UnitOfWork(Protocol):
 
     @property
     def incidents(self) -> IncidentRepository: ...
+
+    @property
+    def uptime_monitors(self) -> UptimeMonitorRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

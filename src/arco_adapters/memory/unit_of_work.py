@@ -8,6 +8,7 @@ from typing import Self
 from arco_adapters.memory.billing import MemoryProcessedEventLog
 from arco_adapters.memory.dns_records import MemoryDnsRecordRepository
 from arco_adapters.memory.metrics import MemoryCampaignRepository, MemoryMetricsRepository
+from arco_adapters.memory.monitoring import MemoryUptimeMonitorRepository
 from arco_adapters.memory.operations import MemoryIncidentRepository, MemoryInfrastructureRepository
 from arco_adapters.memory.repositories import (
     MemoryAuditLog,
@@ -45,6 +46,7 @@ class MemoryUnitOfWork:
         self.metrics = MemoryMetricsRepository(store, scope)
         self.infrastructure = MemoryInfrastructureRepository(store, scope)
         self.incidents = MemoryIncidentRepository(store, scope)
+        self.uptime_monitors = MemoryUptimeMonitorRepository(store, scope)
 
     async def __aenter__(self) -> Self:
         # Holding the lock for the whole unit makes every check-then-write atomic, as a

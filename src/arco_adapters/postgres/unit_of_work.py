@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from arco_adapters.postgres.billing import PostgresProcessedEventLog
 from arco_adapters.postgres.dns_records import PostgresDnsRecordRepository
 from arco_adapters.postgres.metrics import PostgresCampaignRepository, PostgresMetricsRepository
+from arco_adapters.postgres.monitoring import PostgresUptimeMonitorRepository
 from arco_adapters.postgres.operations import PostgresIncidentRepository, PostgresInfrastructureRepository
 from arco_adapters.postgres.repositories import (
     PostgresAuditLog,
@@ -68,6 +69,7 @@ class PostgresUnitOfWork:
         self.metrics = PostgresMetricsRepository(connection)
         self.infrastructure = PostgresInfrastructureRepository(connection)
         self.incidents = PostgresIncidentRepository(connection)
+        self.uptime_monitors = PostgresUptimeMonitorRepository(connection)
         return self
 
     async def __aexit__(

@@ -1,0 +1,1 @@
+"""Resend: the production `Mailer` (`mailer`), on Resend's HTTP API through httpx."""

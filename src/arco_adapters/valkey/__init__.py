@@ -1,0 +1,1 @@
+"""A Redis-compatible server for the job queue when none is configured."""

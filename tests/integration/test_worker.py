@@ -1,0 +1,117 @@
+"""The worker on real PostgreSQL and a real (embedded) Valkey: each scheduled tick runs once, however many
+workers fire it, and a failed run is not recorded, so it runs again."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from arq import create_pool
+from arq.worker import func
+from arq.connections import RedisSettings
+from dependency_injector import providers
+
+from arco_adapters.memory.clock import ManualClock
+from arco_adapters.postgres.embedded import EmbeddedPostgres
+from arco_adapters.valkey.embedded import EmbeddedValkey
+from arco_domain.use_cases.tickets import AutoCloseResolvedTickets
+from arco_entrypoints.runtime import Runtime
+from arco_entrypoints.worker.app import build_worker
+from arco_entrypoints.worker.schedules import SCHEDULES, Schedule, run_scheduled
+
+SECRET = "worker-test-secret-long-enough-for-hs256"
+NOW = datetime(2026, 6, 1, 12, 0, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def valkey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedValkey]:
+    server = EmbeddedValkey(Path(tmp_path_factory.mktemp("valkey")))
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def runtime(postgres: EmbeddedPostgres, database: str) -> Runtime:
+    return Runtime(postgres.url(user="arco_app", database=database), SECRET, None)
+
+
+@pytest.fixture
+async def container(runtime: Runtime) -> AsyncIterator[Any]:
+    container: Any = runtime.container(pool_size=4)
+    container.clock.override(providers.Object(ManualClock(NOW)))
+    await container.init_resources()
+    yield container
+    await container.shutdown_resources()
+
+
+def counting(name: str, every: timedelta, calls: list[str], *, fail: bool = False) -> Schedule:
+    async def work(_: Any) -> object:
+        await asyncio.sleep(0.05)  # long enough for a concurrent worker to arrive mid-run
+        calls.append(name)
+        if fail:
+            raise RuntimeError("the job broke halfway")
+        return len(calls)
+
+    return Schedule(name, every, work)
+
+
+class TestScheduledRuns:
+    async def test_two_workers_firing_the_same_tick_run_it_once(self, container: Any) -> None:
+        calls: list[str] = []
+        schedule = counting("count_once", timedelta(minutes=1), calls)
+        outcomes = await asyncio.gather(*(run_scheduled(container, schedule) for _ in range(2)))
+        assert sorted(outcomes) == ["ran", "skipped"]
+        assert await run_scheduled(container, schedule) == "skipped"
+        assert calls == ["count_once"]
+
+    async def test_the_next_tick_runs_again(self, container: Any) -> None:
+        calls: list[str] = []
+        schedule = counting("count_ticks", timedelta(minutes=1), calls)
+        await run_scheduled(container, schedule)
+        container.clock().advance(timedelta(minutes=1))
+        assert await run_scheduled(container, schedule) == "ran"
+        assert calls == ["count_ticks", "count_ticks"]
+
+    async def test_a_failed_run_is_not_recorded_and_runs_again(self, container: Any) -> None:
+        calls: list[str] = []
+        with pytest.raises(RuntimeError):
+            await run_scheduled(container, counting("flaky", timedelta(hours=1), calls, fail=True))
+        assert await run_scheduled(container, counting("flaky", timedelta(hours=1), calls)) == "ran"
+        assert calls == ["flaky", "flaky"]
+
+    async def test_every_scheduled_job_runs_against_real_adapters_and_twice_is_harmless(self, container: Any) -> None:
+        for schedule in SCHEDULES:
+            assert await run_scheduled(container, schedule) == "ran", schedule.name
+            assert await run_scheduled(container, schedule) == "skipped", schedule.name
+
+    def test_ticks_are_the_start_of_their_period(self) -> None:
+        hourly = Schedule("h", timedelta(hours=1), lambda _: asyncio.sleep(0))
+        assert hourly.tick(NOW) == datetime(2026, 6, 1, 12, tzinfo=UTC)
+        assert hourly.tick(NOW + timedelta(minutes=59)) == hourly.tick(NOW)
+
+
+class TestArqWorker:
+    async def test_a_worker_on_embedded_valkey_runs_a_queued_job_through_the_container(
+        self, runtime: Runtime, valkey: EmbeddedValkey
+    ) -> None:
+        seen: list[Any] = []
+
+        async def probe(ctx: dict[str, Any]) -> str:
+            use_case = await ctx["container"].auto_close_resolved_tickets()
+            seen.append(use_case)
+            return "done"
+
+        worker = build_worker(runtime, valkey.url, functions=[func(probe, name="probe")], burst=True, poll_delay=0.05,
+                              handle_signals=False, cron_jobs=[])  # fmt: skip
+        pool = await create_pool(RedisSettings.from_dsn(valkey.url))
+        job = await pool.enqueue_job("probe")
+        assert job is not None
+        await worker.main()
+        assert await job.result(timeout=5) == "done"
+        assert isinstance(seen[0], AutoCloseResolvedTickets)
+        await worker.close()
+        await pool.aclose()
