@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 from arq import create_pool
-from arq.worker import func
 from arq.connections import RedisSettings
+from arq.worker import func
 from dependency_injector import providers
 
 from arco_adapters.memory.clock import ManualClock
