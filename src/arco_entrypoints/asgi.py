@@ -16,5 +16,8 @@ def create() -> Litestar:
     settings = Settings.from_environment()
     if not settings.database_url or not settings.jwt_secret:
         raise SystemExit("ARCO_DATABASE_URL and ARCO_JWT_SECRET must be set (`arco serve` sets them)")
-    runtime = Runtime(settings.database_url, settings.jwt_secret, None, settings.billing, settings.staff_inbox)
+    runtime = Runtime(
+        settings.database_url, settings.jwt_secret, None, settings.billing, settings.staff_inbox,
+        settings.resend_api_key, settings.mail_from,
+    )  # fmt: skip
     return create_app(runtime.container())

@@ -11,10 +11,13 @@ from collections.abc import AsyncIterator
 from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from arco_adapters.http_probe import HttpUptimeProbe
 from arco_adapters.postgres.idempotency import PostgresIdempotencyStore
+from arco_adapters.postgres.jobs import PostgresOutbox
 from arco_adapters.postgres.mail_log import PostgresMailLog
 from arco_adapters.postgres.schedule import PostgresScheduledRuns
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from arco_adapters.resend.mailer import ResendMailer
 from arco_adapters.security.passwords import Argon2PasswordHasher
 from arco_adapters.stripe.gateway import StripePaymentGateway
 from arco_adapters.stripe.sandbox import SandboxPaymentGateway
@@ -40,6 +43,7 @@ from arco_domain.use_cases.domains import AddDomain, AssignDomainToProject, GetD
 from arco_domain.use_cases.health import CheckReadiness
 from arco_domain.use_cases.identity import Authenticate, CreateStaffUser, IdentifyUser
 from arco_domain.use_cases.members import InviteMember, ListMembers, RemoveMember
+from arco_domain.use_cases.monitoring import CheckUptime
 from arco_domain.use_cases.projects import (
     AddMilestone,
     CompleteMilestone,
@@ -71,6 +75,12 @@ async def database_engine(url: str, pool_size: int) -> AsyncIterator[AsyncEngine
     await engine.dispose()
 
 
+async def uptime_probe() -> AsyncIterator[HttpUptimeProbe]:
+    probe = HttpUptimeProbe()
+    yield probe
+    await probe.aclose()
+
+
 class Container(containers.DeclarativeContainer):
     config = providers.Configuration()
 
@@ -81,10 +91,16 @@ class Container(containers.DeclarativeContainer):
     hasher = providers.Singleton(Argon2PasswordHasher)
     tokens = providers.Singleton(TokenService, secret=config.jwt_secret, clock=clock)
     scheduled_runs = providers.Singleton(PostgresScheduledRuns, engine=engine)
-    mailer = providers.Singleton(PostgresMailLog, engine=engine)
-    scan_ticket_sla = providers.Factory(
-        ScanTicketSla, uow=uow, clock=clock, ids=ids, mailer=mailer, staff_inbox=config.staff_inbox
+    mail_log = providers.Singleton(PostgresMailLog, engine=engine)
+    mailer = providers.Selector(
+        config.mail_mode,
+        log=mail_log,
+        resend=providers.Singleton(ResendMailer, config.resend_api_key, sender=config.mail_from, log=mail_log),
     )
+    scan_ticket_sla = providers.Factory(ScanTicketSla, uow=uow, clock=clock, ids=ids, staff_inbox=config.staff_inbox)
+    outbox = providers.Singleton(PostgresOutbox, engine=engine)
+    uptime_probe = providers.Resource(uptime_probe)
+    check_uptime = providers.Factory(CheckUptime, uow=uow, clock=clock, ids=ids, probe=uptime_probe)
     expire_upload_reservations = providers.Factory(ExpireUploadReservations, uow=uow, clock=clock, ids=ids)
     payment_gateway = providers.Selector(
         config.billing_mode,

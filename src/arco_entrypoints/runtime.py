@@ -7,6 +7,7 @@ import os
 import secrets
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from arco_adapters.postgres.database import start_embedded
 from arco_adapters.postgres.embedded import EmbeddedPostgres
@@ -27,6 +28,8 @@ class Runtime:
     embedded: EmbeddedPostgres | None
     billing: BillingSettings = field(default_factory=BillingSettings)
     staff_inbox: str = "support@arco.local"
+    resend_api_key: str | None = None
+    mail_from: str = "ARCO <noreply@arco.local>"
 
     def container(self, *, pool_size: int = 10) -> Container:
         container = Container()
@@ -46,6 +49,9 @@ class Runtime:
                 "stripe_prices": {Tier.BASIC: billing.price_basic, Tier.PRO: billing.price_pro},
                 "public_url": billing.public_url,
                 "staff_inbox": self.staff_inbox,
+                "mail_mode": "resend" if self.resend_api_key else "log",
+                "resend_api_key": self.resend_api_key,
+                "mail_from": self.mail_from,
             }
         )
         return container
@@ -70,9 +76,18 @@ def prepare(settings: Settings) -> Runtime:
     secret = settings.jwt_secret or persisted_secret(settings.data_dir)
     if settings.database_url:
         upgrade(settings.migration_database_url or settings.database_url)
-        return Runtime(settings.database_url, secret, None, settings.billing, settings.staff_inbox)
+        return Runtime(settings.database_url, secret, None, **_services(settings))
     server, url = start_embedded(settings.data_dir)
-    return Runtime(url, secret, server, settings.billing, settings.staff_inbox)
+    return Runtime(url, secret, server, **_services(settings))
+
+
+def _services(settings: Settings) -> dict[str, Any]:
+    return {
+        "billing": settings.billing,
+        "staff_inbox": settings.staff_inbox,
+        "resend_api_key": settings.resend_api_key,
+        "mail_from": settings.mail_from,
+    }
 
 
 def export(runtime: Runtime) -> None:

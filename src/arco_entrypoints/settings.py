@@ -64,6 +64,9 @@ class Settings:
     """The job queue's Redis; `None` starts an embedded Valkey in the data dir."""
     staff_inbox: str = "support@arco.local"
     """Where alerts for the agency's staff go (SLA warnings and breaches)."""
+    resend_api_key: str | None = None
+    """With a key, e-mail goes out through Resend (and is logged); without one it is only logged."""
+    mail_from: str = "ARCO <noreply@arco.local>"
     billing: BillingSettings = field(default_factory=BillingSettings)
 
     @classmethod
@@ -82,5 +85,7 @@ class Settings:
             jwt_secret=env.get("ARCO_JWT_SECRET") or None,
             redis_url=env.get("ARCO_REDIS_URL") or None,
             staff_inbox=env.get("ARCO_STAFF_INBOX", "support@arco.local"),
+            resend_api_key=env.get("ARCO_RESEND_API_KEY") or None,
+            mail_from=env.get("ARCO_MAIL_FROM", "ARCO <noreply@arco.local>"),
             billing=BillingSettings.from_environment(env, environment),
         )

@@ -8,6 +8,7 @@ from typing import Protocol, Self
 from arco_domain.model.access import DataScope
 from arco_ports.billing import ProcessedEventLog
 from arco_ports.dns_records import DnsRecordRepository
+from arco_ports.jobs import JobQueue
 from arco_ports.metrics import MetricsRepository
 from arco_ports.monitoring import UptimeMonitorRepository
 from arco_ports.operations import IncidentRepository, InfrastructureRepository
@@ -39,6 +40,9 @@ class UnitOfWork(Protocol):
     # Read-only properties, so an adapter may expose its own repository classes (covariance).
     @property
     def clients(self) -> ClientRepository: ...
+
+    @property
+    def jobs(self) -> JobQueue: ...
 
     @property
     def processed_events(self) -> ProcessedEventLog: ...

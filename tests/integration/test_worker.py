@@ -18,9 +18,12 @@ from dependency_injector import providers
 from arco_adapters.memory.clock import ManualClock
 from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.valkey.embedded import EmbeddedValkey
+from arco_domain.model.access import DataScope
+from arco_domain.model.notifications import OutgoingEmail
+from arco_domain.use_cases.base import request_email
 from arco_domain.use_cases.tickets import AutoCloseResolvedTickets
 from arco_entrypoints.runtime import Runtime
-from arco_entrypoints.worker.app import build_worker
+from arco_entrypoints.worker.app import build_worker, dispatch_outbox
 from arco_entrypoints.worker.schedules import SCHEDULES, Schedule, run_scheduled
 
 SECRET = "worker-test-secret-long-enough-for-hs256"
@@ -115,3 +118,64 @@ class TestArqWorker:
         assert isinstance(seen[0], AutoCloseResolvedTickets)
         await worker.close()
         await pool.aclose()
+
+
+class TestOutbox:
+    async def test_only_committed_requests_reach_the_queue_and_each_once(self, container: Any) -> None:
+        uow = await container.uow()
+        async with uow(DataScope.all_clients()) as unit:
+            await unit.jobs.enqueue(
+                "send_email", {"to": "a@example.com", "subject": "s", "text": "t"}, dedupe_key="kept"
+            )
+            await unit.commit()
+        async with uow(DataScope.all_clients()) as unit:
+            await unit.jobs.enqueue(
+                "send_email", {"to": "b@example.com", "subject": "s", "text": "t"}, dedupe_key="dropped"
+            )
+        handed: list[str] = []
+
+        async def send(job: str, payload: Any, key: str) -> None:
+            handed.append(key)
+
+        outbox = await container.outbox()
+        assert await outbox.dispatch(send) == 1
+        assert await outbox.dispatch(send) == 0
+        assert handed == ["kept"]
+
+    async def test_a_queue_that_is_down_leaves_the_requests_pending(self, container: Any) -> None:
+        uow = await container.uow()
+        async with uow(DataScope.all_clients()) as unit:
+            await unit.jobs.enqueue(
+                "send_email", {"to": "c@example.com", "subject": "s", "text": "t"}, dedupe_key="retry"
+            )
+            await unit.commit()
+
+        async def unreachable(job: str, payload: Any, key: str) -> None:
+            raise ConnectionError("the queue is down")
+
+        outbox = await container.outbox()
+        with pytest.raises(ConnectionError):
+            await outbox.dispatch(unreachable)
+        handed: list[str] = []
+
+        async def send(job: str, payload: Any, key: str) -> None:
+            handed.append(key)
+
+        assert await outbox.dispatch(send) >= 1
+        assert "retry" in handed
+
+    async def test_a_requested_email_travels_outbox_queue_worker_and_lands_in_the_mail_log(
+        self, runtime: Runtime, container: Any, valkey: EmbeddedValkey
+    ) -> None:
+        uow = await container.uow()
+        async with uow(DataScope.all_clients()) as unit:
+            await request_email(unit, OutgoingEmail(("staff@example.com",), "SLA at risk", "Ticket 1", "sla-test-1"))
+            await unit.commit()
+        pool = await create_pool(RedisSettings.from_dsn(valkey.url))
+        assert await dispatch_outbox({"container": container, "redis": pool}) >= 1
+        worker = build_worker(runtime, valkey.url, burst=True, poll_delay=0.05, handle_signals=False, cron_jobs=[])
+        await worker.main()
+        await worker.close()
+        await pool.aclose()
+        logged = await (await container.mailer()).recent(50)
+        assert [entry.email.subject for entry in logged if entry.email.dedupe_key == "sla-test-1"] == ["SLA at risk"]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from uuid import uuid4
 
@@ -71,16 +71,14 @@ class TestRecordCheck:
     @given(results)
     def test_an_incident_opens_exactly_when_a_run_of_failures_reaches_three(self, ups: list[bool]) -> None:
         replay = Replay()
-        run = 0
+        run = runs_of_three = 0
         for n, up in enumerate(ups):
             run = 0 if up else run + 1
+            runs_of_three += run == FAILURES_TO_OPEN
             decision = replay.check(up, T0 + n * EVERY)
             assert (decision.opens_at is not None) == (run == FAILURES_TO_OPEN)
             assert replay.monitor.consecutive_failures == run
-        assert len(replay.opened) == sum(
-            1 for n in range(len(ups)) if ups[n - FAILURES_TO_OPEN + 1 : n + 1] == [False] * FAILURES_TO_OPEN
-            and (n < FAILURES_TO_OPEN or ups[n - FAILURES_TO_OPEN])
-        )  # fmt: skip
+        assert len(replay.opened) == runs_of_three
 
     @given(results)
     def test_every_open_incident_is_resolved_by_the_next_success(self, ups: list[bool]) -> None:
@@ -145,6 +143,13 @@ class TestRecordCheck:
             replay.monitor.client_id, replay.monitor.project_id, "https://shop.example.com",
             consecutive_failures=0, last_checked_at=T0 + 5 * EVERY, last_status=CheckStatus.UP,
         )  # fmt: skip
+
+    def test_a_run_already_past_three_failures_opens_nothing_more(self) -> None:
+        past = replace(
+            new_monitor(), consecutive_failures=FAILURES_TO_OPEN, last_checked_at=T0, last_status=CheckStatus.DOWN
+        )
+        decision = record_check(past, False, T0 + EVERY)
+        assert (decision.opens_at, decision.monitor.consecutive_failures) == (None, FAILURES_TO_OPEN + 1)
 
     def test_linking_an_incident_to_a_check_that_opened_none_is_refused(self) -> None:
         decision = record_check(new_monitor(), False, T0)

@@ -6,11 +6,12 @@ from datetime import timedelta
 
 import pytest
 
-from arco_adapters.memory.mailer import MemoryMailer
+from arco_adapters.memory.jobs import requested_jobs
 from arco_domain.errors import InvalidTransition, NotFound, PermissionDenied, QuotaExceeded, ValidationError
 from arco_domain.ids import ClientId, TicketId
 from arco_domain.model.access import DataScope, Principal
 from arco_domain.model.clients import Client
+from arco_domain.model.notifications import SEND_EMAIL_JOB, OutgoingEmail, email_from_job
 from arco_domain.model.tickets import Ticket, TicketMessage, TicketStatus
 from arco_domain.model.tiers import Resource, Tier
 from arco_domain.use_cases.clients import ChangeTier
@@ -70,8 +71,17 @@ async def reply(world: World, who: Principal, ticket: Ticket, *, internal: bool 
     return await world.build(PostTicketMessage)(who, ticket.client_id, ticket.id, body="Looking.", internal=internal)
 
 
-def scanner(world: World, mailer: MemoryMailer) -> ScanTicketSla:
-    return world.build(ScanTicketSla, mailer=mailer, staff_inbox=STAFF_INBOX)
+def scanner(world: World) -> ScanTicketSla:
+    return world.build(ScanTicketSla, staff_inbox=STAFF_INBOX)
+
+
+def emails(world: World) -> dict[str, OutgoingEmail]:
+    """The e-mails committed units of work asked the worker to send, by dedupe key."""
+    return {
+        key: email_from_job(payload, key)
+        for key, (job, payload) in requested_jobs(world.uow.store).items()
+        if job == SEND_EMAIL_JOB
+    }
 
 
 class TestCreateTicket:
@@ -266,22 +276,21 @@ class TestScanTicketSla:
         client, owner = await world.register()
         await on_tier(world, client, Tier.PRO)
         ticket = await open_ticket(world, owner)
-        mailer = MemoryMailer()
 
         world.clock.advance(timedelta(hours=3, minutes=12))
-        first = await scanner(world, mailer)()
-        again = await scanner(world, mailer)()
+        first = await scanner(world)()
+        again = await scanner(world)()
         assert (first.warned, first.breached) == ((ticket.id,), ())
         assert (again.warned, again.breached) == ((), ())
-        assert list(mailer.sent) == [f"sla-warning-{ticket.id}"]
+        assert list(emails(world)) == [f"sla-warning-{ticket.id}"]
 
         world.clock.advance(timedelta(minutes=48, seconds=1))
-        breach = await scanner(world, mailer)()
-        after = await scanner(world, mailer)()
+        breach = await scanner(world)()
+        after = await scanner(world)()
         assert (breach.warned, breach.breached) == ((), (ticket.id,))
         assert (after.warned, after.breached) == ((), ())
-        assert sorted(mailer.sent) == sorted([f"sla-warning-{ticket.id}", f"sla-breached-{ticket.id}"])
-        assert mailer.sent[f"sla-breached-{ticket.id}"].to == (STAFF_INBOX,)
+        assert sorted(emails(world)) == sorted([f"sla-warning-{ticket.id}", f"sla-breached-{ticket.id}"])
+        assert emails(world)[f"sla-breached-{ticket.id}"].to == (STAFF_INBOX,)
 
         kept = await stored(world, client.id, ticket.id)
         assert kept.sla_warned_at == START + timedelta(hours=3, minutes=12)
@@ -291,11 +300,10 @@ class TestScanTicketSla:
         client, owner = await world.register()
         await on_tier(world, client, Tier.PRO)
         await open_ticket(world, owner)
-        mailer = MemoryMailer()
         world.clock.advance(timedelta(hours=3))
-        report = await scanner(world, mailer)()
+        report = await scanner(world)()
         assert (report.warned, report.breached) == ((), ())
-        assert mailer.sent == {}
+        assert emails(world) == {}
 
     async def test_an_answered_ticket_is_never_flagged(self, world: World) -> None:
         client, owner = await world.register()
@@ -303,20 +311,18 @@ class TestScanTicketSla:
         ticket = await open_ticket(world, owner)
         world.clock.advance(timedelta(minutes=10))
         await reply(world, world.staff(), ticket)
-        mailer = MemoryMailer()
         world.clock.advance(timedelta(days=2))
-        report = await scanner(world, mailer)()
+        report = await scanner(world)()
         assert (report.warned, report.breached) == ((), ())
-        assert mailer.sent == {}
+        assert emails(world) == {}
 
     async def test_a_free_ticket_has_no_sla_to_breach(self, world: World) -> None:
         _, owner = await world.register()
         await open_ticket(world, owner)
-        mailer = MemoryMailer()
         world.clock.advance(timedelta(days=30))
-        report = await scanner(world, mailer)()
+        report = await scanner(world)()
         assert (report.warned, report.breached) == ((), ())
-        assert mailer.sent == {}
+        assert emails(world) == {}
 
     async def test_a_scan_covers_every_client(self, world: World) -> None:
         first_client, first_owner = await world.register()
@@ -326,7 +332,7 @@ class TestScanTicketSla:
         one = await open_ticket(world, first_owner)
         two = await open_ticket(world, second_owner)
         world.clock.advance(timedelta(hours=2))
-        report = await scanner(world, MemoryMailer())()
+        report = await scanner(world)()
         assert set(report.breached) == {one.id, two.id}
 
 

@@ -12,14 +12,9 @@ from arco_domain.model.monitoring import UptimeMonitor
 class MemoryUptimeMonitorRepository(Scoped):
     kind = "uptime_monitor"  # keyed by project: one monitor each
 
-    def _exists(self, monitor: UptimeMonitor) -> bool:
-        # The table's foreign key cascades a project's removal to its monitor; here the monitor of a removed
-        # project is simply never seen again, which is what the cascade shows.
-        return monitor.project_id in self._store.table("project").rows
-
     async def get(self, client_id: ClientId, project_id: ProjectId) -> UptimeMonitor | None:
         mine = self._mine(client_id)
-        found = self._table.select(lambda m: m.project_id == project_id and mine(m) and self._exists(m))
+        found = self._table.select(lambda m: m.project_id == project_id and mine(m))
         return next(found, None)
 
     async def upsert(self, monitor: UptimeMonitor) -> None:
@@ -28,9 +23,9 @@ class MemoryUptimeMonitorRepository(Scoped):
         self._table.put(monitor.project_id, monitor)
 
     async def list_all(self) -> Sequence[UptimeMonitor]:
-        rows = self._table.select(lambda m: self._visible(m) and self._exists(m))
+        rows = self._table.select(self._visible)
         return sorted(rows, key=lambda m: (m.client_id, m.project_id))
 
     async def list_for_client(self, client_id: ClientId) -> Sequence[UptimeMonitor]:
         mine = self._mine(client_id)
-        return sorted(self._table.select(lambda m: mine(m) and self._exists(m)), key=lambda m: m.project_id)
+        return sorted(self._table.select(mine), key=lambda m: m.project_id)

@@ -161,7 +161,7 @@ class MemoryProjectRepository(Scoped):
     async def remove(self, client_id: ClientId, project_id: ProjectId) -> None:
         self._table.pop(project_id, self._mine(client_id))
         # What the foreign keys do in PostgreSQL: the project's own records go with it ...
-        for kind in ("milestone", "incident", "infrastructure"):
+        for kind in ("milestone", "incident", "infrastructure", "uptime_monitor"):
             self._store.table(kind).delete_where(lambda row: row.project_id == project_id)
         for series in ("traffic", "measurements"):
             points = self._store.series.get(series, {})

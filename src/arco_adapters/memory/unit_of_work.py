@@ -7,6 +7,7 @@ from typing import Self
 
 from arco_adapters.memory.billing import MemoryProcessedEventLog
 from arco_adapters.memory.dns_records import MemoryDnsRecordRepository
+from arco_adapters.memory.jobs import MemoryJobQueue
 from arco_adapters.memory.metrics import MemoryCampaignRepository, MemoryMetricsRepository
 from arco_adapters.memory.monitoring import MemoryUptimeMonitorRepository
 from arco_adapters.memory.operations import MemoryIncidentRepository, MemoryInfrastructureRepository
@@ -31,6 +32,7 @@ class MemoryUnitOfWork:
         self._store = store
         self._snapshot: Snapshot | None = None
         self.clients = MemoryClientRepository(store, scope)
+        self.jobs = MemoryJobQueue(store, scope)
         self.processed_events = MemoryProcessedEventLog(store, scope)
         self.users = MemoryUserRepository(store, scope)
         self.members = MemoryMemberRepository(store, scope)

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 
 from arco_adapters.postgres.billing import PostgresProcessedEventLog
 from arco_adapters.postgres.dns_records import PostgresDnsRecordRepository
+from arco_adapters.postgres.jobs import PostgresJobQueue
 from arco_adapters.postgres.metrics import PostgresCampaignRepository, PostgresMetricsRepository
 from arco_adapters.postgres.monitoring import PostgresUptimeMonitorRepository
 from arco_adapters.postgres.operations import PostgresIncidentRepository, PostgresInfrastructureRepository
@@ -54,6 +55,7 @@ class PostgresUnitOfWork:
             )
         )
         self.clients = PostgresClientRepository(connection)
+        self.jobs = PostgresJobQueue(connection)
         self.processed_events = PostgresProcessedEventLog(connection)
         self.users = PostgresUserRepository(connection)
         self.members = PostgresMemberRepository(connection)

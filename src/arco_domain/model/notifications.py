@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -13,3 +14,20 @@ class OutgoingEmail:
     subject: str
     text: str
     dedupe_key: str
+
+
+SEND_EMAIL_JOB = "send_email"
+"""The background job that delivers one `OutgoingEmail`."""
+
+
+def email_job_payload(email: OutgoingEmail) -> dict[str, str | int | bool | None]:
+    return {"to": "\n".join(email.to), "subject": email.subject, "text": email.text}
+
+
+def email_from_job(payload: Mapping[str, object], dedupe_key: str) -> OutgoingEmail:
+    return OutgoingEmail(
+        to=tuple(str(payload["to"]).split("\n")),
+        subject=str(payload["subject"]),
+        text=str(payload["text"]),
+        dedupe_key=dedupe_key,
+    )

@@ -9,6 +9,7 @@ from arco_domain.ids import AuditEventId, ClientId
 from arco_domain.model.access import Principal
 from arco_domain.model.audit import AuditEvent
 from arco_domain.model.clients import Client
+from arco_domain.model.notifications import SEND_EMAIL_JOB, OutgoingEmail, email_job_payload
 from arco_domain.model.quotas import STOCK_PERIOD, quota_period_key
 from arco_domain.model.tiers import Resource
 from arco_ports.clock import Clock, IdGenerator
@@ -30,6 +31,11 @@ async def take_quota(uow: UnitOfWork, client: Client, resource: Resource, amount
 
 async def release_stock(uow: UnitOfWork, client_id: ClientId, resource: Resource, amount: int) -> None:
     await uow.quotas.release(client_id, resource, STOCK_PERIOD, amount)
+
+
+async def request_email(uow: UnitOfWork, email: OutgoingEmail) -> None:
+    """Have `email` sent once this unit of work commits (never for a change rolled back)."""
+    await uow.jobs.enqueue(SEND_EMAIL_JOB, email_job_payload(email), dedupe_key=email.dedupe_key)
 
 
 async def write_audit(

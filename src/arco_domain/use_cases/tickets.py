@@ -26,9 +26,8 @@ from arco_domain.model.tickets import (
     record_message,
 )
 from arco_domain.model.tiers import Resource
-from arco_domain.use_cases.base import UseCase, take_quota, write_audit
+from arco_domain.use_cases.base import UseCase, request_email, take_quota, write_audit
 from arco_ports.clock import Clock, IdGenerator
-from arco_ports.mailer import Mailer
 from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
@@ -132,18 +131,14 @@ class SlaScanReport:
 class ScanTicketSla(UseCase):
     """Flag tickets at 80 % of their first-response time and past it, each flag recorded once."""
 
-    def __init__(
-        self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, mailer: Mailer, staff_inbox: str
-    ) -> None:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, staff_inbox: str) -> None:
         super().__init__(uow=uow, clock=clock, ids=ids)
-        self._mailer = mailer
         self._staff_inbox = staff_inbox
 
     async def __call__(self) -> SlaScanReport:
         now = self._clock.now()
         warned: list[TicketId] = []
         breached: list[TicketId] = []
-        outbox: list[OutgoingEmail] = []
         async with self._uow(DataScope.all_clients()) as uow:
             for ticket in await uow.tickets.awaiting_first_response():
                 stage = ticket.first_response_stage(now)
@@ -156,11 +151,8 @@ class ScanTicketSla(UseCase):
                 else:
                     continue
                 await uow.tickets.update(ticket)
-                outbox.append(self._notice(ticket, stage))
+                await request_email(uow, self._notice(ticket, stage))
             await uow.commit()
-        # Sent after the commit; the dedupe key makes a re-run after a failed send harmless.
-        for email in outbox:
-            await self._mailer.send(email)
         return SlaScanReport(tuple(warned), tuple(breached))
 
     def _notice(self, ticket: Ticket, stage: SlaStage) -> OutgoingEmail:

@@ -32,6 +32,7 @@ class Schedule:
 
 SCHEDULES: tuple[Schedule, ...] = (
     Schedule("ticket_sla_scan", timedelta(minutes=1), lambda c: _use_case(c, "scan_ticket_sla")),
+    Schedule("uptime_checks", timedelta(minutes=5), lambda c: _use_case(c, "check_uptime")),
     Schedule("upload_reservation_expiry", timedelta(minutes=10), lambda c: _use_case(c, "expire_upload_reservations")),
     Schedule("ticket_auto_close", timedelta(hours=1), lambda c: _use_case(c, "auto_close_resolved_tickets")),
     Schedule("payment_grace", timedelta(hours=1), lambda c: _use_case(c, "enforce_payment_grace")),

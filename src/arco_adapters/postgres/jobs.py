@@ -1,0 +1,63 @@
+"""The transactional outbox: job requests written in the unit of work, dispatched after it commits."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, Mapping
+
+from sqlalchemy import func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from arco_adapters.postgres import tables as t
+from arco_adapters.postgres.repositories import Repository
+from arco_domain.errors import Unavailable
+
+Payload = Mapping[str, str | int | bool | None]
+Send = Callable[[str, Payload, str], Awaitable[object]]
+"""Hands one job (name, payload, dedupe key) to the queue; raises when the queue is unreachable."""
+
+
+class PostgresJobQueue(Repository):
+    async def enqueue(self, job: str, payload: Payload, *, dedupe_key: str) -> None:
+        statement = (
+            pg_insert(t.job_outbox)
+            .values(id=func.uuidv7(), job=job, payload=dict(payload), dedupe_key=dedupe_key)
+            .on_conflict_do_nothing(index_elements=[t.job_outbox.c.dedupe_key])
+        )
+        await self._run(statement)
+
+
+class PostgresOutbox:
+    """Moves committed job requests to the queue. Several dispatchers may run at once: each claims rows
+    with SKIP LOCKED, and the queue's job id (the dedupe key) absorbs a hand-over repeated after a crash."""
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self._engine = engine
+
+    async def dispatch(self, send: Send, *, limit: int = 100) -> int:
+        o = t.job_outbox.c
+        pending = (
+            select(o.id, o.job, o.payload, o.dedupe_key)
+            .where(o.dispatched_at.is_(None))
+            .order_by(o.created_at)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
+        )
+        try:
+            connection = await self._engine.connect()
+        except (OSError, OperationalError, InterfaceError) as error:
+            raise Unavailable("the database could not be reached") from error
+        # A send that fails leaves every row of the batch pending: the transaction rolls back.
+        try:
+            async with connection.begin():
+                rows = (await connection.execute(pending)).all()
+                for row in rows:
+                    await send(row.job, row.payload, row.dedupe_key)
+                if rows:
+                    await connection.execute(
+                        update(t.job_outbox).where(o.id.in_([row.id for row in rows])).values(dispatched_at=func.now())
+                    )
+        finally:
+            await connection.close()
+        return len(rows)

@@ -1,0 +1,257 @@
+"""Uptime checks end to end: the real `HttpUptimeProbe` against a local HTTP server that answers 200, 503 or
+nothing at all, and `CheckUptime` recording the results in PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
+from datetime import date, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from uuid import uuid4
+
+import httpx
+import pytest
+
+from arco_adapters.http_probe import HttpUptimeProbe
+from arco_adapters.memory.clock import ManualClock
+from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from arco_adapters.system import Uuid7Generator
+from arco_domain.ids import DomainId
+from arco_domain.model.access import DataScope
+from arco_domain.model.domains import Domain, DomainStatus, SslStatus
+from arco_domain.model.monitoring import CheckStatus
+from arco_domain.model.projects import Project, ProjectStatus
+from arco_domain.model.tiers import Tier
+from arco_domain.model.uptime import Incident, IncidentStatus, month_uptime_percent
+from arco_domain.use_cases.monitoring import CheckUptime, UptimeRun
+from tests.contracts.unit_of_work import NOW, new_client, new_project, seed
+
+EVERY = timedelta(minutes=5)
+
+
+class Site:
+    """A web site on 127.0.0.1 whose answer the test sets: a status, a redirect, a slow answer, or off."""
+
+    def __init__(self) -> None:
+        self.status = 200
+        self.delay = 0.0
+        self.hits: list[tuple[str, str]] = []  # (Host header, path)
+        self._server: ThreadingHTTPServer | None = None
+        self.port = self._serve(0)
+
+    def _serve(self, port: int) -> int:
+        site = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                site.hits.append((self.headers["Host"], self.path))
+                time.sleep(site.delay)
+                if site.status in (301, 302) and self.path == "/":
+                    self.send_response(site.status)
+                    self.send_header("Location", "/home")
+                else:
+                    self.send_response(200 if site.status in (301, 302) else site.status)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", "11")
+                self.end_headers()
+                self.wfile.write(b"<p>shop</p>")
+
+            def log_message(self, format: str, *args: object) -> None:
+                pass
+
+        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
+        server.daemon_threads = True
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        self._server = server
+        return server.server_address[1]
+
+    def off(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def on(self, status: int = 200) -> None:
+        self.status = status
+        if self._server is None:
+            self._serve(self.port)
+
+
+class ToLocalSite(httpx.AsyncBaseTransport):
+    """Sends every request to the local site whatever host it names, over plain HTTP, keeping its `Host`
+    header: what a hosts-file entry and a TLS-terminating proxy would do for the real domain."""
+
+    def __init__(self, port: int) -> None:
+        self._port = port
+        self._network = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        local = request.url.copy_with(scheme="http", host="127.0.0.1", port=self._port)
+        pinned = httpx.Request(
+            request.method, local, headers=request.headers, stream=request.stream, extensions=request.extensions
+        )
+        return await self._network.handle_async_request(pinned)
+
+    async def aclose(self) -> None:
+        await self._network.aclose()
+
+
+@pytest.fixture
+def site() -> Iterator[Site]:
+    running = Site()
+    yield running
+    running.off()
+
+
+@pytest.fixture
+async def probe(site: Site) -> AsyncIterator[HttpUptimeProbe]:
+    real = HttpUptimeProbe(connect_timeout=1.0, read_timeout=0.5, deadline=3.0, transport=ToLocalSite(site.port))
+    yield real
+    await real.aclose()
+
+
+class TestHttpUptimeProbe:
+    async def test_a_200_is_up(self, site: Site, probe: HttpUptimeProbe) -> None:
+        result = await probe.check("https://shop.example.com/")
+        assert (result.up, result.status_code, result.error) == (True, 200, None)
+        assert timedelta() < result.elapsed < timedelta(seconds=3)
+        assert site.hits == [("shop.example.com", "/")]
+
+    async def test_a_503_is_down_with_its_status(self, site: Site, probe: HttpUptimeProbe) -> None:
+        site.on(503)
+        result = await probe.check("https://shop.example.com")
+        assert (result.up, result.status_code, result.error) == (False, 503, "HTTP 503")
+
+    async def test_a_404_is_down(self, site: Site, probe: HttpUptimeProbe) -> None:
+        site.on(404)
+        assert (await probe.check("https://shop.example.com")).up is False
+
+    async def test_a_redirect_is_followed_to_the_page_that_answers(self, site: Site, probe: HttpUptimeProbe) -> None:
+        site.on(301)
+        result = await probe.check("https://shop.example.com/")
+        assert (result.up, result.status_code) == (True, 200)
+        assert [path for _, path in site.hits] == ["/", "/home"]
+
+    async def test_a_site_that_is_off_is_down_with_the_connection_error(
+        self, site: Site, probe: HttpUptimeProbe
+    ) -> None:
+        site.off()
+        result = await probe.check("https://shop.example.com")
+        assert (result.up, result.status_code) == (False, None)
+        assert result.error is not None and result.error.startswith("ConnectError")
+
+    async def test_a_site_slower_than_the_read_timeout_is_down(self, site: Site, probe: HttpUptimeProbe) -> None:
+        site.delay = 1.5
+        result = await probe.check("https://shop.example.com")
+        assert (result.up, result.status_code, result.error) == (False, None, "timed out")
+        assert result.elapsed < timedelta(seconds=1.5)
+
+    async def test_a_url_it_cannot_request_is_down_rather_than_raised(self) -> None:
+        real = HttpUptimeProbe()
+        try:
+            results = [await real.check(url) for url in ("not a url", "ftp://shop.example.com", "https://")]
+        finally:
+            await real.aclose()
+        assert [(r.up, r.status_code) for r in results] == [(False, None)] * 3
+        assert all(r.error for r in results)
+
+
+async def live_site(uow_factory: PostgresUnitOfWorkFactory) -> tuple[Project, str]:
+    client = await seed(uow_factory, new_client(Tier.PRO))
+    project = replace(new_project(client.id, "Shop"), status=ProjectStatus.LIVE)
+    name = f"shop-{uuid4().hex[:10]}.com.br"
+    domain = Domain(
+        id=DomainId(uuid4()), client_id=client.id, name=name, status=DomainStatus.ACTIVE, nameservers=(),
+        ssl_status=SslStatus.ACTIVE, ssl_expires_on=date(2026, 9, 1), renewal_date=None, project_id=project.id,
+        created_at=NOW,
+    )  # fmt: skip
+    async with uow_factory(DataScope.of_client(client.id)) as uow:
+        await uow.projects.add(project)
+        await uow.domains.add(domain)
+        await uow.commit()
+    return project, name
+
+
+async def incidents(uow_factory: PostgresUnitOfWorkFactory, project: Project) -> list[Incident]:
+    async with uow_factory(DataScope.of_client(project.client_id)) as uow:
+        return list(await uow.incidents.list_overlapping(project.client_id, NOW, NOW + timedelta(days=1)))
+
+
+class TestCheckUptimeOverHttp:
+    async def test_an_incident_opens_after_three_failed_checks_and_resolves_on_recovery(
+        self, postgres_uow: PostgresUnitOfWorkFactory, site: Site, probe: HttpUptimeProbe
+    ) -> None:
+        project, domain = await live_site(postgres_uow)
+        clock = ManualClock(NOW)
+        check_uptime = CheckUptime(uow=postgres_uow, clock=clock, ids=Uuid7Generator(), probe=probe)
+
+        async def run(times: int = 1) -> list[UptimeRun]:
+            runs = []
+            for _ in range(times):
+                runs.append(await check_uptime())
+                clock.advance(EVERY)
+            return runs
+
+        await run()  # up
+        first_failure = clock.now()
+        site.on(503)
+        await run(2)
+        assert await incidents(postgres_uow, project) == []
+        (opening,) = await run()
+        (incident,) = await incidents(postgres_uow, project)
+        assert (incident.title, incident.status, incident.started_at) == (
+            "Site unreachable",
+            IncidentStatus.INVESTIGATING,
+            first_failure,
+        )
+
+        site.off()
+        await run()
+        assert await incidents(postgres_uow, project) == [incident]
+
+        site.on(200)
+        (recovery,) = await run()
+        recovered_at = clock.now() - EVERY
+        (resolved,) = await incidents(postgres_uow, project)
+        assert (resolved.id, resolved.status, resolved.resolved_at) == (
+            incident.id,
+            IncidentStatus.RESOLVED,
+            recovered_at,
+        )
+        assert resolved.downtime_minutes(clock.now()) == 20
+        assert month_uptime_percent([resolved], month_of=recovered_at, now=recovered_at) < 100
+        assert (opening.opened, recovery.recovered) == (1, 1)
+        assert [path for host, path in site.hits if host == domain] == ["/"] * 5  # none while the site was off
+        async with postgres_uow(DataScope.of_client(project.client_id)) as uow:
+            monitor = await uow.uptime_monitors.get(project.client_id, project.id)
+        assert monitor is not None
+        assert (monitor.url, monitor.last_status, monitor.consecutive_failures, monitor.open_incident_id) == (
+            f"https://{domain}",
+            CheckStatus.UP,
+            0,
+            None,
+        )
+
+    async def test_running_twice_at_the_same_instant_probes_and_records_once(
+        self, postgres_uow: PostgresUnitOfWorkFactory, site: Site, probe: HttpUptimeProbe
+    ) -> None:
+        # The module's database is shared: sites other tests left behind are checked too, so only this
+        # project's incidents and this domain's requests are counted.
+        project, domain = await live_site(postgres_uow)
+        clock = ManualClock(NOW + timedelta(hours=1))
+        check_uptime = CheckUptime(uow=postgres_uow, clock=clock, ids=Uuid7Generator(), probe=probe)
+        site.on(503)
+        for _ in range(3):
+            await check_uptime()
+            clock.advance(EVERY)
+        clock.advance(-EVERY)
+        assert len(await incidents(postgres_uow, project)) == 1
+        hits = [hit for hit in site.hits if hit[0] == domain]
+
+        again = await check_uptime()
+
+        assert again == UptimeRun(checked=0, opened=0, recovered=0)
+        assert [hit for hit in site.hits if hit[0] == domain] == hits == [(domain, "/")] * 3
+        assert len(await incidents(postgres_uow, project)) == 1
