@@ -18,6 +18,7 @@ from dependency_injector import providers
 from arco_adapters.memory.clock import ManualClock
 from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.valkey.embedded import EmbeddedValkey
+from arco_domain.errors import Unavailable, ValidationError
 from arco_domain.model.access import DataScope
 from arco_domain.model.notifications import OutgoingEmail
 from arco_domain.use_cases.base import request_email
@@ -179,3 +180,58 @@ class TestOutbox:
         await pool.aclose()
         logged = await (await container.mailer()).recent(50)
         assert [entry.email.subject for entry in logged if entry.email.dedupe_key == "sla-test-1"] == ["SLA at risk"]
+
+
+class FlakyMailer:
+    """Refuses twice as a throttled provider would (with a tiny Retry-After), then delivers."""
+
+    def __init__(self) -> None:
+        self.attempts = 0
+        self.delivered: list[str] = []
+
+    async def send(self, email: OutgoingEmail) -> None:
+        self.attempts += 1
+        if self.attempts < 3:
+            error = Unavailable("throttled")
+            error.retry_after = 0.05  # type: ignore[attr-defined]
+            raise error
+        self.delivered.append(email.dedupe_key)
+
+
+class BrokenMailer:
+    def __init__(self) -> None:
+        self.attempts = 0
+
+    async def send(self, email: OutgoingEmail) -> None:
+        self.attempts += 1
+        raise ValidationError("the address is refused", field="to")
+
+
+class TestRetries:
+    async def run_send_job(self, runtime: Runtime, valkey: EmbeddedValkey, mailer: object, key: str) -> Any:
+        pool = await create_pool(RedisSettings.from_dsn(valkey.url))
+        job = await pool.enqueue_job("send_email", {"to": "ops@example.com", "subject": "s", "text": "t"}, _job_id=key)
+        assert job is not None
+        worker = build_worker(
+            runtime, valkey.url, configure=lambda c: c.mailer.override(providers.Object(mailer)),
+            burst=True, poll_delay=0.05, handle_signals=False, cron_jobs=[],
+        )  # fmt: skip
+        await worker.main()
+        await worker.close()
+        info = await job.result_info()
+        await pool.aclose()
+        return info
+
+    async def test_a_transient_failure_is_retried_until_it_succeeds(
+        self, runtime: Runtime, valkey: EmbeddedValkey
+    ) -> None:
+        mailer = FlakyMailer()
+        info = await self.run_send_job(runtime, valkey, mailer, "retry-me")
+        assert (info.success, info.job_try) == (True, 3)
+        assert mailer.delivered == ["retry-me"]
+
+    async def test_a_permanent_failure_is_not_retried(self, runtime: Runtime, valkey: EmbeddedValkey) -> None:
+        mailer = BrokenMailer()
+        info = await self.run_send_job(runtime, valkey, mailer, "give-up")
+        assert info.success is False
+        assert mailer.attempts == 1

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from arq import cron
 from arq.connections import RedisSettings
 from arq.cron import CronJob
-from arq.worker import Worker, func
+from arq.worker import Retry, Worker, func
 
 from arco_domain.model.notifications import SEND_EMAIL_JOB, email_from_job
 from arco_entrypoints.providing import resolve
 from arco_entrypoints.runtime import Runtime
+from arco_entrypoints.worker.retries import retry_delay
 from arco_entrypoints.worker.schedules import SCHEDULES, Schedule, run_scheduled
+
+T = TypeVar("T")
+log = logging.getLogger("arco.worker")
 
 
 def _timing(every: timedelta) -> dict[str, Any]:
@@ -27,9 +32,22 @@ def _timing(every: timedelta) -> dict[str, Any]:
     return {"minute": set(range(0, 60, minutes)), "second": 0}
 
 
+async def retrying(ctx: dict[str, Any], work: Awaitable[T]) -> T:
+    """Run `work`; a transient failure is retried later (arq's `Retry`), a permanent one is logged and ends."""
+    try:
+        return await work
+    except Exception as error:
+        delay = retry_delay(error, int(ctx.get("job_try", 1)))
+        if delay is None:
+            log.exception("job %s failed for good", ctx.get("job_id"))
+            raise
+        log.warning("job %s failed (%s); trying again in %.0f s", ctx.get("job_id"), error, delay)
+        raise Retry(defer=delay) from error
+
+
 def _cron_job(schedule: Schedule) -> CronJob:
     async def job(ctx: dict[str, Any]) -> str:
-        return await run_scheduled(ctx["container"], schedule)
+        return await retrying(ctx, run_scheduled(ctx["container"], schedule))
 
     job.__qualname__ = job.__name__ = schedule.name
     return cron(job, name=schedule.name, unique=True, **_timing(schedule.every))
@@ -38,7 +56,7 @@ def _cron_job(schedule: Schedule) -> CronJob:
 async def send_email(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
     """Deliver one e-mail a committed unit of work asked for; the job id is its dedupe key."""
     mailer = await resolve(ctx["container"].mailer)
-    await mailer.send(email_from_job(payload, ctx["job_id"]))
+    await retrying(ctx, mailer.send(email_from_job(payload, ctx["job_id"])))
     return "sent"
 
 
@@ -52,11 +70,16 @@ async def dispatch_outbox(ctx: dict[str, Any]) -> int:
     return int(await outbox.dispatch(send))
 
 
-def build_worker(runtime: Runtime, redis_url: str, **overrides: Any) -> Worker:
-    """An arq worker whose jobs reach the container through their context."""
+def build_worker(
+    runtime: Runtime, redis_url: str, *, configure: Callable[[Any], None] | None = None, **overrides: Any
+) -> Worker:
+    """An arq worker whose jobs reach the container through their context; `configure` may override the
+    container's providers (tests swap adapters that way)."""
 
     async def startup(ctx: dict[str, Any]) -> None:
         container: Any = runtime.container(pool_size=4)
+        if configure is not None:
+            configure(container)
         await container.init_resources()
         ctx["container"] = container
 
