@@ -8,7 +8,7 @@ from __future__ import annotations
 from litestar import Litestar
 
 from arco_entrypoints.http.app import create_app
-from arco_entrypoints.runtime import Runtime
+from arco_entrypoints.runtime import Runtime, services
 from arco_entrypoints.settings import Settings
 
 
@@ -16,8 +16,4 @@ def create() -> Litestar:
     settings = Settings.from_environment()
     if not settings.database_url or not settings.jwt_secret:
         raise SystemExit("ARCO_DATABASE_URL and ARCO_JWT_SECRET must be set (`arco serve` sets them)")
-    runtime = Runtime(
-        settings.database_url, settings.jwt_secret, None, settings.billing, settings.staff_inbox,
-        settings.resend_api_key, settings.mail_from,
-    )  # fmt: skip
-    return create_app(runtime.container())
+    return create_app(Runtime(settings.database_url, settings.jwt_secret, None, **services(settings)).container())

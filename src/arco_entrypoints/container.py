@@ -12,12 +12,15 @@ from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 from arco_adapters.http_probe import HttpUptimeProbe
+from arco_adapters.pagespeed import PageSpeedProbe
 from arco_adapters.postgres.idempotency import PostgresIdempotencyStore
 from arco_adapters.postgres.jobs import PostgresOutbox
 from arco_adapters.postgres.mail_log import PostgresMailLog
 from arco_adapters.postgres.schedule import PostgresScheduledRuns
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from arco_adapters.resend.mailer import ResendMailer
+from arco_adapters.sandbox_performance import SandboxPerformanceProbe
+from arco_adapters.sandbox_traffic import SandboxTrafficSource
 from arco_adapters.security.passwords import Argon2PasswordHasher
 from arco_adapters.stripe.gateway import StripePaymentGateway
 from arco_adapters.stripe.sandbox import SandboxPaymentGateway
@@ -40,10 +43,13 @@ from arco_domain.use_cases.clients import (
 from arco_domain.use_cases.dashboard import GetDashboard
 from arco_domain.use_cases.dns import AddDnsRecord, DeleteDnsRecord, ListDnsRecords, UpdateDnsRecord
 from arco_domain.use_cases.domains import AddDomain, AssignDomainToProject, GetDomain, ListDomains, RemoveDomain
+from arco_domain.use_cases.expiry import WarnOfExpiries
 from arco_domain.use_cases.health import CheckReadiness
 from arco_domain.use_cases.identity import Authenticate, CreateStaffUser, IdentifyUser
 from arco_domain.use_cases.members import InviteMember, ListMembers, RemoveMember
 from arco_domain.use_cases.monitoring import CheckUptime
+from arco_domain.use_cases.network import RecordNetworkUsage
+from arco_domain.use_cases.performance import MeasurePerformance
 from arco_domain.use_cases.projects import (
     AddMilestone,
     CompleteMilestone,
@@ -66,6 +72,7 @@ from arco_domain.use_cases.tickets import (
 )
 from arco_entrypoints.http.tokens import TokenService
 from arco_entrypoints.webhook_delivery import post_to_webhook
+from arco_ports.clock import Clock
 
 
 async def database_engine(url: str, pool_size: int) -> AsyncIterator[AsyncEngine]:
@@ -77,6 +84,19 @@ async def database_engine(url: str, pool_size: int) -> AsyncIterator[AsyncEngine
 
 async def uptime_probe() -> AsyncIterator[HttpUptimeProbe]:
     probe = HttpUptimeProbe()
+    yield probe
+    await probe.aclose()
+
+
+async def performance_probe(
+    mode: str, api_key: str | None, clock: Clock
+) -> AsyncIterator[PageSpeedProbe | SandboxPerformanceProbe]:
+    # Chosen here rather than by a Selector: a Selector's Resource options are all initialised at start-up,
+    # and the PageSpeed client cannot be built without a key.
+    if mode != "pagespeed":
+        yield SandboxPerformanceProbe(clock=clock)
+        return
+    probe = PageSpeedProbe(api_key or "")
     yield probe
     await probe.aclose()
 
@@ -101,7 +121,15 @@ class Container(containers.DeclarativeContainer):
     outbox = providers.Singleton(PostgresOutbox, engine=engine)
     uptime_probe = providers.Resource(uptime_probe)
     check_uptime = providers.Factory(CheckUptime, uow=uow, clock=clock, ids=ids, probe=uptime_probe)
+    performance_probe = providers.Resource(
+        performance_probe, config.performance_mode, config.pagespeed_api_key, clock=clock
+    )
+    measure_performance = providers.Factory(MeasurePerformance, uow=uow, clock=clock, ids=ids, probe=performance_probe)
     expire_upload_reservations = providers.Factory(ExpireUploadReservations, uow=uow, clock=clock, ids=ids)
+    # The sandbox until Cloudflare's analytics adapter exists, in every environment.
+    traffic_source = providers.Singleton(SandboxTrafficSource, clock=clock)
+    record_network_usage = providers.Factory(RecordNetworkUsage, uow=uow, clock=clock, ids=ids, source=traffic_source)
+    warn_of_expiries = providers.Factory(WarnOfExpiries, uow=uow, clock=clock, ids=ids, staff_inbox=config.staff_inbox)
     payment_gateway = providers.Selector(
         config.billing_mode,
         stripe=providers.Singleton(

@@ -30,6 +30,7 @@ class Runtime:
     staff_inbox: str = "support@arco.local"
     resend_api_key: str | None = None
     mail_from: str = "ARCO <noreply@arco.local>"
+    pagespeed_api_key: str | None = None
 
     def container(self, *, pool_size: int = 10) -> Container:
         container = Container()
@@ -52,6 +53,8 @@ class Runtime:
                 "mail_mode": "resend" if self.resend_api_key else "log",
                 "resend_api_key": self.resend_api_key,
                 "mail_from": self.mail_from,
+                "performance_mode": "pagespeed" if self.pagespeed_api_key else "sandbox",
+                "pagespeed_api_key": self.pagespeed_api_key,
             }
         )
         return container
@@ -76,17 +79,19 @@ def prepare(settings: Settings) -> Runtime:
     secret = settings.jwt_secret or persisted_secret(settings.data_dir)
     if settings.database_url:
         upgrade(settings.migration_database_url or settings.database_url)
-        return Runtime(settings.database_url, secret, None, **_services(settings))
+        return Runtime(settings.database_url, secret, None, **services(settings))
     server, url = start_embedded(settings.data_dir)
-    return Runtime(url, secret, server, **_services(settings))
+    return Runtime(url, secret, server, **services(settings))
 
 
-def _services(settings: Settings) -> dict[str, Any]:
+def services(settings: Settings) -> dict[str, Any]:
+    """The runtime's settings beyond the database and the signing secret."""
     return {
         "billing": settings.billing,
         "staff_inbox": settings.staff_inbox,
         "resend_api_key": settings.resend_api_key,
         "mail_from": settings.mail_from,
+        "pagespeed_api_key": settings.pagespeed_api_key,
     }
 
 

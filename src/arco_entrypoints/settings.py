@@ -67,6 +67,8 @@ class Settings:
     resend_api_key: str | None = None
     """With a key, e-mail goes out through Resend (and is logged); without one it is only logged."""
     mail_from: str = "ARCO <noreply@arco.local>"
+    pagespeed_api_key: str | None = None
+    """With a key, sites are measured by Google's PageSpeed Insights; without one, by the sandbox (made-up figures)."""
     billing: BillingSettings = field(default_factory=BillingSettings)
 
     @classmethod
@@ -77,6 +79,9 @@ class Settings:
         except ValueError:
             raise SystemExit(f"ARCO_ENV must be one of {', '.join(Environment)}") from None
         database_url = env.get("ARCO_DATABASE_URL") or None
+        if environment is Environment.PRODUCTION and not env.get("ARCO_PAGESPEED_API_KEY"):
+            # Elsewhere the sandbox invents performance figures; production must never show invented ones.
+            raise SystemExit("production needs ARCO_PAGESPEED_API_KEY for performance measurement")
         return cls(
             environment=environment,
             data_dir=Path(env.get("ARCO_DATA_DIR", ".arco")),
@@ -87,5 +92,6 @@ class Settings:
             staff_inbox=env.get("ARCO_STAFF_INBOX", "support@arco.local"),
             resend_api_key=env.get("ARCO_RESEND_API_KEY") or None,
             mail_from=env.get("ARCO_MAIL_FROM", "ARCO <noreply@arco.local>"),
+            pagespeed_api_key=env.get("ARCO_PAGESPEED_API_KEY") or None,
             billing=BillingSettings.from_environment(env, environment),
         )

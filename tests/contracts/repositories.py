@@ -560,6 +560,22 @@ class RepositoryContract:
             with pytest.raises(Conflict):
                 await uow.domains.update(replace(mine, name=taken.name))
 
+    async def test_a_job_lists_every_clients_domains_by_client_then_name(self, uow_factory: UnitOfWorkFactory) -> None:
+        one, other = await seed(uow_factory, new_client()), await seed(uow_factory, new_client())
+        stem = uuid4().hex[:10]
+        zulu, alpha = new_domain(one.id, f"zulu-{stem}.com"), new_domain(one.id, f"alpha-{stem}.com")
+        theirs = new_domain(other.id, f"mike-{stem}.com")
+        for domain in (zulu, alpha, theirs):
+            async with uow_factory(DataScope.of_client(domain.client_id)) as uow:
+                await uow.domains.add(domain)
+                await uow.commit()
+        mine = {zulu.id, alpha.id, theirs.id}
+        async with uow_factory(DataScope.all_clients()) as uow:
+            listed = [d for d in await uow.domains.list_all() if d.id in mine]
+        assert listed == sorted([alpha, zulu, theirs], key=lambda d: (d.client_id, d.name))
+        async with uow_factory(DataScope.of_client(one.id)) as uow:
+            assert await uow.domains.list_all() == [alpha, zulu]
+
     # --- tickets ---------------------------------------------------------------------------------------------
 
     async def test_an_update_stores_the_state_and_appends_the_new_history(self, uow_factory: UnitOfWorkFactory) -> None:

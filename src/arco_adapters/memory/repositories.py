@@ -213,6 +213,9 @@ class MemoryDomainRepository(Scoped):
     async def list_for_client(self, client_id: ClientId) -> Sequence[Domain]:
         return sorted(self._table.select(self._mine(client_id)), key=lambda d: d.name)
 
+    async def list_all(self) -> Sequence[Domain]:
+        return sorted(self._table.select(self._visible), key=lambda d: (d.client_id, d.name))
+
     async def update(self, domain: Domain) -> None:
         self._check_name_is_free(domain)
         self._replace(domain)

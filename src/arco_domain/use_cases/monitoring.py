@@ -4,39 +4,29 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from arco_domain.errors import NotFound
-from arco_domain.ids import ClientId, IncidentId, ProjectId
+from arco_domain.ids import ClientId, IncidentId
 from arco_domain.model.access import DataScope
 from arco_domain.model.monitoring import (
     FAILURES_TO_OPEN,
     INCIDENT_TITLE,
-    WATCHED_STATUSES,
     MonitorDecision,
     UptimeMonitor,
     record_check,
-    site_url,
 )
 from arco_domain.model.uptime import Incident, IncidentSeverity, IncidentStatus
 from arco_domain.use_cases.base import UseCase
+from arco_domain.use_cases.sites import WatchedSite, watched_sites
 from arco_ports.clock import Clock, IdGenerator
 from arco_ports.monitoring import UptimeProbe
 from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 PARALLEL_PROBES = 20
 """Sites probed at once: enough for a run to finish well within its five minutes, few enough to stay polite."""
-
-_CLIENT_PAGE = 100
-
-
-@dataclass(frozen=True, slots=True)
-class WatchedSite:
-    client_id: ClientId
-    project_id: ProjectId
-    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,20 +70,10 @@ class CheckUptime(UseCase):
 
     async def _due_sites(self, now: datetime) -> Sequence[WatchedSite]:
         """Every client's watched sites not yet checked at `now`, read in one unit of work."""
-        sites: list[WatchedSite] = []
         async with self._uow(DataScope.all_clients()) as uow:
             monitors = {(m.client_id, m.project_id): m for m in await uow.uptime_monitors.list_all()}
-            async for client_id in _client_ids(uow):
-                projects = await uow.projects.list_for_client(client_id)
-                if not any(p.status in WATCHED_STATUSES for p in projects):
-                    continue  # spares the domains query for clients with nothing in production
-                domains = await uow.domains.list_for_client(client_id)
-                for project in projects:
-                    url = site_url(project, domains)
-                    monitor = monitors.get((client_id, project.id))
-                    if url is not None and (monitor is None or monitor.is_due(now)):
-                        sites.append(WatchedSite(client_id, project.id, url))
-        return sites
+            sites = await watched_sites(uow)
+        return [s for s in sites if (m := monitors.get((s.client_id, s.project_id))) is None or m.is_due(now)]
 
     async def _record(self, site: WatchedSite, up: bool, now: datetime) -> MonitorDecision | None:
         """Apply one result in the project's own unit of work; None when nothing was recorded."""
@@ -130,17 +110,6 @@ class CheckUptime(UseCase):
             started_at=started_at,
             description=f"{site.url} failed {FAILURES_TO_OPEN} uptime checks in a row.",
         )
-
-
-async def _client_ids(uow: UnitOfWork) -> AsyncIterator[ClientId]:
-    after: ClientId | None = None
-    while True:
-        page = await uow.clients.list_all(limit=_CLIENT_PAGE, after=after)
-        for client in page:
-            yield client.id
-        if len(page) < _CLIENT_PAGE:
-            return
-        after = page[-1].id
 
 
 async def _resolve(uow: UnitOfWork, client_id: ClientId, incident_id: IncidentId, at: datetime) -> None:

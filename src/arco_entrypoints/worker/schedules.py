@@ -36,8 +36,11 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("upload_reservation_expiry", timedelta(minutes=10), lambda c: _use_case(c, "expire_upload_reservations")),
     Schedule("ticket_auto_close", timedelta(hours=1), lambda c: _use_case(c, "auto_close_resolved_tickets")),
     Schedule("payment_grace", timedelta(hours=1), lambda c: _use_case(c, "enforce_payment_grace")),
+    Schedule("network_usage", timedelta(hours=1), lambda c: _use_case(c, "record_network_usage")),
     Schedule("idempotency_key_purge", timedelta(hours=1), lambda c: _purge_idempotency_keys(c)),
     Schedule("billing_reconcile", timedelta(days=1), lambda c: _use_case(c, "reconcile_billing_events")),
+    Schedule("performance_measurement", timedelta(days=1), lambda c: _use_case(c, "measure_performance")),
+    Schedule("domain_expiry_warnings", timedelta(days=1), lambda c: _use_case(c, "warn_of_expiries")),
 )
 
 

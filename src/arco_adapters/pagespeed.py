@@ -1,0 +1,185 @@
+"""`PageSpeedProbe`: the `PerformanceProbe` port on Google's PageSpeed Insights API v5 (`runPagespeed`).
+
+One request runs Lighthouse on the page (20 to 60 seconds at Google) and returns, next to the lab run, the
+Chrome UX Report field data Google holds for the page. What ARCO keeps of the answer:
+
+- Lighthouse category scores, `lighthouseResult.categories.<id>.score`, 0..1 (null when Lighthouse could
+  not score the category), as whole numbers 0..100 rounded like Lighthouse's own report;
+- the field data's 75th percentiles, `loadingExperience.metrics.<METRIC>.percentile`: LCP in milliseconds
+  (kept in seconds), INP in milliseconds, CLS times 100 (kept as the score itself), and FID, which CrUX no
+  longer reports, when an old-style answer still carries it. A page with too few visitors has no field data:
+  those vitals are None. When the page alone has too few, Google answers with its origin's data instead
+  (`origin_fallback`), which is kept: for a site's home page that is the best field data there is.
+
+Failures leave this module as domain errors: what a later attempt can fix is `PerformanceUnavailable`
+(with Google's `Retry-After`), a URL Google refuses to measure is a `ValidationError`, and what only ARCO's
+operators can fix (the key, the API not enabled for it) is a `ProviderError`. Messages never carry the
+request URL, which holds the key.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+
+from arco_domain.errors import ArcoError, ProviderError, ValidationError
+from arco_domain.model.performance import PerformanceSample
+from arco_ports.performance import PerformanceUnavailable
+
+PAGESPEED_API = "https://www.googleapis.com/pagespeedonline/v5/runPagespeed"
+
+CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
+
+RETRYABLE_STATUSES = frozenset({408, 429})
+"""Refusals that say "not now": a request timeout, and the per-minute and per-day quotas."""
+
+KEY_REASONS = frozenset({"API_KEY_INVALID", "keyInvalid", "keyExpired", "API_KEY_SERVICE_BLOCKED"})
+"""Reasons Google gives, with a 400, for a key that is wrong rather than a URL that is."""
+
+
+class PageSpeedProbe:
+    """Measures sites through PageSpeed Insights with one `httpx.AsyncClient` (closed by `aclose`).
+
+    `read_timeout` bounds the wait for Google's answer, which only starts once Lighthouse has finished, and
+    `deadline` the whole request. `strategy` is the device Lighthouse emulates; mobile is what Google ranks by.
+    """
+
+    def __init__(
+        self,
+        api_key: str,
+        *,
+        endpoint: str = PAGESPEED_API,
+        strategy: str = "mobile",
+        connect_timeout: float = 10.0,
+        read_timeout: float = 90.0,
+        deadline: float = 120.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if not api_key:
+            raise ValueError("PageSpeed Insights needs an API key")
+        self._key = api_key
+        self._endpoint = endpoint
+        self._strategy = strategy
+        self._deadline = deadline
+        self._http = httpx.AsyncClient(
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout), transport=transport
+        )
+
+    async def aclose(self) -> None:
+        """Close the connection pool."""
+        await self._http.aclose()
+
+    async def measure(self, url: str) -> PerformanceSample:
+        params = {"url": url, "strategy": self._strategy, "category": list(CATEGORIES), "key": self._key}
+        try:
+            async with asyncio.timeout(self._deadline):
+                response = await self._http.get(self._endpoint, params=params)
+        except (httpx.TimeoutException, TimeoutError) as error:
+            raise PerformanceUnavailable("PageSpeed Insights did not answer in time; try again later") from error
+        except httpx.TransportError as error:
+            reason = type(error).__name__
+            raise PerformanceUnavailable(f"PageSpeed Insights cannot be reached ({reason}); try again later") from error
+        if not response.is_success:
+            raise _refusal(response)
+        try:
+            body = response.json()
+        except ValueError as error:
+            raise PerformanceUnavailable("PageSpeed Insights answered with something that is not JSON") from error
+        return parse_run(body)
+
+
+def parse_run(body: Any) -> PerformanceSample:
+    """The sample in a `runPagespeed` answer; `PerformanceUnavailable` when the answer is not one."""
+    if not isinstance(body, Mapping) or not isinstance(body.get("lighthouseResult"), Mapping):
+        raise PerformanceUnavailable("PageSpeed Insights answered without a Lighthouse result")
+    categories = _mapping(body["lighthouseResult"].get("categories"))
+    field = _mapping(_mapping(body.get("loadingExperience")).get("metrics"))
+    lcp_ms = _percentile(field, "LARGEST_CONTENTFUL_PAINT_MS")
+    cls_percent = _percentile(field, "CUMULATIVE_LAYOUT_SHIFT_SCORE")
+    return PerformanceSample(
+        lcp_seconds=lcp_ms / 1000 if lcp_ms is not None else None,
+        inp_ms=_percentile(field, "INTERACTION_TO_NEXT_PAINT"),
+        cls=cls_percent / 100 if cls_percent is not None else None,
+        fid_ms=_percentile(field, "FIRST_INPUT_DELAY_MS"),
+        lighthouse_performance=_score(categories, "performance"),
+        lighthouse_accessibility=_score(categories, "accessibility"),
+        lighthouse_best_practices=_score(categories, "best-practices"),
+        lighthouse_seo=_score(categories, "seo"),
+    )
+
+
+def _mapping(value: Any) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
+def _number(value: Any, where: str) -> Decimal | None:
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
+        raise PerformanceUnavailable(f"PageSpeed Insights answered with {value!r} for {where}")
+    return Decimal(str(value))
+
+
+def _percentile(metrics: Mapping[str, Any], metric: str) -> Decimal | None:
+    return _number(_mapping(metrics.get(metric)).get("percentile"), metric)
+
+
+def _score(categories: Mapping[str, Any], category: str) -> int | None:
+    score = _number(_mapping(categories.get(category)).get("score"), f"the {category} score")
+    if score is None:
+        return None
+    if score > 1:
+        raise PerformanceUnavailable(f"PageSpeed Insights answered with a {category} score above 1")
+    return int((score * 100).to_integral_value(ROUND_HALF_UP))
+
+
+def _error(response: httpx.Response) -> Mapping[str, Any]:
+    """Google's error object: `{"error": {"code", "message", "status", "errors": [...], "details": [...]}}`."""
+    try:
+        body = response.json()
+    except ValueError:
+        return {}
+    return _mapping(_mapping(body).get("error"))
+
+
+def _reasons(error: Mapping[str, Any]) -> set[str]:
+    items = [item for key in ("errors", "details") if isinstance(error.get(key), list) for item in error[key]]
+    return {str(item["reason"]) for item in items if isinstance(item, Mapping) and "reason" in item}
+
+
+def retry_after(headers: httpx.Headers, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a `Retry-After` header, given in seconds or as an HTTP date; None without one."""
+    value = headers.get("retry-after", "").strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            moment = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if moment.tzinfo is None:
+            return None
+        seconds = (moment - (now or datetime.now(UTC))).total_seconds()
+        return max(seconds, 0.0)
+    return seconds if math.isfinite(seconds) and seconds >= 0 else None
+
+
+def _refusal(response: httpx.Response) -> ArcoError:
+    error = _error(response)
+    status = response.status_code
+    message = str(error.get("message") or response.reason_phrase or "no details")
+    if status in RETRYABLE_STATUSES or status >= 500:
+        return PerformanceUnavailable(
+            f"PageSpeed Insights cannot measure now ({status}: {message}); try again later",
+            retry_after=retry_after(response.headers),
+        )
+    if status == 400 and not _reasons(error) & KEY_REASONS:
+        return ValidationError(f"PageSpeed Insights refused to measure the site: {message}", field="url")
+    return ProviderError(f"PageSpeed Insights refused ARCO's request ({status}): {message}")
