@@ -235,3 +235,41 @@ class TestRetries:
         info = await self.run_send_job(runtime, valkey, mailer, "give-up")
         assert info.success is False
         assert mailer.attempts == 1
+
+
+class TestHousekeeping:
+    async def test_old_dispatched_requests_and_run_records_are_dropped_and_pending_ones_kept(
+        self, container: Any
+    ) -> None:
+        uow = await container.uow()
+        async with uow(DataScope.all_clients()) as unit:
+            await unit.jobs.enqueue(
+                "send_email", {"to": "x@example.com", "subject": "s", "text": "t"}, dedupe_key="old"
+            )
+            await unit.commit()
+        outbox = await container.outbox()
+
+        async def send(job: str, payload: Any, key: str) -> None:
+            return None
+
+        await outbox.dispatch(send)
+        async with uow(DataScope.all_clients()) as unit:
+            await unit.jobs.enqueue(
+                "send_email", {"to": "y@example.com", "subject": "s", "text": "t"}, dedupe_key="new"
+            )
+            await unit.commit()
+        runs = await container.scheduled_runs()
+        async with runs.once("ancient", NOW - timedelta(days=400)) as ours:
+            assert ours
+        future = datetime.now(UTC) + timedelta(days=1)
+        assert await outbox.purge_dispatched(future) >= 1
+        assert await runs.forget_before(NOW - timedelta(days=30)) >= 1
+        handed: list[str] = []
+
+        async def collect(job: str, payload: Any, key: str) -> None:
+            handed.append(key)
+
+        assert await outbox.dispatch(collect) >= 1
+        assert "new" in handed and "old" not in handed
+        async with runs.once("ancient", NOW - timedelta(days=400)) as again:
+            assert again

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from datetime import datetime
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -34,6 +35,13 @@ class PostgresOutbox:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+
+    async def purge_dispatched(self, before: datetime) -> int:
+        """Forget requests handed over before `before`; pending ones are always kept."""
+        o = t.job_outbox.c
+        statement = delete(t.job_outbox).where(o.dispatched_at.is_not(None), o.dispatched_at < before)
+        async with self._engine.begin() as connection:
+            return int((await connection.execute(statement)).rowcount)
 
     async def dispatch(self, send: Send, *, limit: int = 100) -> int:
         o = t.job_outbox.c

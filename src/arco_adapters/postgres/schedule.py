@@ -10,7 +10,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -22,6 +22,11 @@ from arco_domain.errors import Unavailable
 class PostgresScheduledRuns:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+
+    async def forget_before(self, cutoff: datetime) -> int:
+        """Drop the record of runs for ticks before `cutoff`: no worker fires a tick that old again."""
+        async with self._engine.begin() as connection:
+            return int((await connection.execute(delete(t.job_ticks).where(t.job_ticks.c.tick < cutoff))).rowcount)
 
     @asynccontextmanager
     async def once(self, job: str, tick: datetime) -> AsyncIterator[bool]:

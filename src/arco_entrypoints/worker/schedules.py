@@ -38,10 +38,22 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("payment_grace", timedelta(hours=1), lambda c: _use_case(c, "enforce_payment_grace")),
     Schedule("network_usage", timedelta(hours=1), lambda c: _use_case(c, "record_network_usage")),
     Schedule("idempotency_key_purge", timedelta(hours=1), lambda c: _purge_idempotency_keys(c)),
+    Schedule("job_record_purge", timedelta(days=1), lambda c: _purge_job_records(c)),
     Schedule("billing_reconcile", timedelta(days=1), lambda c: _use_case(c, "reconcile_billing_events")),
     Schedule("performance_measurement", timedelta(days=1), lambda c: _use_case(c, "measure_performance")),
     Schedule("domain_expiry_warnings", timedelta(days=1), lambda c: _use_case(c, "warn_of_expiries")),
 )
+
+
+KEEP_RECORDS = timedelta(days=30)
+"""How long dispatched job requests and completed-run records are kept before housekeeping drops them."""
+
+
+async def _purge_job_records(container: Any) -> object:
+    cutoff = (await resolve(container.clock)).now() - KEEP_RECORDS
+    outbox = await resolve(container.outbox)
+    runs = await resolve(container.scheduled_runs)
+    return {"outbox": await outbox.purge_dispatched(cutoff), "runs": await runs.forget_before(cutoff)}
 
 
 async def _purge_idempotency_keys(container: Any) -> object:
