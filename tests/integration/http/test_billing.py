@@ -182,3 +182,16 @@ class TestWebhooks:
         response = deliver(http, body)
         assert (response.status_code, response.json()["outcome"]) == (200, "unknown-customer")
         assert deliver(http, body).json()["outcome"] == "duplicate"
+
+
+class TestBillingIsolation:
+    def test_one_clients_subscription_never_shows_or_moves_another(self, http: httpx.Client) -> None:
+        alice, bob = sign_up(http, "iso-alice"), sign_up(http, "iso-bob")
+        checkout = http.post("/v1/billing/checkout", json={"tier": "pro"}, headers=alice).json()["url"]
+        http.get(checkout, follow_redirects=False)
+        assert billing(http, alice)["tier"] == "pro"
+        assert billing(http, bob)["tier"] == "free"
+        assert billing(http, bob)["has_billing_account"] is False
+        portal = http.post("/v1/billing/portal", json={}, headers=bob)
+        assert portal.status_code == 409  # bob has no billing account: alice's is not reachable from his token
+        assert billing(http, alice)["tier"] == "pro"
