@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Row, delete, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from arco_adapters.postgres import tables as t
-from arco_domain.errors import Unavailable
+from arco_adapters.postgres.connections import own_transaction
 from arco_ports.clock import Clock
 from arco_ports.idempotency import (
     IN_FLIGHT_LEASE,
@@ -45,18 +42,6 @@ class PostgresIdempotencyStore:
         self._clock = clock
         self._retention = retention
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
-        try:
-            connection = await self._engine.connect()
-        except (OSError, OperationalError, InterfaceError) as error:
-            raise Unavailable("the database could not be reached") from error
-        try:
-            async with connection.begin():
-                yield connection
-        finally:
-            await connection.close()
-
     def _expired_before(self) -> datetime:
         return self._clock.now() - self._retention
 
@@ -83,7 +68,7 @@ class PostgresIdempotencyStore:
             where=(_k.created_at <= self._expired_before())
             | (_k.status.is_(None) & (_k.created_at <= self._clock.now() - IN_FLIGHT_LEASE)),
         ).returning(_k.owner_id)
-        async with self._transaction() as connection:
+        async with own_transaction(self._engine) as connection:
             if (await connection.execute(take)).first() is not None:
                 return Claimed()
             query = select(_keys).where(_k.owner_id == owner, _k.key == key)
@@ -102,15 +87,15 @@ class PostgresIdempotencyStore:
                 response_body=response.body,
             )
         )
-        async with self._transaction() as connection:
+        async with own_transaction(self._engine) as connection:
             await connection.execute(statement)
 
     async def release(self, owner: UUID, key: str) -> None:
         statement = delete(_keys).where(self._live(owner, key), _k.status.is_(None))
-        async with self._transaction() as connection:
+        async with own_transaction(self._engine) as connection:
             await connection.execute(statement)
 
     async def purge_expired(self) -> int:
         statement = delete(_keys).where(_k.created_at <= self._expired_before())
-        async with self._transaction() as connection:
+        async with own_transaction(self._engine) as connection:
             return (await connection.execute(statement)).rowcount

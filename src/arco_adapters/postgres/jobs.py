@@ -7,12 +7,11 @@ from datetime import datetime
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from arco_adapters.postgres import tables as t
+from arco_adapters.postgres.connections import own_transaction
 from arco_adapters.postgres.repositories import Repository
-from arco_domain.errors import Unavailable
 
 Payload = Mapping[str, str | int | bool | None]
 Send = Callable[[str, Payload, str], Awaitable[object]]
@@ -40,7 +39,7 @@ class PostgresOutbox:
         """Forget requests handed over before `before`; pending ones are always kept."""
         o = t.job_outbox.c
         statement = delete(t.job_outbox).where(o.dispatched_at.is_not(None), o.dispatched_at < before)
-        async with self._engine.begin() as connection:
+        async with own_transaction(self._engine) as connection:
             return int((await connection.execute(statement)).rowcount)
 
     async def dispatch(self, send: Send, *, limit: int = 100) -> int:
@@ -52,20 +51,13 @@ class PostgresOutbox:
             .limit(limit)
             .with_for_update(skip_locked=True)
         )
-        try:
-            connection = await self._engine.connect()
-        except (OSError, OperationalError, InterfaceError) as error:
-            raise Unavailable("the database could not be reached") from error
         # A send that fails leaves every row of the batch pending: the transaction rolls back.
-        try:
-            async with connection.begin():
-                rows = (await connection.execute(pending)).all()
-                for row in rows:
-                    await send(row.job, row.payload, row.dedupe_key)
-                if rows:
-                    await connection.execute(
-                        update(t.job_outbox).where(o.id.in_([row.id for row in rows])).values(dispatched_at=func.now())
-                    )
-        finally:
-            await connection.close()
+        async with own_transaction(self._engine) as connection:
+            rows = (await connection.execute(pending)).all()
+            for row in rows:
+                await send(row.job, row.payload, row.dedupe_key)
+            if rows:
+                await connection.execute(
+                    update(t.job_outbox).where(o.id.in_([row.id for row in rows])).values(dispatched_at=func.now())
+                )
         return len(rows)

@@ -7,8 +7,6 @@ through `recent`.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -17,11 +15,11 @@ from uuid import UUID
 
 from sqlalchemy import Row, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.exc import InterfaceError, OperationalError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from arco_adapters.postgres import tables as t
-from arco_domain.errors import NotFound, Unavailable, ValidationError
+from arco_adapters.postgres.connections import own_transaction
+from arco_domain.errors import NotFound, ValidationError
 from arco_domain.model.notifications import OutgoingEmail
 
 _log = t.mail_log
@@ -64,20 +62,6 @@ class PostgresMailLog:
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
 
-    @asynccontextmanager
-    async def _transaction(self) -> AsyncIterator[AsyncConnection]:
-        try:
-            connection = await self._engine.connect()
-        except (OSError, OperationalError, InterfaceError) as error:
-            raise Unavailable("the database could not be reached") from error
-        try:
-            async with connection.begin():
-                yield connection
-        except (OSError, OperationalError, InterfaceError) as error:
-            raise Unavailable("the database connection was lost") from error
-        finally:
-            await connection.close()
-
     async def send(self, email: OutgoingEmail) -> None:
         """Record `email` as `recorded`; a `dedupe_key` already in the log leaves its row as it is.
 
@@ -96,7 +80,7 @@ class PostgresMailLog:
             )
             .on_conflict_do_nothing(index_elements=[_m.dedupe_key])
         )
-        async with self._transaction() as connection:
+        async with own_transaction(self._engine) as connection:
             await connection.execute(statement)
 
     async def mark_sent(self, dedupe_key: str, provider_message_id: str) -> None:
@@ -107,7 +91,7 @@ class PostgresMailLog:
             .values(status=MailStatus.SENT.value, provider_message_id=provider_message_id)
             .returning(_m.id)
         )
-        async with self._transaction() as connection:
+        async with own_transaction(self._engine) as connection:
             updated = (await connection.execute(statement)).first()
         if updated is None:
             raise NotFound("e-mail", dedupe_key)
@@ -115,7 +99,7 @@ class PostgresMailLog:
     async def is_sent(self, dedupe_key: str) -> bool:
         """Whether a provider has already accepted the e-mail with this `dedupe_key`."""
         query = select(_m.status).where(_m.dedupe_key == dedupe_key)
-        async with self._transaction() as connection:
+        async with own_transaction(self._engine) as connection:
             status = (await connection.execute(query)).scalar_one_or_none()
         return status == MailStatus.SENT.value
 
@@ -124,6 +108,6 @@ class PostgresMailLog:
         if limit < 1:
             raise ValidationError("limit must be at least 1", field="limit")
         query = select(_log).order_by(_m.created_at.desc(), _m.id.desc()).limit(limit)
-        async with self._transaction() as connection:
+        async with own_transaction(self._engine) as connection:
             rows = (await connection.execute(query)).all()
         return [_logged(row) for row in rows]
