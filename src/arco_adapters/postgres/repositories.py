@@ -508,7 +508,7 @@ _HISTORY = (
     .scalar_subquery()
     .label("history")
 )
-_TICKETS = select(t.support_tickets, _HISTORY)
+TICKETS_WITH_HISTORY = select(t.support_tickets, _HISTORY)
 """Tickets with their status histories in the same row, so any number of tickets is one round trip."""
 
 
@@ -613,7 +613,9 @@ class PostgresTicketRepository(Repository):
     async def get(self, client_id: ClientId, ticket_id: TicketId) -> Ticket:
         s = t.support_tickets.c
         return _ticket(
-            await self._one(_TICKETS.where(s.client_id == client_id, s.id == ticket_id), "ticket", ticket_id)
+            await self._one(
+                TICKETS_WITH_HISTORY.where(s.client_id == client_id, s.id == ticket_id), "ticket", ticket_id
+            )
         )
 
     async def update(self, ticket: Ticket) -> None:
@@ -632,7 +634,7 @@ class PostgresTicketRepository(Repository):
 
     async def list_for_client(self, client_id: ClientId) -> Sequence[Ticket]:
         s = t.support_tickets.c
-        return await self._tickets(_TICKETS.where(s.client_id == client_id).order_by(s.created_at.desc()))
+        return await self._tickets(TICKETS_WITH_HISTORY.where(s.client_id == client_id).order_by(s.created_at.desc()))
 
     async def search(
         self,
@@ -643,7 +645,7 @@ class PostgresTicketRepository(Repository):
         priority: TicketPriority | None = None,
     ) -> Page[Ticket]:
         s = t.support_tickets.c
-        query = _TICKETS.where(s.client_id == client_id)
+        query = TICKETS_WITH_HISTORY.where(s.client_id == client_id)
         if status is not None:
             query = query.where(s.status == status.value)
         if priority is not None:
@@ -680,18 +682,22 @@ class PostgresTicketRepository(Repository):
     async def awaiting_first_response(self) -> Sequence[Ticket]:
         s = t.support_tickets.c
         return await self._tickets(
-            _TICKETS.where(
+            TICKETS_WITH_HISTORY.where(
                 s.first_response_at.is_(None), s.response_due_at.is_not(None), s.status != TicketStatus.CLOSED.value
             )
         )
 
     async def resolved_before(self, cutoff: datetime) -> Sequence[Ticket]:
         s = t.support_tickets.c
-        return await self._tickets(_TICKETS.where(s.status == TicketStatus.RESOLVED.value, s.resolved_at <= cutoff))
+        return await self._tickets(
+            TICKETS_WITH_HISTORY.where(s.status == TicketStatus.RESOLVED.value, s.resolved_at <= cutoff)
+        )
 
     async def created_between(self, client_id: ClientId, start: datetime, end: datetime) -> Sequence[Ticket]:
         s = t.support_tickets.c
-        return await self._tickets(_TICKETS.where(s.client_id == client_id, s.created_at >= start, s.created_at < end))
+        return await self._tickets(
+            TICKETS_WITH_HISTORY.where(s.client_id == client_id, s.created_at >= start, s.created_at < end)
+        )
 
 
 # --- storage -----------------------------------------------------------------------------------------------
