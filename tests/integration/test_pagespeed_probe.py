@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import copy
 import json
-import socket
 import threading
 import time
 from collections import deque
@@ -18,10 +17,8 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
@@ -30,6 +27,7 @@ from arco_adapters.pagespeed import PageSpeedProbe, retry_after
 from arco_domain.errors import ProviderError, Unavailable, ValidationError
 from arco_domain.model.performance import Grade, PerformanceSample, performance_grade
 from arco_ports.performance import PerformanceProbe, PerformanceUnavailable
+from tests.stub_http import Reply, StubRequest, StubServer, free_port
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "pagespeed" / "run_pagespeed.json"
 API_KEY = "AIzaSy-test-arco-stub"
@@ -42,28 +40,8 @@ def run_pagespeed() -> dict[str, Any]:
     return body
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 def google_error(code: int, status: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"error": {"code": code, "message": message, "status": status, **extra}}
-
-
-@dataclass(frozen=True)
-class Recorded:
-    path: str
-    query: dict[str, list[str]]
-
-
-@dataclass
-class Reply:
-    status: int
-    body: dict[str, Any] | str
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -71,69 +49,37 @@ class PageSpeedStub:
     """`GET /pagespeedonline/v5/runPagespeed`: the fixture, or the replies queued with `fail`, in order."""
 
     body: dict[str, Any] = field(default_factory=run_pagespeed)
-    requests: list[Recorded] = field(default_factory=list)
+    requests: list[StubRequest] = field(default_factory=list)
     queued: deque[Reply] = field(default_factory=deque)
-    delay: float = 0.0
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail(self, status: int, body: dict[str, Any] | str, **headers: str) -> None:
-        self.queued.append(Reply(status, body, headers))
+        self.queued.append(Reply.html(status, body, headers) if isinstance(body, str) else Reply(status, headers, body))
 
-    def answer(self, request: Recorded) -> Reply:
+    def answer(self, request: StubRequest) -> Reply:
         with self._lock:
             self.requests.append(request)
             if self.queued:
                 return self.queued.popleft()
             if request.path != PATH:
-                return Reply(404, google_error(404, "NOT_FOUND", "Method not found."))
-            return Reply(200, self.body)
-
-
-def handler_for(stub: PageSpeedStub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            url = urlsplit(self.path)
-            reply = stub.answer(Recorded(url.path, parse_qs(url.query)))
-            time.sleep(stub.delay)
-            is_json = not isinstance(reply.body, str)
-            payload = (json.dumps(reply.body) if is_json else str(reply.body)).encode()
-            try:
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json; charset=UTF-8" if is_json else "text/html")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up waiting (the timeout test); nobody is left to answer
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
+                return Reply(404, {}, google_error(404, "NOT_FOUND", "Method not found."))
+            return Reply(200, {}, self.body)
 
 
 @pytest.fixture
-def served() -> Iterator[tuple[PageSpeedStub, str]]:
-    state = PageSpeedStub()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(state))
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}{PATH}"
-    server.shutdown()
-    server.server_close()
+def psi() -> PageSpeedStub:
+    return PageSpeedStub()
 
 
 @pytest.fixture
-def psi(served: tuple[PageSpeedStub, str]) -> PageSpeedStub:
-    return served[0]
+def served(psi: PageSpeedStub) -> Iterator[StubServer]:
+    with StubServer(psi.answer, json_content_type="application/json; charset=UTF-8") as server:
+        yield server
 
 
 @pytest.fixture
-async def probe(served: tuple[PageSpeedStub, str]) -> AsyncIterator[PageSpeedProbe]:
-    real = PageSpeedProbe(API_KEY, endpoint=served[1], read_timeout=5, deadline=10)
+async def probe(served: StubServer) -> AsyncIterator[PageSpeedProbe]:
+    real = PageSpeedProbe(API_KEY, endpoint=served.url + PATH, read_timeout=5, deadline=10)
     yield real
     await real.aclose()
 
@@ -314,10 +260,10 @@ class TestPageSpeedProbeRefusals:
             await probe.measure(SITE)
 
     async def test_an_answer_slower_than_the_read_timeout_is_unavailable(
-        self, served: tuple[PageSpeedStub, str], psi: PageSpeedStub
+        self, served: StubServer, psi: PageSpeedStub
     ) -> None:
-        psi.delay = 1.0
-        slow = PageSpeedProbe(API_KEY, endpoint=served[1], read_timeout=0.2)
+        served.delay = 1.0
+        slow = PageSpeedProbe(API_KEY, endpoint=served.url + PATH, read_timeout=0.2)
         try:
             started = time.monotonic()
             with pytest.raises(PerformanceUnavailable, match="in time"):
@@ -326,11 +272,9 @@ class TestPageSpeedProbeRefusals:
         finally:
             await slow.aclose()
 
-    async def test_the_deadline_bounds_the_whole_request(
-        self, served: tuple[PageSpeedStub, str], psi: PageSpeedStub
-    ) -> None:
-        psi.delay = 1.0
-        slow = PageSpeedProbe(API_KEY, endpoint=served[1], read_timeout=5, deadline=0.2)
+    async def test_the_deadline_bounds_the_whole_request(self, served: StubServer, psi: PageSpeedStub) -> None:
+        served.delay = 1.0
+        slow = PageSpeedProbe(API_KEY, endpoint=served.url + PATH, read_timeout=5, deadline=0.2)
         try:
             started = time.monotonic()
             with pytest.raises(PerformanceUnavailable, match="in time"):

@@ -7,14 +7,11 @@ The stub answers as Resend's API reference describes: `{"id": ...}` on success, 
 
 from __future__ import annotations
 
-import json
-import socket
 import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -32,6 +29,7 @@ from arco_adapters.resend.mailer import (
 from arco_domain.errors import Conflict, Unavailable, ValidationError
 from arco_domain.model.notifications import OutgoingEmail
 from arco_ports.mailer import Mailer
+from tests.stub_http import Reply, StubRequest, StubServer, free_port
 
 API_KEY = "re_test_arco_stub"
 SENDER = "ARCO <notifications@arco.test>"
@@ -57,16 +55,13 @@ class Recorded:
     headers: dict[str, str]
     body: dict[str, Any]
 
+    @classmethod
+    def of(cls, request: StubRequest) -> Recorded:
+        return cls(request.method, request.path, request.headers, request.json() if request.body else {})
+
     @property
     def idempotency_key(self) -> str | None:
         return self.headers.get("idempotency-key")
-
-
-@dataclass
-class Reply:
-    status: int
-    body: dict[str, Any] | str
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -76,12 +71,14 @@ class ResendStub:
     requests: list[Recorded] = field(default_factory=list)
     delivered: list[dict[str, Any]] = field(default_factory=list)
     queued: deque[Reply] = field(default_factory=deque)
-    delay: float = 0.0
     _replays: dict[str, tuple[dict[str, Any], Reply]] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def fail(self, status: int, body: dict[str, Any] | str, **headers: str) -> None:
-        self.queued.append(Reply(status, body, headers))
+        self.queued.append(Reply.html(status, body, headers) if isinstance(body, str) else Reply(status, headers, body))
+
+    def respond(self, request: StubRequest) -> Reply:
+        return self.answer(Recorded.of(request))
 
     def answer(self, request: Recorded) -> Reply:
         with self._lock:
@@ -89,72 +86,35 @@ class ResendStub:
             if self.queued:
                 return self.queued.popleft()
             if (request.method, request.path) != ("POST", "/emails"):
-                return Reply(404, resend_error(404, "not_found", "The requested endpoint does not exist."))
+                return Reply(404, {}, resend_error(404, "not_found", "The requested endpoint does not exist."))
             key = request.idempotency_key
             if key is not None and key in self._replays:
                 body, reply = self._replays[key]
                 if body == request.body:
                     return reply
                 message = "Same idempotency key used with a different request payload."
-                return Reply(409, resend_error(409, "invalid_idempotent_request", message))
+                return Reply(409, {}, resend_error(409, "invalid_idempotent_request", message))
             self.delivered.append(request.body)
-            reply = Reply(200, {"id": str(uuid4())})
+            reply = Reply(200, {}, {"id": str(uuid4())})
             if key is not None:
                 self._replays[key] = (request.body, reply)
             return reply
 
 
-def handler_for(stub: ResendStub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            request = Recorded(
-                method="POST",
-                path=self.path,
-                headers={name.lower(): value for name, value in self.headers.items()},
-                body=json.loads(raw) if raw else {},
-            )
-            reply = stub.answer(request)
-            time.sleep(stub.delay)
-            is_json = not isinstance(reply.body, str)
-            payload = (json.dumps(reply.body) if is_json else str(reply.body)).encode()
-            try:
-                self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json" if is_json else "text/html")
-                self.send_header("Content-Length", str(len(payload)))
-                for name, value in reply.headers.items():
-                    self.send_header(name, value)
-                self.end_headers()
-                self.wfile.write(payload)
-            except (BrokenPipeError, ConnectionResetError):
-                pass  # the client gave up waiting (the timeout test); nobody is left to answer
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
+@pytest.fixture
+def resend() -> ResendStub:
+    return ResendStub()
 
 
 @pytest.fixture
-def stub() -> Iterator[tuple[ResendStub, str]]:
-    state = ResendStub()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(state))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+def stub(resend: ResendStub) -> Iterator[StubServer]:
+    with StubServer(resend.respond) as server:
+        yield server
 
 
 @pytest.fixture
-def resend(stub: tuple[ResendStub, str]) -> ResendStub:
-    return stub[0]
-
-
-@pytest.fixture
-async def mailer(stub: tuple[ResendStub, str]) -> AsyncIterator[ResendMailer]:
-    mailer = ResendMailer(API_KEY, sender=SENDER, base_url=stub[1], timeout=5)
+async def mailer(stub: StubServer) -> AsyncIterator[ResendMailer]:
+    mailer = ResendMailer(API_KEY, sender=SENDER, base_url=stub.url, timeout=5)
     yield mailer
     await mailer.aclose()
 
@@ -165,17 +125,10 @@ def mail_log(app_engine: AsyncEngine) -> PostgresMailLog:
 
 
 @pytest.fixture
-async def logging_mailer(stub: tuple[ResendStub, str], mail_log: PostgresMailLog) -> AsyncIterator[ResendMailer]:
-    mailer = ResendMailer(API_KEY, sender=SENDER, base_url=stub[1], timeout=5, log=mail_log)
+async def logging_mailer(stub: StubServer, mail_log: PostgresMailLog) -> AsyncIterator[ResendMailer]:
+    mailer = ResendMailer(API_KEY, sender=SENDER, base_url=stub.url, timeout=5, log=mail_log)
     yield mailer
     await mailer.aclose()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 async def logged(mail_log: PostgresMailLog, dedupe_key: str) -> list[tuple[MailStatus, str | None]]:
@@ -352,11 +305,9 @@ class TestResendMailerRefusals:
         finally:
             await mailer.aclose()
 
-    async def test_an_answer_slower_than_the_timeout_is_unavailable(
-        self, stub: tuple[ResendStub, str], resend: ResendStub
-    ) -> None:
-        resend.delay = 1.0
-        mailer = ResendMailer(API_KEY, sender=SENDER, base_url=stub[1], timeout=0.2)
+    async def test_an_answer_slower_than_the_timeout_is_unavailable(self, stub: StubServer, resend: ResendStub) -> None:
+        stub.delay = 1.0
+        mailer = ResendMailer(API_KEY, sender=SENDER, base_url=stub.url, timeout=0.2)
         try:
             started = time.monotonic()
             with pytest.raises(Unavailable):
@@ -409,10 +360,10 @@ class TestResendMailerWithLog:
         assert [status for status, _ in await logged(mail_log, message.dedupe_key)] == [MailStatus.SENT]
 
     async def test_with_its_log_unreachable_the_mailer_sends_nothing(
-        self, stub: tuple[ResendStub, str], resend: ResendStub, tmp_path: Path
+        self, stub: StubServer, resend: ResendStub, tmp_path: Path
     ) -> None:
         engine = create_async_engine(f"postgresql+asyncpg://arco_app@/arco?host={tmp_path}/no-such-socket")
-        mailer = ResendMailer(API_KEY, sender=SENDER, base_url=stub[1], log=PostgresMailLog(engine))
+        mailer = ResendMailer(API_KEY, sender=SENDER, base_url=stub.url, log=PostgresMailLog(engine))
         try:
             with pytest.raises(Unavailable):
                 await mailer.send(email())

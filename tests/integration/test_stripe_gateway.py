@@ -7,16 +7,13 @@ with the first response as Stripe does, and records every request: path, query, 
 from __future__ import annotations
 
 import json
-import socket
 import threading
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 from uuid import UUID
 
 import pytest
@@ -28,6 +25,7 @@ from arco_domain.ids import ClientId
 from arco_domain.model.clients import SubscriptionStatus
 from arco_domain.model.quotas import BillingPeriod
 from arco_domain.model.tiers import Tier
+from tests.stub_http import Reply, StubRequest, StubServer, free_port
 
 # The SDK hands httpx its form body as `data=<str>`, which httpx deprecates; the request is still right.
 pytestmark = pytest.mark.filterwarnings("ignore:Use 'content=<...>':DeprecationWarning")
@@ -85,6 +83,10 @@ class Recorded:
     form: dict[str, list[str]]
     headers: dict[str, str]
 
+    @classmethod
+    def of(cls, request: StubRequest) -> Recorded:
+        return cls(request.method, request.path, request.query, request.form(), request.headers)
+
     @property
     def idempotency_key(self) -> str | None:
         return self.headers.get("idempotency-key")
@@ -93,13 +95,6 @@ class Recorded:
         values = (self.form if source == "form" else self.query)[name]
         assert len(values) == 1
         return values[0]
-
-
-@dataclass
-class Reply:
-    status: int
-    body: dict[str, Any]
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -117,7 +112,7 @@ class StripeStub:
     _searchable: int = 0
 
     def fail(self, path: str, status: int, body: dict[str, Any], *, times: int = 1) -> None:
-        self.failures.setdefault(path, deque()).extend(Reply(status, body) for _ in range(times))
+        self.failures.setdefault(path, deque()).extend(Reply(status, {}, body) for _ in range(times))
 
     def add_customer(self, client_id: ClientId, customer_id: str, created: int) -> None:
         customer = fixture("customer")
@@ -127,6 +122,10 @@ class StripeStub:
 
     def to(self, method: str, path: str) -> list[Recorded]:
         return [r for r in self.requests if r.method == method and r.path == path]
+
+    def respond(self, request: StubRequest) -> Reply:
+        reply = self.answer(Recorded.of(request))
+        return reply._replace(headers={"Request-Id": f"req_stub_{len(self.requests)}", **reply.headers})
 
     def answer(self, request: Recorded) -> Reply:
         with self._lock:
@@ -139,7 +138,7 @@ class StripeStub:
                 form, reply = self._replays[(request.path, key)]
                 if form != request.form:
                     return Reply(
-                        400, stripe_error("idempotency_error", "Keys can only be reused with the same parameters.")
+                        400, {}, stripe_error("idempotency_error", "Keys can only be reused with the same parameters.")
                     )
                 return reply
             reply = self._route(request)
@@ -159,7 +158,7 @@ class StripeStub:
             return self._subscription(request.path.rsplit("/", 1)[1])
         route = routes.get((request.method, request.path))
         if route is None:
-            return Reply(404, stripe_error("invalid_request_error", f"Unrecognized request URL ({request.path})."))
+            return Reply(404, {}, stripe_error("invalid_request_error", f"Unrecognized request URL ({request.path})."))
         return route(request)
 
     def _search_customers(self, request: Recorded) -> Reply:
@@ -167,7 +166,7 @@ class StripeStub:
         visible = self.customers if self.search_sees_new_customers else self.customers[: self._searchable]
         found = [c for c in visible if f"metadata['arco_client_id']:'{c['metadata'].get('arco_client_id')}'" == query]
         body = {"object": "search_result", "data": found, "has_more": False, "next_page": None, "url": request.path}
-        return Reply(200, body)
+        return Reply(200, {}, body)
 
     def _create_customer(self, request: Recorded) -> Reply:
         customer = fixture("customer")
@@ -179,7 +178,7 @@ class StripeStub:
             created=seconds(NOW) + len(self.customers),
         )
         self.customers.append(customer)
-        return Reply(200, customer)
+        return Reply(200, {}, customer)
 
     def _create_checkout(self, request: Recorded) -> Reply:
         number = len(self.to("POST", request.path))
@@ -193,19 +192,19 @@ class StripeStub:
             success_url=request.one("success_url"),
             cancel_url=request.one("cancel_url"),
         )
-        return Reply(200, session)
+        return Reply(200, {}, session)
 
     def _create_portal(self, request: Recorded) -> Reply:
         session = fixture("billing_portal_session")
         session.update(customer=request.one("customer"), return_url=request.one("return_url"))
-        return Reply(200, session)
+        return Reply(200, {}, session)
 
     def _subscription(self, subscription_id: str) -> Reply:
         found = self.subscriptions.get(subscription_id)
         if found is None:
             message = f"No such subscription: '{subscription_id}'"
-            return Reply(404, stripe_error("invalid_request_error", message, code="resource_missing", param="id"))
-        return Reply(200, found)
+            return Reply(404, {}, stripe_error("invalid_request_error", message, code="resource_missing", param="id"))
+        return Reply(200, {}, found)
 
     def _list_events(self, request: Recorded) -> Reply:
         since = int(request.one("created[gte]", source="query"))
@@ -215,61 +214,20 @@ class StripeStub:
             after = request.one("starting_after", source="query")
             matching = matching[[e["id"] for e in matching].index(after) + 1 :]
         page = matching[:limit]
-        return Reply(200, {"object": "list", "data": page, "has_more": len(matching) > limit, "url": "/v1/events"})
-
-
-def handler_for(stub: StripeStub) -> type[BaseHTTPRequestHandler]:
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            self._serve("GET")
-
-        def do_POST(self) -> None:
-            self._serve("POST")
-
-        def _serve(self, method: str) -> None:
-            url = urlsplit(self.path)
-            body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
-            request = Recorded(
-                method=method,
-                path=url.path,
-                query=parse_qs(url.query, keep_blank_values=True),
-                form=parse_qs(body, keep_blank_values=True),
-                headers={name.lower(): value for name, value in self.headers.items()},
-            )
-            reply = stub.answer(request)
-            payload = json.dumps(reply.body).encode()
-            self.send_response(reply.status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(payload)))
-            self.send_header("Request-Id", f"req_stub_{len(stub.requests)}")
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            self.end_headers()
-            self.wfile.write(payload)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    return Handler
+        return Reply(200, {}, {"object": "list", "data": page, "has_more": len(matching) > limit, "url": "/v1/events"})
 
 
 @pytest.fixture
-def stub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[StripeStub, str]]:
+def stripe() -> StripeStub:
+    return StripeStub()
+
+
+@pytest.fixture
+def stub(stripe: StripeStub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[StubServer]:
     # The SDK keeps a telemetry id under the user's config directory; keep it out of the real one.
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
-    state = StripeStub()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler_for(state))
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    yield state, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-@pytest.fixture
-def stripe(stub: tuple[StripeStub, str]) -> StripeStub:
-    return stub[0]
+    with StubServer(stripe.respond) as server:
+        yield server
 
 
 @pytest.fixture
@@ -278,19 +236,12 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-async def gateway(stub: tuple[StripeStub, str], clock: ManualClock) -> AsyncIterator[StripePaymentGateway]:
+async def gateway(stub: StubServer, clock: ManualClock) -> AsyncIterator[StripePaymentGateway]:
     gateway = StripePaymentGateway(
-        SECRET_KEY, prices=PRICES, clock=clock, api_base=stub[1], timeout=5, max_network_retries=0
+        SECRET_KEY, prices=PRICES, clock=clock, api_base=stub.url, timeout=5, max_network_retries=0
     )
     yield gateway
     await gateway.aclose()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
 
 
 class TestStripePaymentGatewayConstruction:
@@ -562,9 +513,9 @@ class TestStripeErrors:
             await gateway.aclose()
 
     async def test_a_retried_create_repeats_its_idempotency_key(
-        self, stub: tuple[StripeStub, str], clock: ManualClock
+        self, stub: StubServer, stripe: StripeStub, clock: ManualClock
     ) -> None:
-        stripe, base = stub
+        base = stub.url
         stripe.fail("/v1/checkout/sessions", 503, stripe_error("api_error", "Try again."))
         gateway = StripePaymentGateway(SECRET_KEY, prices=PRICES, clock=clock, api_base=base, max_network_retries=1)
         try:

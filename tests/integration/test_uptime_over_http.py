@@ -3,12 +3,9 @@ nothing at all, and `CheckUptime` recording the results in PostgreSQL."""
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from uuid import uuid4
 
 import httpx
@@ -27,56 +24,36 @@ from arco_domain.model.tiers import Tier
 from arco_domain.model.uptime import Incident, IncidentStatus, month_uptime_percent
 from arco_domain.use_cases.monitoring import CheckUptime, UptimeRun
 from tests.contracts.unit_of_work import NOW, new_client, new_project, seed
+from tests.stub_http import Reply, StubRequest, StubServer
 
 EVERY = timedelta(minutes=5)
 
 
-class Site:
+class Site(StubServer):
     """A web site on 127.0.0.1 whose answer the test sets: a status, a redirect, a slow answer, or off."""
 
     def __init__(self) -> None:
+        super().__init__(self._answer)
         self.status = 200
-        self.delay = 0.0
-        self.hits: list[tuple[str, str]] = []  # (Host header, path)
-        self._server: ThreadingHTTPServer | None = None
-        self.port = self._serve(0)
+        self.start()
 
-    def _serve(self, port: int) -> int:
-        site = self
+    @property
+    def hits(self) -> list[tuple[str, str]]:
+        """(Host header, path) of every request received, in order."""
+        return [(request.headers["host"], request.path) for request in self.requests]
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:
-                site.hits.append((self.headers["Host"], self.path))
-                time.sleep(site.delay)
-                if site.status in (301, 302) and self.path == "/":
-                    self.send_response(site.status)
-                    self.send_header("Location", "/home")
-                else:
-                    self.send_response(200 if site.status in (301, 302) else site.status)
-                self.send_header("Content-Type", "text/html; charset=utf-8")
-                self.send_header("Content-Length", "11")
-                self.end_headers()
-                self.wfile.write(b"<p>shop</p>")
-
-            def log_message(self, format: str, *args: object) -> None:
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", port), Handler)
-        server.daemon_threads = True
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        self._server = server
-        return server.server_address[1]
+    def _answer(self, request: StubRequest) -> Reply:
+        headers = {"Content-Type": "text/html; charset=utf-8"}
+        if self.status in (301, 302) and request.path == "/":
+            return Reply(self.status, {"Location": "/home", **headers}, b"<p>shop</p>")
+        return Reply(200 if self.status in (301, 302) else self.status, headers, b"<p>shop</p>")
 
     def off(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+        self.stop()
 
     def on(self, status: int = 200) -> None:
         self.status = status
-        if self._server is None:
-            self._serve(self.port)
+        self.start()
 
 
 class ToLocalSite(httpx.AsyncBaseTransport):
