@@ -27,6 +27,7 @@ from arco_domain.model.tickets import (
 )
 from arco_domain.model.tiers import Resource
 from arco_domain.use_cases.base import UseCase, request_email, take_quota, write_audit
+from arco_domain.use_cases.clients import usage_report
 from arco_ports.clock import Clock, IdGenerator
 from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
@@ -203,8 +204,7 @@ class SummarizeTickets(UseCase):
             client = await uow.clients.get(client_id)
             now = self._clock.now()
             period = quota_period_key(Resource.SUPPORT_TICKETS, now, client.billing_period)
-            used = await uow.quotas.used(client.id, Resource.SUPPORT_TICKETS, period)
-            quota = QuotaStatus(Resource.SUPPORT_TICKETS, used, client.limit(Resource.SUPPORT_TICKETS), period)
+            [quota] = await usage_report(uow, client, {Resource.SUPPORT_TICKETS: period})
             return await summarize_tickets(uow, client, now, quota)
 
 
