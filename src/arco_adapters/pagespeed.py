@@ -22,13 +22,12 @@ from __future__ import annotations
 import asyncio
 import math
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
 
+from arco_adapters.http_retry import retry_after
 from arco_domain.errors import ArcoError, ProviderError, ValidationError
 from arco_domain.model.performance import PerformanceSample
 from arco_ports.performance import PerformanceUnavailable
@@ -152,23 +151,6 @@ def _error(response: httpx.Response) -> Mapping[str, Any]:
 def _reasons(error: Mapping[str, Any]) -> set[str]:
     items = [item for key in ("errors", "details") if isinstance(error.get(key), list) for item in error[key]]
     return {str(item["reason"]) for item in items if isinstance(item, Mapping) and "reason" in item}
-
-
-def retry_after(headers: httpx.Headers, now: datetime | None = None) -> float | None:
-    """Seconds to wait from a `Retry-After` header, given in seconds or as an HTTP date; None without one."""
-    value = headers.get("retry-after", "").strip()
-    try:
-        seconds = float(value)
-    except ValueError:
-        try:
-            moment = parsedate_to_datetime(value)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if moment.tzinfo is None:
-            return None
-        seconds = (moment - (now or datetime.now(UTC))).total_seconds()
-        return max(seconds, 0.0)
-    return seconds if math.isfinite(seconds) and seconds >= 0 else None
 
 
 def _refusal(response: httpx.Response) -> ArcoError:

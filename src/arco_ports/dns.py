@@ -9,11 +9,28 @@ from arco_domain.model.dns import CertificateState, DnsRecordSpec, DnsZone, Prov
 
 
 class DnsProvider(Protocol):
-    """Calls are retried on transient failures inside the adapter; what still fails raises an
-    `ArcoError`. A failure to ask ("provider unreachable") is never reported as a failed certificate."""
+    """A DNS host's API, one account of it.
 
-    async def ensure_zone(self, name: str) -> DnsZone:
-        """The zone for `name`, created when the provider has none."""
+    Adapters retry transient failures (with backoff, honouring the provider's `Retry-After`) and bound
+    every call with timeouts. What still fails leaves as an `ArcoError`: `Unavailable` when the provider
+    could not be asked ("try again later" — never a verdict on the domain or its certificate),
+    `ValidationError` when it refused the input, `NotFound` for a zone or record it does not have,
+    `ProviderError` for what only ARCO's operators can fix (a revoked token, missing permissions).
+    Record names go out relative to the zone (`@` for the apex) and come back fully qualified.
+    """
+
+    async def find_zone(self, name: str) -> DnsZone | None:
+        """The account's zone named `name`, or None."""
+        ...
+
+    async def create_zone(self, name: str) -> DnsZone: ...
+
+    async def zone(self, zone_id: str) -> DnsZone:
+        """The zone's current state and nameservers."""
+        ...
+
+    async def delete_zone(self, zone_id: str) -> None:
+        """Deleting a zone that is already gone succeeds."""
         ...
 
     async def list_records(self, zone_id: str) -> Sequence[ProviderDnsRecord]:
@@ -28,4 +45,6 @@ class DnsProvider(Protocol):
         """Deleting a record that is already gone succeeds."""
         ...
 
-    async def certificate(self, zone_id: str, hostname: str) -> CertificateState: ...
+    async def certificate(self, zone_id: str, hostname: str) -> CertificateState:
+        """The state of the certificate covering `hostname`; `SslStatus.NONE` when none covers it."""
+        ...

@@ -23,7 +23,8 @@ from typing import Any
 import httpx
 import pytest
 
-from arco_adapters.pagespeed import PageSpeedProbe, retry_after
+from arco_adapters.http_retry import retry_after
+from arco_adapters.pagespeed import PageSpeedProbe
 from arco_domain.errors import ProviderError, Unavailable, ValidationError
 from arco_domain.model.performance import Grade, PerformanceSample, performance_grade
 from arco_ports.performance import PerformanceProbe, PerformanceUnavailable

@@ -34,6 +34,15 @@ def tenant_rows(client_id: UUID) -> dict[str, dict[str, Any]]:
             "content": "192.0.2.1",
             "ttl": 1,
         },
+        "dns_drift": {
+            **c,
+            "id": uuid4(),
+            "domain_id": domain,
+            "kind": "unmanageable",
+            "provider_record_id": "372e67954025e0ba6aaa6d586b9e0b59",
+            "detail": "PTR records are not managed by ARCO",
+            "detected_at": datetime(2026, 12, 1, tzinfo=UTC),
+        },
         "infrastructure": {**c, "id": uuid4(), "project_id": project, "hosting_provider": "vercel"},
         "network_usage": {
             **c,

@@ -12,6 +12,7 @@ from arco_domain.ids import ClientId, DomainId, ProjectId
 from arco_domain.model.domains import (
     Domain,
     DomainStatus,
+    HostnameStatus,
     SslStatus,
     normalize_domain_name,
     normalize_hostname,
@@ -216,4 +217,5 @@ class TestDomain:
 
     def test_statuses_are_plain_strings(self) -> None:
         assert [str(s) for s in DomainStatus] == ["active", "expired", "pending", "suspended"]
-        assert [str(s) for s in SslStatus] == ["active", "expired", "pending", "none"]
+        assert [str(s) for s in SslStatus] == ["active", "expired", "pending", "failed", "none"]
+        assert [str(s) for s in HostnameStatus] == ["pending", "active", "moved"]

@@ -177,13 +177,17 @@ domains = Table(
     Column("ssl_expires_on", Date),
     Column("renewal_date", Date),
     Column("zone_id", Text),
+    Column("hostname_status", Text, nullable=False, server_default="pending"),
+    Column("provider_checked_at", TIMESTAMPTZ),
+    Column("provider_unreachable_since", TIMESTAMPTZ),
     _created(),
     _updated(),
     UniqueConstraint("client_id", "id"),
     _owned_by("projects", "project_id", ondelete="SET NULL (project_id)"),
     Index(None, "client_id", "name"),
     CheckConstraint(_in("status", ("active", "expired", "pending", "suspended")), name="status"),
-    CheckConstraint(_in("ssl_status", ("active", "expired", "pending", "none")), name="ssl_status"),
+    CheckConstraint(_in("ssl_status", ("active", "expired", "pending", "failed", "none")), name="ssl_status"),
+    CheckConstraint(_in("hostname_status", ("pending", "active", "moved")), name="hostname_status"),
 )
 
 dns_records = Table(
@@ -202,10 +206,37 @@ dns_records = Table(
     _created(),
     _owned_by("domains", "domain_id"),
     Index(None, "client_id", "domain_id"),
+    Index(
+        "uq_dns_records_provider_record",
+        "client_id",
+        "domain_id",
+        "provider_record_id",
+        unique=True,
+        postgresql_where=text("provider_record_id IS NOT NULL"),
+    ),
     CheckConstraint(_in("type", ("A", "AAAA", "CNAME", "MX", "TXT", "NS", "CAA", "SRV")), name="type"),
     CheckConstraint("ttl = 1 OR ttl BETWEEN 60 AND 86400", name="ttl"),
     CheckConstraint("priority BETWEEN 0 AND 65535", name="priority"),
 )
+
+dns_drift = Table(
+    "dns_drift",
+    metadata,
+    _id(),
+    Column("client_id", UUID(as_uuid=True), nullable=False),
+    Column("domain_id", UUID(as_uuid=True), nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("record_id", UUID(as_uuid=True)),
+    Column("provider_record_id", Text),
+    Column("arco", JSONB),
+    Column("provider", JSONB),
+    Column("detail", Text, nullable=False),
+    Column("detected_at", TIMESTAMPTZ, nullable=False),
+    _owned_by("domains", "domain_id"),
+    Index(None, "client_id", "domain_id"),
+    CheckConstraint(_in("kind", ("missing_at_provider", "unmanageable")), name="kind"),
+)
+"""What the last reconciliation of each domain found at the DNS provider and did not adopt."""
 
 infrastructure = Table(
     "infrastructure",
@@ -579,6 +610,7 @@ TENANT_TABLES: tuple[Table, ...] = (
     milestones,
     domains,
     dns_records,
+    dns_drift,
     infrastructure,
     network_usage,
     storage_folders,
@@ -596,6 +628,33 @@ TENANT_TABLES: tuple[Table, ...] = (
     uptime_monitors,
 )
 """Tables whose rows belong to one client through `client_id` (RLS keyed on it)."""
+
+sandbox_dns_zones = Table(
+    "sandbox_dns_zones",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("name", Text, nullable=False, unique=True),
+    Column("status", Text, nullable=False),
+    Column("nameservers", ARRAY(Text), nullable=False),
+    _created(),
+)
+"""The sandbox DNS provider's zones (staging and embedded mode): the provider's data, not a client's."""
+
+sandbox_dns_records = Table(
+    "sandbox_dns_records",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("zone_id", Text, ForeignKey("sandbox_dns_zones.id", ondelete="CASCADE"), nullable=False),
+    Column("type", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    Column("content", Text, nullable=False),
+    Column("ttl", Integer, nullable=False),
+    Column("priority", Integer),
+    Column("proxied", Boolean, nullable=False),
+    _created(),
+    Index(None, "zone_id", "name"),
+)
+"""The sandbox DNS provider's records, as a provider holds them (fully-qualified names)."""
 
 idempotency_keys = Table(
     "idempotency_keys",

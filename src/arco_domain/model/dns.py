@@ -13,6 +13,7 @@ from arco_domain.errors import Conflict, ValidationError
 from arco_domain.ids import ClientId, DnsRecordId, DomainId
 from arco_domain.model.domains import (
     MAX_NAME_LENGTH,
+    HostnameStatus,
     SslStatus,
     normalize_domain_name,
     normalize_hostname,
@@ -73,6 +74,7 @@ class DnsRecord:
     priority: int | None
     proxied: bool
     created_at: datetime
+    provider_record_id: str | None = None
 
     def spec(self) -> DnsRecordSpec:
         return DnsRecordSpec(self.type, self.name, self.content, self.ttl, self.priority, self.proxied)
@@ -248,25 +250,39 @@ def _srv(raw: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class DnsZone:
-    """A zone at the DNS provider and the nameservers the registrar must point at."""
+    """A zone at the DNS provider, its state there and the nameservers the registrar must point at."""
 
     provider_id: str
     name: str
     nameservers: tuple[str, ...]
-    active: bool
+    status: HostnameStatus
 
 
 @dataclass(frozen=True, slots=True)
 class ProviderDnsRecord:
-    """A record as the DNS provider holds it, with the provider's own id."""
+    """A record as the DNS provider holds it, with the provider's own id, not yet checked by ARCO's rules.
+
+    `name` is fully qualified as the provider spells it; `type` may be one ARCO does not manage.
+    `spec_in` reads it as an ARCO record of its zone.
+    """
 
     provider_id: str
-    spec: DnsRecordSpec
+    type: str
+    name: str
+    content: str
+    ttl: int
+    priority: int | None
+    proxied: bool
+
+    def spec_in(self, zone: str) -> DnsRecordSpec:
+        """The record as ARCO would store it; ValidationError when ARCO's rules cannot hold it."""
+        qualified = self.name if self.name.endswith(".") else f"{self.name}."
+        return validate_dns_record(zone, self.type, qualified, self.content, self.ttl, self.priority, self.proxied)
 
 
 @dataclass(frozen=True, slots=True)
 class CertificateState:
-    """The provider's view of a hostname's TLS certificate; `None` fields were not reported."""
+    """The provider's view of the certificate covering a hostname; `expires_on` is None when not reported."""
 
     status: SslStatus
     expires_on: date | None

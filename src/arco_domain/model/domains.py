@@ -97,15 +97,32 @@ class DomainStatus(StrEnum):
 
 
 class SslStatus(StrEnum):
+    """The certificate's state as the provider reports it. `failed` is the provider's own verdict (its
+    validation timed out, say), never ARCO's failure to ask."""
+
     ACTIVE = "active"
     EXPIRED = "expired"
     PENDING = "pending"
+    FAILED = "failed"
     NONE = "none"
+
+
+class HostnameStatus(StrEnum):
+    """The domain's zone at the DNS provider: `pending` until the registrar points at the provider's
+    nameservers, `moved` once it points elsewhere again."""
+
+    PENDING = "pending"
+    ACTIVE = "active"
+    MOVED = "moved"
 
 
 @dataclass(slots=True)
 class Domain:
-    """A client's domain: its registration, nameservers and certificate state.
+    """A client's domain: its registration, its zone at the DNS provider and its certificate state.
+
+    `hostname_status` and `ssl_status` are the provider's answers as of `provider_checked_at`; when the
+    provider could not be asked, they keep their last known values and `provider_unreachable_since` says
+    since when ARCO has been unable to ask.
 
     `name` and `nameservers` are normalized on construction, so equal domains compare equal.
     """
@@ -120,6 +137,10 @@ class Domain:
     renewal_date: date | None
     project_id: ProjectId | None
     created_at: datetime
+    zone_id: str | None = None
+    hostname_status: HostnameStatus = HostnameStatus.PENDING
+    provider_checked_at: datetime | None = None
+    provider_unreachable_since: datetime | None = None
 
     def __post_init__(self) -> None:
         self.name = normalize_domain_name(self.name)
