@@ -26,11 +26,16 @@ T = TypeVar("T")
 
 
 class TransientApiError(Unavailable):
-    """The provider could not answer now. `retry_after` is its advice in seconds, when it gave one."""
+    """The provider could not answer now. `retry_after` is its advice in seconds, when it gave one.
 
-    def __init__(self, detail: str, *, retry_after: float | None = None) -> None:
+    `retry_within_call` is False for a limit no short wait lifts (a daily cap): the call ends at once and
+    only a later job run can try again.
+    """
+
+    def __init__(self, detail: str, *, retry_after: float | None = None, retry_within_call: bool = True) -> None:
         super().__init__(detail)
         self.retry_after = retry_after
+        self.retry_within_call = retry_within_call
 
     def facts(self) -> dict[str, Any]:
         return {} if self.retry_after is None else {"retry_after": self.retry_after}
@@ -80,14 +85,16 @@ async def call_with_retries(
         except httpx.TransportError as error:
             raise TransientApiError(f"{service} cannot be reached ({type(error).__name__}); try again later") from error
 
-    backoff = wait_exponential_jitter(initial=policy.first_delay, max=policy.longest_delay)
+    backoff = wait_exponential_jitter(
+        multiplier=policy.first_delay, max=policy.longest_delay, jitter=policy.first_delay
+    )
 
     def wait(state: RetryCallState) -> float:
         hint = _hint(state)
         return backoff(state) if hint is None else hint
 
     def worth_retrying(error: BaseException) -> bool:
-        if not isinstance(error, TransientApiError):
+        if not isinstance(error, TransientApiError) or not error.retry_within_call:
             return False
         return error.retry_after is None or error.retry_after <= policy.longest_hint
 
