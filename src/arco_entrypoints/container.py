@@ -11,11 +11,14 @@ from collections.abc import AsyncIterator
 from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from arco_adapters.cloudflare.provider import CloudflareDnsProvider
+from arco_adapters.cloudflare.sandbox import SandboxDnsProvider
 from arco_adapters.http_probe import HttpUptimeProbe
 from arco_adapters.pagespeed import PageSpeedProbe
 from arco_adapters.postgres.idempotency import PostgresIdempotencyStore
 from arco_adapters.postgres.jobs import PostgresOutbox
 from arco_adapters.postgres.mail_log import PostgresMailLog
+from arco_adapters.postgres.sandbox_dns import PostgresSandboxDnsStore
 from arco_adapters.postgres.schedule import PostgresScheduledRuns
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from arco_adapters.resend.mailer import ResendMailer
@@ -41,8 +44,23 @@ from arco_domain.use_cases.clients import (
     SetCustomLimits,
 )
 from arco_domain.use_cases.dashboard import GetDashboard
-from arco_domain.use_cases.dns import AddDnsRecord, DeleteDnsRecord, ListDnsRecords, UpdateDnsRecord
-from arco_domain.use_cases.domains import AddDomain, AssignDomainToProject, GetDomain, ListDomains, RemoveDomain
+from arco_domain.use_cases.dns import (
+    AddDnsRecord,
+    DeleteDnsRecord,
+    GetDnsDrift,
+    ListDnsRecords,
+    ReconcileDnsRecords,
+    UpdateDnsRecord,
+)
+from arco_domain.use_cases.domains import (
+    AddDomain,
+    AssignDomainToProject,
+    GetDomain,
+    KeepDomainsInStep,
+    ListDomains,
+    RefreshDomainStatus,
+    RemoveDomain,
+)
 from arco_domain.use_cases.expiry import WarnOfExpiries
 from arco_domain.use_cases.health import CheckReadiness
 from arco_domain.use_cases.identity import Authenticate, CreateStaffUser, IdentifyUser
@@ -101,6 +119,17 @@ async def performance_probe(
     await probe.aclose()
 
 
+async def dns_provider(
+    mode: str, api_token: str | None, account_id: str | None, engine: AsyncEngine, clock: Clock
+) -> AsyncIterator[CloudflareDnsProvider | SandboxDnsProvider]:
+    if mode != "cloudflare":
+        yield SandboxDnsProvider(PostgresSandboxDnsStore(engine), clock=clock)
+        return
+    provider = CloudflareDnsProvider(api_token or "", account_id or "")
+    yield provider
+    await provider.aclose()
+
+
 class Container(containers.DeclarativeContainer):
     config = providers.Configuration()
 
@@ -125,6 +154,14 @@ class Container(containers.DeclarativeContainer):
         performance_probe, config.performance_mode, config.pagespeed_api_key, clock=clock
     )
     measure_performance = providers.Factory(MeasurePerformance, uow=uow, clock=clock, ids=ids, probe=performance_probe)
+    dns_provider = providers.Resource(
+        dns_provider,
+        config.dns_mode,
+        config.cloudflare_api_token,
+        config.cloudflare_account_id,
+        engine=engine,
+        clock=clock,
+    )
     expire_upload_reservations = providers.Factory(ExpireUploadReservations, uow=uow, clock=clock, ids=ids)
     # The sandbox until Cloudflare's analytics adapter exists, in every environment.
     traffic_source = providers.Singleton(SandboxTrafficSource, clock=clock)
@@ -176,13 +213,19 @@ class Container(containers.DeclarativeContainer):
     complete_milestone = providers.Factory(CompleteMilestone, uow=uow, clock=clock, ids=ids)
     list_domains = providers.Factory(ListDomains, uow=uow, clock=clock, ids=ids)
     get_domain = providers.Factory(GetDomain, uow=uow, clock=clock, ids=ids)
-    add_domain = providers.Factory(AddDomain, uow=uow, clock=clock, ids=ids)
+    add_domain = providers.Factory(AddDomain, uow=uow, clock=clock, ids=ids, dns=dns_provider)
+    refresh_domain_status = providers.Factory(RefreshDomainStatus, uow=uow, clock=clock, ids=ids, dns=dns_provider)
+    reconcile_dns_records = providers.Factory(ReconcileDnsRecords, uow=uow, clock=clock, ids=ids, dns=dns_provider)
+    get_dns_drift = providers.Factory(GetDnsDrift, uow=uow, clock=clock, ids=ids)
+    keep_domains_in_step = providers.Factory(
+        KeepDomainsInStep, uow=uow, clock=clock, ids=ids, refresh=refresh_domain_status, reconcile=reconcile_dns_records
+    )
     assign_domain_to_project = providers.Factory(AssignDomainToProject, uow=uow, clock=clock, ids=ids)
     remove_domain = providers.Factory(RemoveDomain, uow=uow, clock=clock, ids=ids)
     list_dns_records = providers.Factory(ListDnsRecords, uow=uow, clock=clock, ids=ids)
-    add_dns_record = providers.Factory(AddDnsRecord, uow=uow, clock=clock, ids=ids)
-    update_dns_record = providers.Factory(UpdateDnsRecord, uow=uow, clock=clock, ids=ids)
-    delete_dns_record = providers.Factory(DeleteDnsRecord, uow=uow, clock=clock, ids=ids)
+    add_dns_record = providers.Factory(AddDnsRecord, uow=uow, clock=clock, ids=ids, dns=dns_provider)
+    update_dns_record = providers.Factory(UpdateDnsRecord, uow=uow, clock=clock, ids=ids, dns=dns_provider)
+    delete_dns_record = providers.Factory(DeleteDnsRecord, uow=uow, clock=clock, ids=ids, dns=dns_provider)
     list_members = providers.Factory(ListMembers, uow=uow, clock=clock, ids=ids)
     invite_member = providers.Factory(InviteMember, uow=uow, clock=clock, ids=ids)
     remove_member = providers.Factory(RemoveMember, uow=uow, clock=clock, ids=ids)

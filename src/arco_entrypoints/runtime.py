@@ -31,6 +31,8 @@ class Runtime:
     resend_api_key: str | None = None
     mail_from: str = "ARCO <noreply@arco.local>"
     pagespeed_api_key: str | None = None
+    cloudflare_api_token: str | None = None
+    cloudflare_account_id: str | None = None
 
     def container(self, *, pool_size: int = 10) -> Container:
         container = Container()
@@ -55,6 +57,9 @@ class Runtime:
                 "mail_from": self.mail_from,
                 "performance_mode": "pagespeed" if self.pagespeed_api_key else "sandbox",
                 "pagespeed_api_key": self.pagespeed_api_key,
+                "dns_mode": "cloudflare" if self.cloudflare_api_token else "sandbox",
+                "cloudflare_api_token": self.cloudflare_api_token,
+                "cloudflare_account_id": self.cloudflare_account_id,
             }
         )
         return container
@@ -92,6 +97,8 @@ def services(settings: Settings) -> dict[str, Any]:
         "resend_api_key": settings.resend_api_key,
         "mail_from": settings.mail_from,
         "pagespeed_api_key": settings.pagespeed_api_key,
+        "cloudflare_api_token": settings.cloudflare_api_token,
+        "cloudflare_account_id": settings.cloudflare_account_id,
     }
 
 

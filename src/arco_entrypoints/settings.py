@@ -69,6 +69,9 @@ class Settings:
     mail_from: str = "ARCO <noreply@arco.local>"
     pagespeed_api_key: str | None = None
     """With a key, sites are measured by Google's PageSpeed Insights; without one, by the sandbox (made-up figures)."""
+    cloudflare_api_token: str | None = None
+    """With a token (and the account id), domains' DNS lives at Cloudflare; without, at the sandbox provider."""
+    cloudflare_account_id: str | None = None
     billing: BillingSettings = field(default_factory=BillingSettings)
 
     @classmethod
@@ -82,6 +85,10 @@ class Settings:
         if environment is Environment.PRODUCTION and not env.get("ARCO_PAGESPEED_API_KEY"):
             # Elsewhere the sandbox invents performance figures; production must never show invented ones.
             raise SystemExit("production needs ARCO_PAGESPEED_API_KEY for performance measurement")
+        cloudflare = (env.get("ARCO_CLOUDFLARE_API_TOKEN") or None, env.get("ARCO_CLOUDFLARE_ACCOUNT_ID") or None)
+        if (environment is Environment.PRODUCTION or any(cloudflare)) and not all(cloudflare):
+            # A half-configured Cloudflare, or the sandbox's pretend zones in production, would lose real DNS.
+            raise SystemExit("Cloudflare needs both ARCO_CLOUDFLARE_API_TOKEN and ARCO_CLOUDFLARE_ACCOUNT_ID")
         return cls(
             environment=environment,
             data_dir=Path(env.get("ARCO_DATA_DIR", ".arco")),
@@ -93,5 +100,7 @@ class Settings:
             resend_api_key=env.get("ARCO_RESEND_API_KEY") or None,
             mail_from=env.get("ARCO_MAIL_FROM", "ARCO <noreply@arco.local>"),
             pagespeed_api_key=env.get("ARCO_PAGESPEED_API_KEY") or None,
+            cloudflare_api_token=cloudflare[0],
+            cloudflare_account_id=cloudflare[1],
             billing=BillingSettings.from_environment(env, environment),
         )

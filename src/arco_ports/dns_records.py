@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from arco_domain.ids import ClientId, DnsRecordId, DomainId
-from arco_domain.model.dns import DnsRecord
+from arco_domain.model.dns import DnsDrift, DnsRecord
 
 
 class DnsRecordRepository(Protocol):
@@ -36,4 +36,16 @@ class DnsRecordRepository(Protocol):
 
     async def remove(self, client_id: ClientId, record_id: DnsRecordId) -> None:
         """Raises `NotFound`."""
+        ...
+
+
+class DnsDriftRepository(Protocol):
+    """The drift the last reconciliation of each domain reported: a report, replaced whole by the next one."""
+
+    async def replace_for_domain(self, client_id: ClientId, domain_id: DomainId, drift: Sequence[DnsDrift]) -> None:
+        """Make `drift` the domain's report. Raises `NotFound` when the client has no such domain."""
+        ...
+
+    async def list_for_domain(self, client_id: ClientId, domain_id: DomainId) -> Sequence[DnsDrift]:
+        """The domain's report, oldest first; empty for a domain the client does not have."""
         ...

@@ -7,7 +7,7 @@ from typing import Protocol, Self
 
 from arco_domain.model.access import DataScope
 from arco_ports.billing import ProcessedEventLog
-from arco_ports.dns_records import DnsRecordRepository
+from arco_ports.dns_records import DnsDriftRepository, DnsRecordRepository
 from arco_ports.jobs import JobQueue
 from arco_ports.metrics import MetricsRepository
 from arco_ports.monitoring import UptimeMonitorRepository
@@ -64,6 +64,9 @@ class UnitOfWork(Protocol):
 
     @property
     def dns_records(self) -> DnsRecordRepository: ...
+
+    @property
+    def dns_drift(self) -> DnsDriftRepository: ...
 
     @property
     def tickets(self) -> TicketRepository: ...

@@ -1,13 +1,16 @@
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TypeVar
 
 import pytest
 
+from arco_adapters.cloudflare.sandbox import SandboxDnsProvider
 from arco_adapters.memory.clock import ManualClock
+from arco_adapters.memory.sandbox_dns import MemorySandboxDnsStore
 from arco_adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from arco_adapters.system import Uuid7Generator
 from arco_domain.ids import UserId
@@ -27,8 +30,15 @@ class World:
     uow: MemoryUnitOfWorkFactory
     clock: ManualClock
     ids: Uuid7Generator
+    dns: SandboxDnsProvider = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.dns = SandboxDnsProvider(MemorySandboxDnsStore(), clock=self.clock)
 
     def build(self, use_case: Callable[..., U], **extra: object) -> U:
+        """`use_case` on the world's adapters; the DNS provider is given to those that take one."""
+        if "dns" in inspect.signature(use_case).parameters and "dns" not in extra:
+            extra["dns"] = self.dns
         return use_case(uow=self.uow, clock=self.clock, ids=self.ids, **extra)
 
     async def register(self, email: str = "owner@example.com", company: str = "Acme") -> tuple[Client, Principal]:

@@ -16,7 +16,9 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
+from arco_adapters.cloudflare.sandbox import SandboxDnsProvider
 from arco_adapters.memory.clock import ManualClock
+from arco_adapters.memory.sandbox_dns import MemorySandboxDnsStore
 from arco_adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from arco_adapters.system import Uuid7Generator
 from arco_domain.errors import QuotaExceeded
@@ -56,8 +58,9 @@ class QuotaMachine(RuleBasedStateMachine):
         registration = self.run(RegisterClient(**deps)(email="owner@example.com", company_name="Acme"))
         self.client_id = registration.client.id
         self.owner = Principal(registration.user.id, UserType.CLIENT, self.client_id)
-        self.use = {cls: cls(**deps) for cls in (
-            CreateProject, DeleteProject, AddDomain, RemoveDomain, InviteMember, RemoveMember, ReserveUpload,
+        dns = SandboxDnsProvider(MemorySandboxDnsStore(), clock=self.clock)
+        self.use = {AddDomain: AddDomain(**deps, dns=dns)} | {cls: cls(**deps) for cls in (
+            CreateProject, DeleteProject, RemoveDomain, InviteMember, RemoveMember, ReserveUpload,
             CompleteUpload, AbortUpload, DeleteStoredFile, ExpireUploadReservations, CreateTicket, ChangeTier,
             SetCustomLimits, GetUsage,
         )}  # fmt: skip

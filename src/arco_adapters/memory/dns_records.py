@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from arco_adapters.memory.repositories import Scoped
 from arco_domain.ids import ClientId, DnsRecordId, DomainId
-from arco_domain.model.dns import DnsRecord
+from arco_domain.model.dns import DnsDrift, DnsRecord
 
 
 class MemoryDnsRecordRepository(Scoped):
@@ -33,3 +33,19 @@ class MemoryDnsRecordRepository(Scoped):
 
     async def remove(self, client_id: ClientId, record_id: DnsRecordId) -> None:
         self._table.pop(record_id, self._mine(client_id))
+
+
+class MemoryDnsDriftRepository(Scoped):
+    kind = "dns_drift"
+
+    async def replace_for_domain(self, client_id: ClientId, domain_id: DomainId, drift: Sequence[DnsDrift]) -> None:
+        self._store.table("domain").get(domain_id, self._mine(client_id))
+        mine = self._mine(client_id)
+        self._table.delete_where(lambda row: mine(row) and row.domain_id == domain_id)
+        for item in drift:
+            self._insert(item)
+
+    async def list_for_domain(self, client_id: ClientId, domain_id: DomainId) -> Sequence[DnsDrift]:
+        mine = self._mine(client_id)
+        rows = self._table.select(lambda row: mine(row) and row.domain_id == domain_id)
+        return sorted(rows, key=lambda row: (row.detected_at, row.id))

@@ -222,7 +222,8 @@ class MemoryDomainRepository(Scoped):
 
     async def remove(self, client_id: ClientId, domain_id: DomainId) -> None:
         self._table.pop(domain_id, self._mine(client_id))
-        self._store.table("dns_record").delete_where(lambda record: record.domain_id == domain_id)
+        for child in ("dns_record", "dns_drift"):
+            self._store.table(child).delete_where(lambda row: row.domain_id == domain_id)
 
 
 class MemoryTicketRepository(Scoped):

@@ -6,7 +6,7 @@ from types import TracebackType
 from typing import Self
 
 from arco_adapters.memory.billing import MemoryProcessedEventLog
-from arco_adapters.memory.dns_records import MemoryDnsRecordRepository
+from arco_adapters.memory.dns_records import MemoryDnsDriftRepository, MemoryDnsRecordRepository
 from arco_adapters.memory.jobs import MemoryJobQueue
 from arco_adapters.memory.metrics import MemoryCampaignRepository, MemoryMetricsRepository
 from arco_adapters.memory.monitoring import MemoryUptimeMonitorRepository
@@ -40,6 +40,7 @@ class MemoryUnitOfWork:
         self.milestones = MemoryMilestoneRepository(store, scope)
         self.domains = MemoryDomainRepository(store, scope)
         self.dns_records = MemoryDnsRecordRepository(store, scope)
+        self.dns_drift = MemoryDnsDriftRepository(store, scope)
         self.tickets = MemoryTicketRepository(store, scope)
         self.storage = MemoryStorageRepository(store, scope)
         self.quotas = MemoryQuotaLedger(store, scope)

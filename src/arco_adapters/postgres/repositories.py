@@ -54,7 +54,7 @@ from arco_domain.model.clients import (
     User,
     UserType,
 )
-from arco_domain.model.domains import Domain, DomainStatus, SslStatus
+from arco_domain.model.domains import Domain, DomainStatus, HostnameStatus, SslStatus
 from arco_domain.model.money import Money
 from arco_domain.model.paging import Page, PageRequest, page_of
 from arco_domain.model.projects import Milestone, Project, ProjectStatus
@@ -413,6 +413,10 @@ def _domain(row: Row[Any]) -> Domain:
         renewal_date=row.renewal_date,
         project_id=ProjectId(row.project_id) if row.project_id else None,
         created_at=row.created_at,
+        zone_id=row.zone_id,
+        hostname_status=HostnameStatus(row.hostname_status),
+        provider_checked_at=row.provider_checked_at,
+        provider_unreachable_since=row.provider_unreachable_since,
     )
 
 
@@ -425,6 +429,10 @@ def _domain_values(domain: Domain) -> dict[str, Any]:
         "ssl_status": domain.ssl_status.value,
         "ssl_expires_on": domain.ssl_expires_on,
         "renewal_date": domain.renewal_date,
+        "zone_id": domain.zone_id,
+        "hostname_status": domain.hostname_status.value,
+        "provider_checked_at": domain.provider_checked_at,
+        "provider_unreachable_since": domain.provider_unreachable_since,
     }
 
 

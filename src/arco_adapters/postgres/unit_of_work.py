@@ -10,7 +10,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from arco_adapters.postgres.billing import PostgresProcessedEventLog
-from arco_adapters.postgres.dns_records import PostgresDnsRecordRepository
+from arco_adapters.postgres.dns_records import PostgresDnsDriftRepository, PostgresDnsRecordRepository
 from arco_adapters.postgres.jobs import PostgresJobQueue
 from arco_adapters.postgres.metrics import PostgresCampaignRepository, PostgresMetricsRepository
 from arco_adapters.postgres.monitoring import PostgresUptimeMonitorRepository
@@ -63,6 +63,7 @@ class PostgresUnitOfWork:
         self.milestones = PostgresMilestoneRepository(connection)
         self.domains = PostgresDomainRepository(connection)
         self.dns_records = PostgresDnsRecordRepository(connection)
+        self.dns_drift = PostgresDnsDriftRepository(connection)
         self.tickets = PostgresTicketRepository(connection)
         self.storage = PostgresStorageRepository(connection)
         self.quotas = PostgresQuotaLedger(connection)

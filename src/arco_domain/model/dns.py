@@ -10,7 +10,7 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from arco_domain.errors import Conflict, ValidationError
-from arco_domain.ids import ClientId, DnsRecordId, DomainId
+from arco_domain.ids import ClientId, DnsDriftId, DnsRecordId, DomainId
 from arco_domain.model.domains import (
     MAX_NAME_LENGTH,
     HostnameStatus,
@@ -59,6 +59,13 @@ class DnsRecordSpec:
     priority: int | None
     proxied: bool
 
+    def facts(self) -> dict[str, object]:
+        """The record as audit events and drift reports show it."""
+        return {
+            "type": self.type.value, "name": self.name, "content": self.content, "ttl": self.ttl,
+            "priority": self.priority, "proxied": self.proxied,
+        }  # fmt: skip
+
 
 @dataclass(slots=True)
 class DnsRecord:
@@ -78,6 +85,14 @@ class DnsRecord:
 
     def spec(self) -> DnsRecordSpec:
         return DnsRecordSpec(self.type, self.name, self.content, self.ttl, self.priority, self.proxied)
+
+    def with_spec(self, spec: DnsRecordSpec, provider_record_id: str | None) -> DnsRecord:
+        """This record holding `spec` instead, linked to `provider_record_id`."""
+        return DnsRecord(
+            id=self.id, client_id=self.client_id, domain_id=self.domain_id, type=spec.type, name=spec.name,
+            content=spec.content, ttl=spec.ttl, priority=spec.priority, proxied=spec.proxied,
+            created_at=self.created_at, provider_record_id=provider_record_id,
+        )  # fmt: skip
 
 
 def validate_dns_record(
@@ -274,6 +289,12 @@ class ProviderDnsRecord:
     priority: int | None
     proxied: bool
 
+    def facts(self) -> dict[str, object]:
+        return {
+            "type": self.type, "name": self.name, "content": self.content, "ttl": self.ttl,
+            "priority": self.priority, "proxied": self.proxied,
+        }  # fmt: skip
+
     def spec_in(self, zone: str) -> DnsRecordSpec:
         """The record as ARCO would store it; ValidationError when ARCO's rules cannot hold it."""
         qualified = self.name if self.name.endswith(".") else f"{self.name}."
@@ -286,3 +307,109 @@ class CertificateState:
 
     status: SslStatus
     expires_on: date | None
+
+
+class DriftKind(StrEnum):
+    """What a reconciliation reports rather than adopts.
+
+    `missing_at_provider`: ARCO has the record but the provider no longer does (deleted outside ARCO); the
+    client decides whether to delete it or save it again. `unmanageable`: the provider holds a record ARCO's
+    rules cannot represent (a type ARCO does not manage, a name or content its validator refuses).
+    """
+
+    MISSING_AT_PROVIDER = "missing_at_provider"
+    UNMANAGEABLE = "unmanageable"
+
+
+@dataclass(frozen=True, slots=True)
+class DnsDrift:
+    """One difference between ARCO's records of a domain and its provider's, as of `detected_at`."""
+
+    id: DnsDriftId
+    client_id: ClientId
+    domain_id: DomainId
+    kind: DriftKind
+    record_id: DnsRecordId | None
+    provider_record_id: str | None
+    arco: dict[str, object] | None
+    provider: dict[str, object] | None
+    detail: str
+    detected_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Reconciliation:
+    """What to do to make ARCO's records of one zone agree with the provider's, without deleting anything.
+
+    `link`: a record of ARCO's that the provider holds identically under an id ARCO did not know yet.
+    `adopt_new`: the provider's records ARCO has no record of (added outside ARCO).
+    `adopt_changed`: ARCO's records the provider now holds differently (edited outside ARCO), with the
+    provider's version. `missing` and `unmanageable` are reported, never acted on.
+    """
+
+    link: tuple[tuple[DnsRecord, str], ...]
+    adopt_new: tuple[tuple[ProviderDnsRecord, DnsRecordSpec], ...]
+    adopt_changed: tuple[tuple[DnsRecord, DnsRecordSpec, str], ...]
+    missing: tuple[DnsRecord, ...]
+    unmanageable: tuple[tuple[ProviderDnsRecord, str], ...]
+
+    @property
+    def changes_anything(self) -> bool:
+        return bool(self.link or self.adopt_new or self.adopt_changed)
+
+
+def _same_record(spec: DnsRecordSpec, other: DnsRecordSpec) -> bool:
+    # What the provider treats as one record: an identical type, name and content cannot exist twice.
+    return (spec.type, spec.name, spec.content) == (other.type, other.name, other.content)
+
+
+def provider_holds(zone: str, provider: Sequence[ProviderDnsRecord], spec: DnsRecordSpec) -> bool:
+    """Whether the provider's records of `zone` include `spec` (same type, name and content)."""
+    for remote in provider:
+        try:
+            if _same_record(remote.spec_in(zone), spec):
+                return True
+        except ValidationError:
+            continue
+    return False
+
+
+def reconcile(zone: str, arco: Sequence[DnsRecord], provider: Sequence[ProviderDnsRecord]) -> Reconciliation:
+    """Compare ARCO's records of `zone` with the provider's and say what to adopt and what to report.
+
+    The provider is what the world resolves, so where its records differ ARCO follows it (adopts) when its
+    rules can hold them. Records are matched by the provider's id; an ARCO record not yet linked to one is
+    matched to a provider record with the same type, name and content. Nothing is ever deleted: an ARCO
+    record the provider no longer holds is reported as missing.
+    """
+    by_provider_id = {record.provider_record_id: record for record in arco if record.provider_record_id}
+    unlinked = [record for record in arco if not record.provider_record_id]
+    seen: set[str] = set()
+    link: list[tuple[DnsRecord, str]] = []
+    adopt_new: list[tuple[ProviderDnsRecord, DnsRecordSpec]] = []
+    adopt_changed: list[tuple[DnsRecord, DnsRecordSpec, str]] = []
+    unmanageable: list[tuple[ProviderDnsRecord, str]] = []
+    for remote in provider:
+        try:
+            spec = remote.spec_in(zone)
+        except ValidationError as refusal:
+            unmanageable.append((remote, refusal.detail))
+            continue
+        known = by_provider_id.get(remote.provider_id)
+        newly_linked = known is None
+        if known is None:
+            known = next(
+                (r for r in unlinked if (r.type, r.name, r.content) == (spec.type, spec.name, spec.content)), None
+            )
+        if known is None:
+            adopt_new.append((remote, spec))
+            continue
+        if newly_linked:
+            unlinked.remove(known)
+        seen.add(remote.provider_id)
+        if known.spec() != spec:
+            adopt_changed.append((known, spec, remote.provider_id))
+        elif newly_linked:
+            link.append((known, remote.provider_id))
+    missing = tuple(record for record in arco if record.provider_record_id and record.provider_record_id not in seen)
+    return Reconciliation(tuple(link), tuple(adopt_new), tuple(adopt_changed), missing, tuple(unmanageable))

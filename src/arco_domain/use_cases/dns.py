@@ -1,38 +1,44 @@
-"""DNS-record use-cases: the records ARCO keeps for a client's domains, checked per type and as a set.
+"""DNS-record use-cases: a client's records, kept at the DNS provider and mirrored in ARCO.
 
-Records are stored locally; pushing them to the DNS provider is a later step. Every change is audited
-with the record as it was (`before`) and as it is now (`after`).
+A change is checked by ARCO's rules first, then made at the provider, then stored. The provider's
+refusal leaves ARCO unchanged; a local write that fails after the provider said yes is undone at the
+provider, so the two never disagree because of ARCO. What changes at the provider behind ARCO's back is
+found by the reconciliation (`ReconcileDnsRecords`): adopted when ARCO's rules can hold it, reported when
+not, never silently deleted. Every change is audited with the record as it was and as it is now.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+import logging
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import Any
 
-from arco_domain.errors import NotFound
-from arco_domain.ids import AuditEventId, ClientId, DnsRecordId, DomainId
+from arco_domain.errors import ArcoError, Conflict, NotFound
+from arco_domain.ids import AuditEventId, ClientId, DnsDriftId, DnsRecordId, DomainId
 from arco_domain.model.access import DataScope, Principal
 from arco_domain.model.dns import (
     APEX,
     AUTOMATIC_TTL,
+    DnsDrift,
     DnsRecord,
     DnsRecordSpec,
     DnsRecordType,
+    DriftKind,
+    Reconciliation,
     check_record_set,
+    provider_holds,
+    reconcile,
     validate_dns_record,
 )
 from arco_domain.model.domains import Domain
 from arco_domain.model.paging import Page, PageRequest, paginate
 from arco_domain.use_cases.base import UseCase, write_audit
-from arco_ports.unit_of_work import UnitOfWork
+from arco_ports.clock import Clock, IdGenerator
+from arco_ports.dns import DnsProvider
+from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
-
-def _facts(spec: DnsRecordSpec | None) -> dict[str, object] | None:
-    if spec is None:
-        return None
-    return {
-        "type": spec.type.value, "name": spec.name, "content": spec.content, "ttl": spec.ttl,
-        "priority": spec.priority, "proxied": spec.proxied,
-    }  # fmt: skip
+log = logging.getLogger("arco.dns")
 
 
 def _fully_qualified(relative: str, zone: str) -> str:
@@ -41,11 +47,10 @@ def _fully_qualified(relative: str, zone: str) -> str:
     return relative if relative == APEX else f"{relative}.{zone}."
 
 
-def _stored(spec: DnsRecordSpec, record_id: DnsRecordId, domain: Domain, created_at: datetime) -> DnsRecord:
-    return DnsRecord(
-        id=record_id, client_id=domain.client_id, domain_id=domain.id, type=spec.type, name=spec.name,
-        content=spec.content, ttl=spec.ttl, priority=spec.priority, proxied=spec.proxied, created_at=created_at,
-    )  # fmt: skip
+def _zone_of(domain: Domain) -> str:
+    if domain.zone_id is None:
+        raise Conflict(f"{domain.name} is not set up at the DNS provider yet; try again in a few minutes")
+    return domain.zone_id
 
 
 async def _check_against_the_others(
@@ -66,13 +71,24 @@ async def _record_under(
     return domain, record
 
 
-class _RecordChange(UseCase):
-    """A use-case that changes one record and audits the change."""
+async def _undo(step: Callable[[], Awaitable[Any]], what: str) -> None:
+    """Undo a provider change after the local write failed; the failure being handled is what propagates.
+    An undo that fails too leaves the provider ahead of ARCO, which the next reconciliation adopts."""
+    try:
+        await step()
+    except ArcoError:
+        log.exception("could not undo %s at the DNS provider; the next reconciliation will adopt it", what)
+
+
+class _DnsUseCase(UseCase):
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, dns: DnsProvider) -> None:
+        super().__init__(uow=uow, clock=clock, ids=ids)
+        self._dns = dns
 
     async def _audit(
         self,
         uow: UnitOfWork,
-        principal: Principal,
+        principal: Principal | None,
         action: str,
         domain: Domain,
         record_id: DnsRecordId,
@@ -83,7 +99,7 @@ class _RecordChange(UseCase):
             uow, event_id=AuditEventId(self._ids.new_id()), at=self._clock.now(), principal=principal,
             action=action, client_id=domain.client_id,
             details={"domain_id": str(domain.id), "domain": domain.name, "record_id": str(record_id),
-                     "before": _facts(before), "after": _facts(after)},
+                     "before": before.facts() if before else None, "after": after.facts() if after else None},
         )  # fmt: skip
 
 
@@ -98,8 +114,9 @@ class ListDnsRecords(UseCase):
         return paginate(records, page, lambda r: r.id)
 
 
-class AddDnsRecord(_RecordChange):
-    """Add a record to a client's domain: valid for its type, and not clashing with the domain's records."""
+class AddDnsRecord(_DnsUseCase):
+    """Add a record to a client's domain: valid for its type, not clashing with the domain's records, and
+    accepted by the DNS provider."""
 
     async def __call__(
         self,
@@ -115,22 +132,36 @@ class AddDnsRecord(_RecordChange):
         proxied: bool = False,
     ) -> DnsRecord:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        scope = DataScope.of_client(client_id)
+        async with self._uow(scope) as uow:
             domain = await uow.domains.get(client_id, domain_id)
             spec = validate_dns_record(domain.name, type, name, content, ttl, priority, proxied)
             await _check_against_the_others(uow, domain, spec)
-            record = _stored(spec, DnsRecordId(self._ids.new_id()), domain, self._clock.now())
-            await uow.dns_records.add(record)
-            await self._audit(uow, principal, "dns_record.add", domain, record.id, None, spec)
-            await uow.commit()
+        zone_id = _zone_of(domain)
+        remote = await self._dns.create_record(zone_id, spec)
+        record = DnsRecord(
+            id=DnsRecordId(self._ids.new_id()), client_id=client_id, domain_id=domain.id, type=spec.type,
+            name=spec.name, content=spec.content, ttl=spec.ttl, priority=spec.priority, proxied=spec.proxied,
+            created_at=self._clock.now(), provider_record_id=remote.provider_id,
+        )  # fmt: skip
+        try:
+            async with self._uow(scope) as uow:
+                await _check_against_the_others(uow, domain, spec)  # a concurrent change may have come first
+                await uow.dns_records.add(record)
+                await self._audit(uow, principal, "dns_record.add", domain, record.id, None, spec)
+                await uow.commit()
+        except BaseException:
+            await _undo(lambda: self._dns.delete_record(zone_id, remote.provider_id), f"adding {spec.name}")
+            raise
         return record
 
 
-class UpdateDnsRecord(_RecordChange):
+class UpdateDnsRecord(_DnsUseCase):
     """Change a record's name, content, ttl, priority or proxying; `None` leaves a field as it is.
 
     A record's type is fixed: changing it would change which other fields are allowed, so it is a
     delete and an add. The edited record is checked as a new one against the domain's other records.
+    A record the provider does not hold yet is created there.
     """
 
     async def __call__(
@@ -147,7 +178,8 @@ class UpdateDnsRecord(_RecordChange):
         proxied: bool | None = None,
     ) -> DnsRecord:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        scope = DataScope.of_client(client_id)
+        async with self._uow(scope) as uow:
             domain, current = await _record_under(uow, client_id, domain_id, record_id)
             spec = validate_dns_record(
                 domain.name, current.type, _fully_qualified(current.name, domain.name) if name is None else name,
@@ -155,20 +187,131 @@ class UpdateDnsRecord(_RecordChange):
                 current.priority if priority is None else priority, current.proxied if proxied is None else proxied,
             )  # fmt: skip
             await _check_against_the_others(uow, domain, spec, replacing=current.id)
-            edited = _stored(spec, current.id, domain, current.created_at)
-            await uow.dns_records.update(edited)
-            await self._audit(uow, principal, "dns_record.update", domain, current.id, current.spec(), spec)
-            await uow.commit()
+        zone_id = _zone_of(domain)
+        if current.provider_record_id is None:
+            remote = await self._dns.create_record(zone_id, spec)
+            undo: Callable[[], Awaitable[Any]] = partial(self._dns.delete_record, zone_id, remote.provider_id)
+        else:
+            remote = await self._dns.update_record(zone_id, current.provider_record_id, spec)
+            undo = partial(self._dns.update_record, zone_id, remote.provider_id, current.spec())
+        edited = current.with_spec(spec, remote.provider_id)
+        try:
+            async with self._uow(scope) as uow:
+                await _check_against_the_others(uow, domain, spec, replacing=current.id)
+                await uow.dns_records.update(edited)
+                await self._audit(uow, principal, "dns_record.update", domain, current.id, current.spec(), spec)
+                await uow.commit()
+        except BaseException:
+            await _undo(undo, f"editing {current.name}")
+            raise
         return edited
 
 
-class DeleteDnsRecord(_RecordChange):
+class DeleteDnsRecord(_DnsUseCase):
     async def __call__(
         self, principal: Principal, client_id: ClientId, domain_id: DomainId, record_id: DnsRecordId
     ) -> None:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        scope = DataScope.of_client(client_id)
+        async with self._uow(scope) as uow:
             domain, record = await _record_under(uow, client_id, domain_id, record_id)
-            await uow.dns_records.remove(client_id, record_id)
-            await self._audit(uow, principal, "dns_record.delete", domain, record_id, record.spec(), None)
+        if record.provider_record_id is not None:
+            await self._dns.delete_record(_zone_of(domain), record.provider_record_id)
+        try:
+            async with self._uow(scope) as uow:
+                await uow.dns_records.remove(client_id, record_id)
+                await self._audit(uow, principal, "dns_record.delete", domain, record_id, record.spec(), None)
+                await uow.commit()
+        except BaseException:
+            if record.provider_record_id is not None:
+                await _undo(lambda: self._restore(scope, domain, record), f"deleting {record.name}")
+            raise
+
+    async def _restore(self, scope: DataScope, domain: Domain, record: DnsRecord) -> None:
+        remote = await self._dns.create_record(_zone_of(domain), record.spec())
+        async with self._uow(scope) as uow:
+            await uow.dns_records.update(record.with_spec(record.spec(), remote.provider_id))
             await uow.commit()
+
+
+class ReconcileDnsRecords(_DnsUseCase):
+    """Make ARCO's records of one domain agree with the provider's (see `reconcile`), and report the rest.
+
+    ARCO's records the provider has never held (kept while the provider could not be asked, or from
+    before the domain had a zone) are created there first. Adoptions are audited with no actor: the
+    change was made outside ARCO. The drift report is replaced by this run's; running it again with
+    nothing changed changes nothing.
+    """
+
+    async def __call__(
+        self, principal: Principal | None, client_id: ClientId, domain_id: DomainId
+    ) -> tuple[DnsDrift, ...]:
+        if principal is not None:
+            client_id = principal.client_in_reach(client_id)
+        scope = DataScope.of_client(client_id)
+        async with self._uow(scope) as uow:
+            domain = await uow.domains.get(client_id, domain_id)
+            unpushed = [
+                r for r in await uow.dns_records.list_for_domain(client_id, domain_id) if not r.provider_record_id
+            ]
+        zone_id = _zone_of(domain)
+        held = await self._dns.list_records(zone_id)
+        for record in unpushed:
+            if not provider_holds(domain.name, held, record.spec()):
+                await self._dns.create_record(zone_id, record.spec())
+        if unpushed:
+            held = await self._dns.list_records(zone_id)
+        async with self._uow(scope) as uow:
+            domain = await uow.domains.get(client_id, domain_id)
+            plan = reconcile(domain.name, await uow.dns_records.list_for_domain(client_id, domain_id), held)
+            await self._adopt(uow, domain, plan)
+            drift = self._report(domain, plan)
+            await uow.dns_drift.replace_for_domain(client_id, domain_id, drift)
+            await uow.commit()
+        return drift
+
+    async def _adopt(self, uow: UnitOfWork, domain: Domain, plan: Reconciliation) -> None:
+        for record, provider_id in plan.link:
+            await uow.dns_records.update(record.with_spec(record.spec(), provider_id))
+        for record, spec, provider_id in plan.adopt_changed:
+            await uow.dns_records.update(record.with_spec(spec, provider_id))
+            await self._audit(uow, None, "dns_record.adopt_change", domain, record.id, record.spec(), spec)
+        for remote, spec in plan.adopt_new:
+            record = DnsRecord(
+                id=DnsRecordId(self._ids.new_id()), client_id=domain.client_id, domain_id=domain.id, type=spec.type,
+                name=spec.name, content=spec.content, ttl=spec.ttl, priority=spec.priority, proxied=spec.proxied,
+                created_at=self._clock.now(), provider_record_id=remote.provider_id,
+            )  # fmt: skip
+            await uow.dns_records.add(record)
+            await self._audit(uow, None, "dns_record.adopt", domain, record.id, None, spec)
+
+    def _report(self, domain: Domain, plan: Reconciliation) -> tuple[DnsDrift, ...]:
+        now = self._clock.now()
+
+        def drift(kind: DriftKind, detail: str, **found: Any) -> DnsDrift:
+            return DnsDrift(
+                id=DnsDriftId(self._ids.new_id()), client_id=domain.client_id, domain_id=domain.id, kind=kind,
+                detail=detail, detected_at=now, **found,
+            )  # fmt: skip
+
+        missing = (
+            drift(DriftKind.MISSING_AT_PROVIDER, f"{r.type} {r.name} was deleted at the DNS provider outside ARCO",
+                  record_id=r.id, provider_record_id=r.provider_record_id, arco=r.spec().facts(), provider=None)
+            for r in plan.missing
+        )  # fmt: skip
+        unmanageable = (
+            drift(DriftKind.UNMANAGEABLE, reason, record_id=None, provider_record_id=remote.provider_id,
+                  arco=None, provider=remote.facts())
+            for remote, reason in plan.unmanageable
+        )  # fmt: skip
+        return (*missing, *unmanageable)
+
+
+class GetDnsDrift(UseCase):
+    """The drift the last reconciliation of a domain reported."""
+
+    async def __call__(self, principal: Principal, client_id: ClientId, domain_id: DomainId) -> tuple[DnsDrift, ...]:
+        client_id = principal.client_in_reach(client_id)
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            await uow.domains.get(client_id, domain_id)
+            return tuple(await uow.dns_drift.list_for_domain(client_id, domain_id))

@@ -1,36 +1,167 @@
-"""Domain-name use-cases."""
+"""Domain-name use-cases: a client's domains, each with its zone at the DNS provider.
+
+Adding a domain takes the client's quota and stores the domain first, then finds or creates its zone at
+the provider; when the provider refuses or cannot be reached, the domain is taken back out and the quota
+returned, so a failed add leaves nothing behind. Removing a domain from ARCO leaves its zone at the
+provider: the zone is the client's live DNS, and adding the domain again finds it.
+"""
 
 from __future__ import annotations
 
+import logging
+from dataclasses import dataclass, replace
+
+from arco_domain.errors import ArcoError, Unavailable
 from arco_domain.ids import ClientId, DomainId, ProjectId
 from arco_domain.model.access import DataScope, Principal
-from arco_domain.model.domains import Domain, DomainStatus, SslStatus, normalize_domain_name
+from arco_domain.model.dns import DnsZone
+from arco_domain.model.domains import Domain, DomainStatus, HostnameStatus, SslStatus, normalize_domain_name
 from arco_domain.model.paging import Page, PageRequest, paginate
 from arco_domain.model.tiers import Resource
 from arco_domain.use_cases.base import UseCase, release_stock, take_quota
+from arco_domain.use_cases.dns import ReconcileDnsRecords
+from arco_ports.clock import Clock, IdGenerator
+from arco_ports.dns import DnsProvider
+from arco_ports.unit_of_work import UnitOfWorkFactory
+
+log = logging.getLogger("arco.dns")
 
 
-class AddDomain(UseCase):
-    """Put a domain under ARCO's management for a client, within its domain quota."""
+class _WithProvider(UseCase):
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, dns: DnsProvider) -> None:
+        super().__init__(uow=uow, clock=clock, ids=ids)
+        self._dns = dns
+
+    async def _zone_for(self, name: str) -> DnsZone:
+        return await self._dns.find_zone(name) or await self._dns.create_zone(name)
+
+
+def _with_zone(domain: Domain, zone: DnsZone) -> Domain:
+    status = (
+        DomainStatus.ACTIVE
+        if zone.status is HostnameStatus.ACTIVE and domain.status is DomainStatus.PENDING
+        else domain.status
+    )
+    return replace(
+        domain, zone_id=zone.provider_id, nameservers=zone.nameservers, hostname_status=zone.status, status=status
+    )
+
+
+class AddDomain(_WithProvider):
+    """Put a domain under ARCO's management for a client, within its domain quota, with its zone at the DNS
+    provider; the domain returned carries the nameservers the client sets at its registrar."""
 
     async def __call__(
         self, principal: Principal, client_id: ClientId, *, name: str, project_id: ProjectId | None = None
     ) -> Domain:
         client_id = principal.client_in_reach(client_id)
+        scope = DataScope.of_client(client_id)
         now = self._clock.now()
         domain = Domain(
             id=DomainId(self._ids.new_id()), client_id=client_id, name=normalize_domain_name(name),
             status=DomainStatus.PENDING, nameservers=(), ssl_status=SslStatus.PENDING, ssl_expires_on=None,
             renewal_date=None, project_id=project_id, created_at=now,
         )  # fmt: skip
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self._uow(scope) as uow:
             client = await uow.clients.get(client_id)
             if project_id is not None:
                 await uow.projects.get(client_id, project_id)
             await take_quota(uow, client, Resource.DOMAINS, 1, now)
             await uow.domains.add(domain)
             await uow.commit()
+        try:
+            zone = await self._zone_for(domain.name)
+        except BaseException:
+            await self._take_back(scope, domain)
+            raise
+        domain = replace(_with_zone(domain, zone), provider_checked_at=self._clock.now())
+        async with self._uow(scope) as uow:
+            await uow.domains.update(domain)
+            await uow.commit()
         return domain
+
+    async def _take_back(self, scope: DataScope, domain: Domain) -> None:
+        async with self._uow(scope) as uow:
+            await uow.domains.remove(domain.client_id, domain.id)
+            await release_stock(uow, domain.client_id, Resource.DOMAINS, 1)
+            await uow.commit()
+
+
+class RefreshDomainStatus(_WithProvider):
+    """Read a domain's zone and certificate state from the DNS provider.
+
+    The zone's state (`hostname_status`, nameservers) and the certificate's (`ssl_status`, expiry) are read
+    separately, both only from the provider's answers. When the provider cannot be asked, nothing about the
+    domain is marked failed: its last known states stay and `provider_unreachable_since` records since when.
+    A domain without a zone (one whose zone could not be made when it was added) gets it now.
+    """
+
+    async def __call__(self, principal: Principal | None, client_id: ClientId, domain_id: DomainId) -> Domain:
+        if principal is not None:
+            client_id = principal.client_in_reach(client_id)
+        scope = DataScope.of_client(client_id)
+        async with self._uow(scope) as uow:
+            domain = await uow.domains.get(client_id, domain_id)
+        try:
+            zone = await (self._zone_for(domain.name) if domain.zone_id is None else self._dns.zone(domain.zone_id))
+            certificate = await self._dns.certificate(zone.provider_id, domain.name)
+        except Unavailable:
+            refreshed = replace(
+                domain, provider_unreachable_since=domain.provider_unreachable_since or self._clock.now()
+            )
+        else:
+            refreshed = replace(
+                _with_zone(domain, zone), ssl_status=certificate.status, ssl_expires_on=certificate.expires_on,
+                provider_checked_at=self._clock.now(), provider_unreachable_since=None,
+            )  # fmt: skip
+        async with self._uow(scope) as uow:
+            await uow.domains.update(refreshed)
+            await uow.commit()
+        return refreshed
+
+
+@dataclass(frozen=True, slots=True)
+class DomainUpkeep:
+    """What one daily pass over every domain did."""
+
+    domains: int
+    drift_reported: int
+    failed: int
+
+
+class KeepDomainsInStep(UseCase):
+    """The daily pass: each domain's zone and certificate state read again, and its records reconciled.
+
+    One domain's failure (its provider unreachable, its zone gone) is logged and the pass goes on; each
+    domain is its own units of work, and the pass as a whole can run again at any time.
+    """
+
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        refresh: RefreshDomainStatus,
+        reconcile: ReconcileDnsRecords,
+    ) -> None:
+        super().__init__(uow=uow, clock=clock, ids=ids)
+        self._refresh = refresh
+        self._reconcile = reconcile
+
+    async def __call__(self) -> DomainUpkeep:
+        async with self._uow(DataScope.all_clients()) as uow:
+            domains = [(d.client_id, d.id) for d in await uow.domains.list_all()]
+        drift = failed = 0
+        for client_id, domain_id in domains:
+            try:
+                refreshed = await self._refresh(None, client_id, domain_id)
+                if refreshed.zone_id is not None:
+                    drift += len(await self._reconcile(None, client_id, domain_id))
+            except ArcoError:
+                failed += 1
+                log.exception("domain upkeep failed for domain %s of client %s", domain_id, client_id)
+        return DomainUpkeep(domains=len(domains), drift_reported=drift, failed=failed)
 
 
 class RemoveDomain(UseCase):

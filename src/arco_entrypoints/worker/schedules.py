@@ -42,6 +42,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("billing_reconcile", timedelta(days=1), lambda c: _use_case(c, "reconcile_billing_events")),
     Schedule("performance_measurement", timedelta(days=1), lambda c: _use_case(c, "measure_performance")),
     Schedule("domain_expiry_warnings", timedelta(days=1), lambda c: _use_case(c, "warn_of_expiries")),
+    Schedule("domain_upkeep", timedelta(days=1), lambda c: _use_case(c, "keep_domains_in_step")),
 )
 
 

@@ -7,7 +7,13 @@ from uuid import uuid4
 
 import pytest
 from litestar.testing import AsyncTestClient
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from arco_adapters.cloudflare.sandbox import SandboxDnsProvider
+from arco_adapters.postgres.sandbox_dns import PostgresSandboxDnsStore
+from arco_adapters.system import SystemClock
+from arco_domain.model.dns import DnsRecordSpec, DnsRecordType
+from arco_ports.dns import DnsProvider
 from tests.integration.http.conftest import Account
 
 
@@ -363,7 +369,79 @@ ISOLATED_ROUTES = [
     ("DELETE", "/v1/domains/{domain}/dns-records/{record}", None),
     ("PATCH", "/v1/domains/{own_domain}/dns-records/{record}", {"content": "203.0.113.66"}),
     ("DELETE", "/v1/domains/{own_domain}/dns-records/{record}", None),
+    ("POST", "/v1/domains/{domain}/refresh", None),
+    ("GET", "/v1/domains/{domain}/dns-drift", None),
+    ("POST", "/v1/domains/{domain}/dns-reconciliation", None),
 ]
+
+
+@pytest.fixture
+def provider(app_engine: AsyncEngine) -> DnsProvider:
+    """The sandbox DNS provider the app uses, reached on the test's own connection, as someone editing the
+    zone outside ARCO would."""
+    return SandboxDnsProvider(PostgresSandboxDnsStore(app_engine), clock=SystemClock())
+
+
+class TestDnsAtTheProvider:
+    async def test_a_new_domain_has_its_zone_and_turns_active_once_the_provider_says_so(
+        self, api: AsyncTestClient[Any], alice: Account
+    ) -> None:
+        domain = await add_domain(api, alice)
+        assert len(domain["nameservers"]) == 2 and all(
+            ns.endswith(".ns.cloudflare.com") for ns in domain["nameservers"]
+        )
+        assert (domain["hostname_status"], domain["status"]) == ("pending", "pending")
+        response = await api.post(f"/v1/domains/{domain['id']}/refresh", headers=alice.headers)
+        assert response.status_code == 200, response.text
+        refreshed = response.json()
+        assert (refreshed["hostname_status"], refreshed["status"], refreshed["ssl_status"]) == (
+            "active",
+            "active",
+            "active",
+        )
+        assert refreshed["ssl_expires_on"] is not None and refreshed["provider_unreachable_since"] is None
+        assert (await api.get(f"/v1/domains/{domain['id']}", headers=alice.headers)).json() == refreshed
+
+    async def test_records_live_at_the_provider(
+        self, api: AsyncTestClient[Any], alice: Account, provider: DnsProvider
+    ) -> None:
+        domain = await add_domain(api, alice)
+        await add_record(api, alice, domain, type="MX", name="@", content="mx.example.net", priority=10)
+        [held] = await provider.list_records(await zone_id_of(provider, domain))
+        assert (held.type, held.name, held.content, held.priority) == ("MX", domain["name"], "mx.example.net", 10)
+
+    async def test_changes_made_outside_arco_are_adopted_or_reported_by_the_reconciliation(
+        self, api: AsyncTestClient[Any], alice: Account, provider: DnsProvider
+    ) -> None:
+        domain = await add_domain(api, alice)
+        kept = await add_record(api, alice, domain, name="www", content="192.0.2.10")
+        gone = await add_record(api, alice, domain, name="shop", content="192.0.2.20")
+        zone_id = await zone_id_of(provider, domain)
+        by_name = {r.name.split(".")[0]: r for r in await provider.list_records(zone_id)}
+        await provider.update_record(
+            zone_id, by_name["www"].provider_id, DnsRecordSpec(DnsRecordType.A, "www", "192.0.2.99", 300, None, False)
+        )
+        await provider.delete_record(zone_id, by_name["shop"].provider_id)
+
+        response = await api.post(f"/v1/domains/{domain['id']}/dns-reconciliation", headers=alice.headers)
+
+        assert response.status_code == 200, response.text
+        [drift] = response.json()
+        assert (drift["kind"], drift["record_id"], drift["arco"]["content"]) == (
+            "missing_at_provider",
+            gone["id"],
+            "192.0.2.20",
+        )
+        assert (await api.get(f"/v1/domains/{domain['id']}/dns-drift", headers=alice.headers)).json() == [drift]
+        records = {r["id"]: r for r in await records_of(api, alice, domain)}
+        assert (records[kept["id"]]["content"], records[kept["id"]]["ttl"]) == ("192.0.2.99", 300)
+        assert gone["id"] in records
+
+
+async def zone_id_of(provider: DnsProvider, domain: dict[str, Any]) -> str:
+    zone = await provider.find_zone(domain["name"])
+    assert zone is not None
+    return zone.provider_id
 
 
 class TestDomainIsolation:

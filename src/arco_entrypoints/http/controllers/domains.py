@@ -11,11 +11,26 @@ from litestar.params import FromPath, FromQuery, JSONBody
 
 from arco_domain.ids import DnsRecordId, DomainId, ProjectId
 from arco_domain.model.access import Principal
-from arco_domain.use_cases.dns import AddDnsRecord, DeleteDnsRecord, ListDnsRecords, UpdateDnsRecord
-from arco_domain.use_cases.domains import AddDomain, AssignDomainToProject, GetDomain, ListDomains, RemoveDomain
+from arco_domain.use_cases.dns import (
+    AddDnsRecord,
+    DeleteDnsRecord,
+    GetDnsDrift,
+    ListDnsRecords,
+    ReconcileDnsRecords,
+    UpdateDnsRecord,
+)
+from arco_domain.use_cases.domains import (
+    AddDomain,
+    AssignDomainToProject,
+    GetDomain,
+    ListDomains,
+    RefreshDomainStatus,
+    RemoveDomain,
+)
 from arco_entrypoints.http.paging import DEFAULT_PAGE_SIZE, PageSize, page_out, page_request
 from arco_entrypoints.http.schemas.base import Page
 from arco_entrypoints.http.schemas.domains import (
+    DnsDrift,
     DnsRecord,
     DnsRecordCreate,
     DnsRecordUpdate,
@@ -54,9 +69,11 @@ class DomainController(Controller):
         data: JSONBody[DomainCreate],
         add_domain: NamedDependency[AddDomain],
     ) -> Domain:
-        """Put a domain under management, within the tier's domain quota (`409 quota-exceeded` past it).
+        """Put a domain under management, within the tier's domain quota (`409 quota-exceeded` past it), with
+        its zone at the DNS provider: the answer's `nameservers` are the ones to set at the registrar.
 
         Unicode names are stored in their ASCII (punycode) form; a name another client manages is a `409`.
+        When the DNS provider refuses the zone or cannot be reached, nothing is kept (`422` / `503`).
         """
         domain = await add_domain(caller, caller.own_client(), name=data.name, project_id=_project(data.project_id))
         return Domain.from_entity(domain, now)
@@ -93,8 +110,47 @@ class DomainController(Controller):
         domain_id: FromPath[UUID],
         remove_domain: NamedDependency[RemoveDomain],
     ) -> None:
-        """Stop managing a domain; its DNS records go with it and its seat in the quota is freed."""
+        """Stop managing a domain; ARCO's copy of its DNS records goes with it and its seat in the quota is
+        freed. The zone stays at the DNS provider, serving the records as they are."""
         await remove_domain(caller, caller.own_client(), DomainId(domain_id))
+
+    @post("/{domain_id:uuid}/refresh", operation_id="refreshDomainStatus", status_code=200)
+    async def refresh_domain_status(
+        self,
+        now: NamedDependency[datetime],
+        caller: NamedDependency[Principal],
+        domain_id: FromPath[UUID],
+        refresh_domain_status: NamedDependency[RefreshDomainStatus],
+    ) -> Domain:
+        """Ask the DNS provider now for the zone's and the certificate's state (the worker does so daily).
+
+        A provider that cannot be asked changes no status: `provider_unreachable_since` is set instead.
+        """
+        domain = await refresh_domain_status(caller, caller.own_client(), DomainId(domain_id))
+        return Domain.from_entity(domain, now)
+
+    @get("/{domain_id:uuid}/dns-drift", operation_id="getDnsDrift")
+    async def get_dns_drift(
+        self,
+        caller: NamedDependency[Principal],
+        domain_id: FromPath[UUID],
+        get_dns_drift: NamedDependency[GetDnsDrift],
+    ) -> list[DnsDrift]:
+        """What the last reconciliation with the DNS provider found and left to the client."""
+        drift = await get_dns_drift(caller, caller.own_client(), DomainId(domain_id))
+        return [DnsDrift.from_entity(item) for item in drift]
+
+    @post("/{domain_id:uuid}/dns-reconciliation", operation_id="reconcileDnsRecords", status_code=200)
+    async def reconcile_dns_records(
+        self,
+        caller: NamedDependency[Principal],
+        domain_id: FromPath[UUID],
+        reconcile_dns_records: NamedDependency[ReconcileDnsRecords],
+    ) -> list[DnsDrift]:
+        """Compare ARCO's records with the DNS provider's now (the worker does so daily): records added or
+        edited outside ARCO are adopted (and audited); what cannot be adopted is reported and returned."""
+        drift = await reconcile_dns_records(caller, caller.own_client(), DomainId(domain_id))
+        return [DnsDrift.from_entity(item) for item in drift]
 
     @get("/{domain_id:uuid}/dns-records", operation_id="listDnsRecords")
     async def list_dns_records(

@@ -8,10 +8,11 @@ from uuid import UUID
 
 import msgspec
 
-from arco_domain.model.dns import AUTOMATIC_TTL, DnsRecordType
+from arco_domain.model.dns import AUTOMATIC_TTL, DnsRecordType, DriftKind
+from arco_domain.model.dns import DnsDrift as DnsDriftEntity
 from arco_domain.model.dns import DnsRecord as DnsRecordEntity
 from arco_domain.model.domains import Domain as DomainEntity
-from arco_domain.model.domains import DomainStatus, SslStatus
+from arco_domain.model.domains import DomainStatus, HostnameStatus, SslStatus
 from arco_entrypoints.http.schemas.base import Schema
 
 # Loose bounds only: the domain's rules decide, and answer `422` naming the field.
@@ -44,9 +45,15 @@ class Domain(Schema):
     name: str
     status: DomainStatus
     nameservers: list[str]
+    hostname_status: HostnameStatus
+    """The zone at the DNS provider: `pending` until the registrar points at `nameservers`."""
     ssl_status: SslStatus
     ssl_expires_on: date | None
     days_until_ssl_expiry: int | None
+    provider_checked_at: datetime | None
+    """When the DNS provider last answered for this domain; the statuses are as of then."""
+    provider_unreachable_since: datetime | None
+    """Set while the DNS provider cannot be asked; the statuses are then the last known ones."""
     renewal_date: date | None
     days_until_renewal: int | None
     project_id: UUID | None
@@ -60,9 +67,12 @@ class Domain(Schema):
             name=domain.name,
             status=domain.status,
             nameservers=list(domain.nameservers),
+            hostname_status=domain.hostname_status,
             ssl_status=domain.ssl_status,
             ssl_expires_on=domain.ssl_expires_on,
             days_until_ssl_expiry=domain.days_until_ssl_expiry(today),
+            provider_checked_at=domain.provider_checked_at,
+            provider_unreachable_since=domain.provider_unreachable_since,
             renewal_date=domain.renewal_date,
             days_until_renewal=domain.days_until_renewal(today),
             project_id=domain.project_id,
@@ -112,4 +122,33 @@ class DnsRecord(Schema):
             priority=record.priority,
             proxied=record.proxied,
             created_at=record.created_at,
+        )
+
+
+class DnsDrift(Schema):
+    """A difference the last reconciliation found between ARCO's records and the DNS provider's and left to
+    the client: a record deleted at the provider outside ARCO, or one ARCO's rules cannot hold."""
+
+    id: UUID
+    kind: DriftKind
+    record_id: UUID | None
+    provider_record_id: str | None
+    arco: dict[str, object] | None
+    """ARCO's record, for `missing_at_provider`."""
+    provider: dict[str, object] | None
+    """The provider's record, for `unmanageable`."""
+    detail: str
+    detected_at: datetime
+
+    @classmethod
+    def from_entity(cls, drift: DnsDriftEntity) -> DnsDrift:
+        return cls(
+            id=drift.id,
+            kind=drift.kind,
+            record_id=drift.record_id,
+            provider_record_id=drift.provider_record_id,
+            arco=drift.arco,
+            provider=drift.provider,
+            detail=drift.detail,
+            detected_at=drift.detected_at,
         )
