@@ -35,17 +35,25 @@ from arco_adapters.cloudflare.errors import (
 )
 from arco_adapters.cloudflare.provider import RATE_LIMIT_WAIT, CloudflareDnsProvider
 from arco_adapters.http_retry import RetryPolicy
+from arco_adapters.memory.clock import ManualClock
+from arco_adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
+from arco_adapters.system import Uuid7Generator
 from arco_domain.errors import NotFound, ProviderError, Unavailable, ValidationError
+from arco_domain.model.access import DataScope
 from arco_domain.model.dns import (
     CertificateState,
     DnsRecordSpec,
     DnsZone,
+    DriftKind,
     ProviderDnsRecord,
     validate_dns_record,
 )
 from arco_domain.model.domains import HostnameStatus, SslStatus
+from arco_domain.use_cases.dns import AddDnsRecord, ReconcileDnsRecords, UpdateDnsRecord
+from arco_domain.use_cases.domains import AddDomain, RefreshDomainStatus
 from arco_ports.dns import DnsProvider
 from tests.stub_http import Reply, StubRequest, StubServer, free_port
+from tests.unit.conftest import START, World
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "cloudflare"
 TOKEN = "cf-test-Zq8x3LmN0pR5tV7wY9aB2cD4eF6gH8jK"
@@ -742,3 +750,57 @@ class TestRetries:
             assert len(sleeper.waits) == ATTEMPTS - 1
         finally:
             await unreachable.aclose()
+
+
+@pytest.fixture
+def world() -> World:
+    return World(MemoryUnitOfWorkFactory(), ManualClock(START), Uuid7Generator())
+
+
+class TestDnsUseCasesOnCloudflare:
+    """The calls the HTTP API makes in sandbox mode, here through the Cloudflare adapter over the stub."""
+
+    async def test_a_domain_and_its_records_are_managed_at_cloudflare_and_drift_is_found(
+        self, provider: CloudflareDnsProvider, cloudflare: CloudflareStub, world: World
+    ) -> None:
+        client, owner = await world.register()
+        add_domain = world.build(AddDomain, dns=provider)
+        domain = await add_domain(owner, client.id, name="Shop-Example.com.br")
+        assert domain.zone_id in cloudflare.zones
+        assert domain.nameservers == ("carl.ns.cloudflare.com", "dina.ns.cloudflare.com")
+        assert domain.hostname_status is HostnameStatus.PENDING
+
+        add = world.build(AddDnsRecord, dns=provider)
+        www = await add(owner, client.id, domain.id, type="A", name="www", content="192.0.2.10", ttl=300)
+        await add(owner, client.id, domain.id, type="MX", name="@", content="mx.example.net", priority=10)
+        await add(
+            owner, client.id, domain.id, type="SRV", name="_sip._tcp", content="5 5060 sip.example.net", priority=1
+        )
+        await add(owner, client.id, domain.id, type="CAA", name="@", content='0 issue "letsencrypt.org"')
+        await world.build(UpdateDnsRecord, dns=provider)(owner, client.id, domain.id, www.id, content="192.0.2.11")
+        assert domain.zone_id is not None
+        held = {(r["type"], r["name"], r["content"]) for r in cloudflare.records[domain.zone_id]}
+        assert ("A", "www.shop-example.com.br", "192.0.2.11") in held
+        assert ("CAA", "shop-example.com.br", '0 issue "letsencrypt.org"') in held
+
+        reconcile = world.build(ReconcileDnsRecords, dns=provider)
+        assert await reconcile(owner, client.id, domain.id) == ()  # SRV and CAA read back as ARCO wrote them
+        cloudflare.records[domain.zone_id] = [r for r in cloudflare.records[domain.zone_id] if r["type"] != "MX"]
+        [drift] = await reconcile(owner, client.id, domain.id)
+        assert (drift.kind, drift.arco and drift.arco["content"]) == (DriftKind.MISSING_AT_PROVIDER, "mx.example.net")
+
+        refreshed = await world.build(RefreshDomainStatus, dns=provider)(owner, client.id, domain.id)
+        assert (refreshed.hostname_status, refreshed.ssl_status) == (HostnameStatus.PENDING, SslStatus.NONE)
+
+    async def test_a_refusal_by_cloudflare_leaves_arco_unchanged(
+        self, provider: CloudflareDnsProvider, cloudflare: CloudflareStub, world: World
+    ) -> None:
+        client, owner = await world.register()
+        domain = await world.build(AddDomain, dns=provider)(owner, client.id, name="refused-example.com")
+        cloudflare.fail(400, fixture("error_dns_validation"))
+        with pytest.raises(CloudflareValidationError):
+            await world.build(AddDnsRecord, dns=provider)(
+                owner, client.id, domain.id, type="A", name="www", content="192.0.2.10"
+            )
+        async with world.uow(DataScope.of_client(client.id)) as uow:
+            assert await uow.dns_records.list_for_domain(client.id, domain.id) == []
