@@ -181,17 +181,17 @@ class CloudflareDnsProvider:
 
     async def list_records(self, zone_id: str) -> Sequence[ProviderDnsRecord]:
         raws = await self._every_page(f"/zones/{zone_id}/dns_records", zone_id, self._records_per_page)
-        return [_provider_record(raw) for raw in raws]
+        return [provider_record(raw) for raw in raws]
 
     async def create_record(self, zone_id: str, spec: DnsRecordSpec) -> ProviderDnsRecord:
-        payload = _record_payload(spec, await self._zone_name(zone_id))
+        payload = record_payload(spec, await self._zone_name(zone_id))
         body = await self._call("POST", f"/zones/{zone_id}/dns_records", zone=zone_id, json=payload)
-        return _provider_record(_result(body))
+        return provider_record(_result(body))
 
     async def update_record(self, zone_id: str, record_id: str, spec: DnsRecordSpec) -> ProviderDnsRecord:
-        payload = _record_payload(spec, await self._zone_name(zone_id))
+        payload = record_payload(spec, await self._zone_name(zone_id))
         path = f"/zones/{zone_id}/dns_records/{record_id}"
-        return _provider_record(_result(await self._call("PUT", path, zone=zone_id, record=record_id, json=payload)))
+        return provider_record(_result(await self._call("PUT", path, zone=zone_id, record=record_id, json=payload)))
 
     async def delete_record(self, zone_id: str, record_id: str) -> None:
         with contextlib.suppress(CloudflareNotFound):  # already gone, which is what was asked
@@ -362,7 +362,8 @@ def _zone(raw: Mapping[str, Any]) -> DnsZone:
     return DnsZone(provider_id=zone_id, name=name, nameservers=tuple(map(str, servers)), status=status)
 
 
-def _provider_record(raw: Mapping[str, Any]) -> ProviderDnsRecord:
+def provider_record(raw: Mapping[str, Any]) -> ProviderDnsRecord:
+    """A record as Cloudflare renders it, read back; SRV and CAA content rebuilt from `data` in ARCO's spelling."""
     record_id, record_type, name, ttl = raw.get("id"), raw.get("type"), raw.get("name"), raw.get("ttl")
     if not (isinstance(record_id, str) and isinstance(record_type, str) and isinstance(name, str) and _is_int(ttl)):
         raise CloudflareUnavailable("Cloudflare answered with a DNS record ARCO cannot read")
@@ -394,7 +395,8 @@ def _content_from_data(record_type: str, data: Mapping[str, Any]) -> str | None:
     return None
 
 
-def _record_payload(spec: DnsRecordSpec, zone_name: str) -> dict[str, Any]:
+def record_payload(spec: DnsRecordSpec, zone_name: str) -> dict[str, Any]:
+    """The body of a create or update request for `spec` in the zone `zone_name`, as Cloudflare's API takes it."""
     payload: dict[str, Any] = {
         "type": str(spec.type),
         "name": zone_name if spec.name == APEX else f"{spec.name}.{zone_name}",
