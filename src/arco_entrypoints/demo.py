@@ -152,14 +152,13 @@ async def _seed_metrics(
             )
             for campaign in campaigns:
                 clicks = rng.randint(20, 140)
-                await unit.metrics.record_campaign_day(
-                    client_id, campaign.id,
-                    DailyCampaignMetrics(
+                await unit.metrics.record_campaign_days(
+                    client_id, [(campaign.id, DailyCampaignMetrics(
                         date=day, impressions=clicks * rng.randint(18, 40), clicks=clicks,
                         conversions=Decimal(rng.randint(0, clicks // 8)),
                         cost=Money(Decimal(rng.randint(4_000, 9_000)) / 100),
                         revenue=Money(Decimal(rng.randint(0, 60_000)) / 100),
-                    ),
+                    ))],
                 )  # fmt: skip
             sample = PerformanceSample(
                 lcp_seconds=Decimal(rng.randint(140, 380)) / 100, inp_ms=Decimal(rng.randint(90, 320)),

@@ -26,10 +26,17 @@ class MetricsRepository(Protocol):
 
     async def record_traffic(self, traffic: DailyTraffic) -> None: ...
 
-    async def record_campaign_day(
-        self, client_id: ClientId, campaign_id: CampaignId, day: DailyCampaignMetrics
+    async def record_campaign_days(
+        self, client_id: ClientId, days: Sequence[tuple[CampaignId, DailyCampaignMetrics]]
     ) -> None:
-        """Raises `NotFound` when the campaign is not the client's."""
+        """Store each campaign's day, replacing what was stored for that campaign and date (a platform's
+        restatement). Raises `NotFound` when a campaign is not the client's."""
+        ...
+
+    async def campaign_days(
+        self, client_id: ClientId, campaign_id: CampaignId, start: date, end: date
+    ) -> Sequence[DailyCampaignMetrics]:
+        """The campaign's stored days in `[start, end]`, oldest first; empty for another client's campaign."""
         ...
 
     async def record_measurement(self, client_id: ClientId, measurement: Measurement) -> None: ...

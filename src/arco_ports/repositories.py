@@ -226,7 +226,13 @@ class CampaignRepository(Protocol):
 
     async def get(self, client_id: ClientId, campaign_id: CampaignId) -> Campaign: ...
 
-    async def list_for_client(self, client_id: ClientId) -> Sequence[Campaign]: ...
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Campaign]:
+        """By platform, then name."""
+        ...
+
+    async def update(self, campaign: Campaign) -> None:
+        """Stores name, status, budget, project and ad account. Raises `NotFound`."""
+        ...
 
 
 class AuditLog(Protocol):

@@ -6,6 +6,7 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from arco_domain.model.access import DataScope
+from arco_ports.ad_accounts import AdAccountRepository
 from arco_ports.billing import ProcessedEventLog
 from arco_ports.dns_records import DnsDriftRepository, DnsRecordRepository
 from arco_ports.jobs import JobQueue
@@ -82,6 +83,9 @@ class UnitOfWork(Protocol):
 
     @property
     def campaigns(self) -> CampaignRepository: ...
+
+    @property
+    def ad_accounts(self) -> AdAccountRepository: ...
 
     @property
     def metrics(self) -> MetricsRepository: ...

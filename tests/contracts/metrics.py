@@ -87,16 +87,16 @@ class MetricsContract:
         async with uow_factory(DataScope.of_client(client_id)) as uow:
             await uow.campaigns.add(google)
             await uow.campaigns.add(meta)
-            await uow.metrics.record_campaign_day(
-                client_id, google.id, day(MAY, clicks=10, cost="5.00", revenue="20.00")
+            await uow.metrics.record_campaign_days(
+                client_id, [(google.id, day(MAY, clicks=10, cost="5.00", revenue="20.00"))]
             )
-            await uow.metrics.record_campaign_day(
-                client_id, google.id, day(MAY, clicks=12, cost="6.00", revenue="30.00")
+            await uow.metrics.record_campaign_days(
+                client_id, [(google.id, day(MAY, clicks=12, cost="6.00", revenue="30.00"))]
             )
-            await uow.metrics.record_campaign_day(
-                client_id, google.id, day(MAY + timedelta(days=1), clicks=8, cost="4.00", revenue="0.00")
+            await uow.metrics.record_campaign_days(
+                client_id, [(google.id, day(MAY + timedelta(days=1), clicks=8, cost="4.00", revenue="0.00"))]
             )
-            await uow.metrics.record_campaign_day(client_id, meta.id, day(MAY, clicks=1, cost="1.50", revenue="0"))
+            await uow.metrics.record_campaign_days(client_id, [(meta.id, day(MAY, clicks=1, cost="1.50", revenue="0"))])
             await uow.commit()
         async with uow_factory(DataScope.of_client(client_id)) as uow:
             totals = await uow.metrics.campaign_totals(client_id, MAY, MAY + timedelta(days=1))
@@ -125,8 +125,8 @@ class MetricsContract:
             await uow.commit()
         async with uow_factory(DataScope.of_client(mine)) as uow:
             with pytest.raises(NotFound):
-                await uow.metrics.record_campaign_day(
-                    mine, their_campaign.id, day(MAY, clicks=1, cost="1", revenue="1")
+                await uow.metrics.record_campaign_days(
+                    mine, [(their_campaign.id, day(MAY, clicks=1, cost="1", revenue="1"))]
                 )
         async with uow_factory(DataScope.of_client(mine)) as uow:
             assert await uow.campaigns.list_for_client(theirs) == []

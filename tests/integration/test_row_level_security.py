@@ -18,7 +18,7 @@ NOW = datetime(2026, 5, 4, 12, tzinfo=UTC)
 
 def tenant_rows(client_id: UUID) -> dict[str, dict[str, Any]]:
     """One row for every tenant table, all belonging to `client_id`."""
-    project, domain, ticket, campaign, folder, user = (uuid4() for _ in range(6))
+    project, domain, ticket, campaign, folder, user, ad_account = (uuid4() for _ in range(7))
     c = {"client_id": client_id}
     return {
         "projects": {**c, "id": project, "name": "Site", "status": "live"},
@@ -33,6 +33,15 @@ def tenant_rows(client_id: UUID) -> dict[str, dict[str, Any]]:
             "name": "@",
             "content": "192.0.2.1",
             "ttl": 1,
+        },
+        "ad_accounts": {
+            **c,
+            "id": ad_account,
+            "platform": "google_ads",
+            "external_id": "1234567890",
+            "sealed_grant": b"sealed",
+            "status": "connected",
+            "connected_at": datetime(2026, 12, 1, tzinfo=UTC),
         },
         "dns_drift": {
             **c,

@@ -124,7 +124,7 @@ async def agency(world: World, company: str = "Acme") -> Agency:
             (meta, ad_day(date(2026, 3, 2), 25, "1", brl("25.00"), brl("0.00"))),
         )
         for which, day_metrics in days:
-            await uow.metrics.record_campaign_day(client.id, which.id, day_metrics)
+            await uow.metrics.record_campaign_days(client.id, [(which.id, day_metrics)])
         await uow.commit()
     return Agency(client, owner, site, shop, blog, march_incident)
 
@@ -260,10 +260,10 @@ class TestGetDashboard:
         async with world.uow(DataScope.of_client(client.id)) as uow:
             await uow.campaigns.add(google)
             await uow.campaigns.add(meta)
-            await uow.metrics.record_campaign_day(
-                client.id, google.id, ad_day(MARCH_1.date(), 5, "1", brl("9"), brl("9"))
+            await uow.metrics.record_campaign_days(
+                client.id, [(google.id, ad_day(MARCH_1.date(), 5, "1", brl("9"), brl("9")))]
             )
-            await uow.metrics.record_campaign_day(client.id, meta.id, ad_day(MARCH_1.date(), 5, "1", usd, usd))
+            await uow.metrics.record_campaign_days(client.id, [(meta.id, ad_day(MARCH_1.date(), 5, "1", usd, usd))])
             await uow.commit()
 
         overview = await dashboard(world, owner, client.id)

@@ -37,6 +37,9 @@ class MemoryCampaignRepository(Scoped):
     async def list_for_client(self, client_id: ClientId) -> Sequence[Campaign]:
         return sorted(self._table.select(self._mine(client_id)), key=lambda c: (c.platform, c.name))
 
+    async def update(self, campaign: Campaign) -> None:
+        self._replace(campaign)
+
 
 class MemoryMetricsRepository(Scoped):
     kind = "metrics"
@@ -53,11 +56,23 @@ class MemoryMetricsRepository(Scoped):
         self._check_scope(traffic.client_id)
         self._series("traffic")[(traffic.client_id, traffic.project_id, traffic.day)] = traffic
 
-    async def record_campaign_day(
-        self, client_id: ClientId, campaign_id: CampaignId, day: DailyCampaignMetrics
+    async def record_campaign_days(
+        self, client_id: ClientId, days: Sequence[tuple[CampaignId, DailyCampaignMetrics]]
     ) -> None:
-        campaign = self._store.table("campaign").get(campaign_id, self._mine(client_id))
-        self._series("campaign_days")[(client_id, campaign_id, day.date)] = (campaign.platform, day)
+        campaigns = self._store.table("campaign")
+        platforms = {campaign_id: campaigns.get(campaign_id, self._mine(client_id)).platform for campaign_id, _ in days}
+        series = self._series("campaign_days")
+        for campaign_id, day in days:
+            series[(client_id, campaign_id, day.date)] = (platforms[campaign_id], day)
+
+    async def campaign_days(
+        self, client_id: ClientId, campaign_id: CampaignId, start: date, end: date
+    ) -> Sequence[DailyCampaignMetrics]:
+        return sorted(
+            (metrics for (owner, campaign, day), (_, metrics) in self._series("campaign_days").items()
+             if (owner, campaign) == (client_id, campaign_id) and in_scope(self._scope, owner) and start <= day <= end),
+            key=lambda metrics: metrics.date,
+        )  # fmt: skip
 
     async def record_measurement(self, client_id: ClientId, measurement: Measurement) -> None:
         self._check_scope(client_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from arco_adapters.memory.ad_accounts import MemoryAdAccountRepository
 from arco_adapters.memory.billing import MemoryProcessedEventLog
 from arco_adapters.memory.dns_records import MemoryDnsDriftRepository, MemoryDnsRecordRepository
 from arco_adapters.memory.jobs import MemoryJobQueue
@@ -46,6 +47,7 @@ class MemoryUnitOfWork:
         self.quotas = MemoryQuotaLedger(store, scope)
         self.audit = MemoryAuditLog(store, scope)
         self.campaigns = MemoryCampaignRepository(store, scope)
+        self.ad_accounts = MemoryAdAccountRepository(store, scope)
         self.metrics = MemoryMetricsRepository(store, scope)
         self.infrastructure = MemoryInfrastructureRepository(store, scope)
         self.incidents = MemoryIncidentRepository(store, scope)

@@ -10,13 +10,13 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, func, insert, select
+from sqlalchemy import Row, Select, and_, func, insert, select, tuple_, update
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from arco_adapters.postgres import tables as t
 from arco_adapters.postgres.repositories import Repository
-from arco_domain.ids import CampaignId, ClientId, ProjectId
+from arco_domain.ids import AdAccountId, CampaignId, ClientId, ProjectId
 from arco_domain.model.campaigns import Campaign, CampaignStatus, CampaignTotals, DailyCampaignMetrics
 from arco_domain.model.money import Money
 from arco_domain.model.network import DailyTraffic, TrafficTotals
@@ -36,6 +36,33 @@ def _campaign(row: Row[Any]) -> Campaign:
         project_id=ProjectId(row.project_id) if row.project_id else None,
         budget_daily=Money(row.budget_daily, row.currency) if row.budget_daily is not None else None,
         created_at=row.created_at,
+        ad_account_id=AdAccountId(row.ad_account_id) if row.ad_account_id else None,
+    )
+
+
+def _campaign_values(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "project_id": campaign.project_id,
+        "name": campaign.name,
+        "status": campaign.status.value,
+        "budget_daily": campaign.budget_daily.amount if campaign.budget_daily else None,
+        "currency": campaign.budget_daily.currency if campaign.budget_daily else "BRL",
+        "ad_account_id": campaign.ad_account_id,
+    }
+
+
+def campaign_days_upsert() -> Any:
+    """The statement that stores campaign days, one parameter set per day: a day already stored is replaced,
+    and left untouched (no new row version) when the platform reported the same figures again."""
+    statement = pg_insert(t.campaign_metrics)
+    figures = ("impressions", "clicks", "conversions", "cost", "revenue", "currency")
+    stored, incoming = t.campaign_metrics.c, statement.excluded
+    return statement.on_conflict_do_update(
+        constraint=t.campaign_metrics.primary_key,
+        set_={name: incoming[name] for name in figures},
+        where=tuple_(*(stored[name] for name in figures)).is_distinct_from(
+            tuple_(*(incoming[name] for name in figures))
+        ),
     )
 
 
@@ -45,14 +72,10 @@ class PostgresCampaignRepository(Repository):
             insert(t.campaigns).values(
                 id=campaign.id,
                 client_id=campaign.client_id,
-                project_id=campaign.project_id,
                 platform=campaign.platform.value,
                 external_id=campaign.external_id,
-                name=campaign.name,
-                status=campaign.status.value,
-                budget_daily=campaign.budget_daily.amount if campaign.budget_daily else None,
-                currency=campaign.budget_daily.currency if campaign.budget_daily else "BRL",
                 created_at=campaign.created_at,
+                **_campaign_values(campaign),
             )
         )
 
@@ -65,6 +88,15 @@ class PostgresCampaignRepository(Repository):
         c = t.campaigns.c
         query = select(t.campaigns).where(c.client_id == client_id).order_by(c.platform, c.name)
         return [_campaign(row) for row in await self._all(query)]
+
+    async def update(self, campaign: Campaign) -> None:
+        c = t.campaigns.c
+        statement = (
+            update(t.campaigns)
+            .where(c.client_id == campaign.client_id, c.id == campaign.id)
+            .values(updated_at=func.now(), **_campaign_values(campaign))
+        )
+        await self._must_change(statement, "campaign", campaign.id)
 
 
 def traffic_totals_query(client_id: ClientId, start: date, end: date) -> Select[Any]:
@@ -131,21 +163,39 @@ class PostgresMetricsRepository(Repository):
         )
         await self._run(statement.on_conflict_do_update(constraint=t.network_usage.primary_key, set_=values))
 
-    async def record_campaign_day(
-        self, client_id: ClientId, campaign_id: CampaignId, day: DailyCampaignMetrics
+    async def record_campaign_days(
+        self, client_id: ClientId, days: Sequence[tuple[CampaignId, DailyCampaignMetrics]]
     ) -> None:
-        values = {
-            "impressions": day.impressions,
-            "clicks": day.clicks,
-            "conversions": day.conversions,
-            "cost": day.cost.amount,
-            "revenue": day.revenue.amount,
-            "currency": day.currency,
-        }
-        statement = pg_insert(t.campaign_metrics).values(
-            client_id=client_id, campaign_id=campaign_id, date=day.date, **values
+        if not days:
+            return
+        rows = [
+            {"client_id": client_id, "campaign_id": campaign_id, "date": day.date, "impressions": day.impressions,
+             "clicks": day.clicks, "conversions": day.conversions, "cost": day.cost.amount,
+             "revenue": day.revenue.amount, "currency": day.currency}
+            for campaign_id, day in days
+        ]  # fmt: skip
+        await self._run_many(campaign_days_upsert(), rows)
+
+    async def campaign_days(
+        self, client_id: ClientId, campaign_id: CampaignId, start: date, end: date
+    ) -> Sequence[DailyCampaignMetrics]:
+        m = t.campaign_metrics.c
+        query = (
+            select(t.campaign_metrics)
+            .where(m.client_id == client_id, m.campaign_id == campaign_id, m.date >= start, m.date <= end)
+            .order_by(m.date)
         )
-        await self._run(statement.on_conflict_do_update(constraint=t.campaign_metrics.primary_key, set_=values))
+        return [
+            DailyCampaignMetrics(
+                date=row.date,
+                impressions=row.impressions,
+                clicks=row.clicks,
+                conversions=row.conversions,
+                cost=Money(row.cost, row.currency),
+                revenue=Money(row.revenue, row.currency),
+            )
+            for row in await self._all(query)
+        ]
 
     async def record_measurement(self, client_id: ClientId, measurement: Measurement) -> None:
         sample = measurement.sample

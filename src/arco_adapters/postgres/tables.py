@@ -443,6 +443,28 @@ performance_metrics = Table(
     CheckConstraint(_in("grade", ("A+", "A", "B", "C", "D", "F")), name="grade"),
 )
 
+ad_accounts = Table(
+    "ad_accounts",
+    metadata,
+    _id(),
+    _client(),
+    Column("platform", Text, nullable=False),
+    Column("external_id", Text, nullable=False),
+    Column("login_customer_id", Text),
+    Column("sealed_grant", LargeBinary, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("connected_at", TIMESTAMPTZ, nullable=False),
+    Column("last_synced_at", TIMESTAMPTZ),
+    Column("last_sync_error", Text),
+    _created(),
+    _updated(),
+    UniqueConstraint("client_id", "id"),
+    UniqueConstraint("client_id", "platform", "external_id"),
+    CheckConstraint(_in("platform", PLATFORMS), name="platform"),
+    CheckConstraint(_in("status", ("connected", "disconnected")), name="status"),
+)
+"""Ad accounts a client connected; `sealed_grant` is the client's grant encrypted by ARCO's secret box."""
+
 campaigns = Table(
     "campaigns",
     metadata,
@@ -455,11 +477,13 @@ campaigns = Table(
     Column("status", Text, nullable=False, server_default="active"),
     Column("budget_daily", MONEY),
     Column("currency", Text, nullable=False, server_default="BRL"),
+    Column("ad_account_id", UUID(as_uuid=True)),
     _created(),
     _updated(),
     UniqueConstraint("client_id", "id"),
     UniqueConstraint("client_id", "platform", "external_id"),
     _owned_by("projects", "project_id", ondelete="SET NULL (project_id)"),
+    _owned_by("ad_accounts", "ad_account_id", ondelete="SET NULL (ad_account_id)"),
     CheckConstraint(_in("platform", PLATFORMS), name="platform"),
     CheckConstraint(_in("status", ("active", "paused", "ended")), name="status"),
 )
@@ -620,6 +644,7 @@ TENANT_TABLES: tuple[Table, ...] = (
     ticket_status_changes,
     support_ticket_messages,
     performance_metrics,
+    ad_accounts,
     campaigns,
     campaign_metrics,
     incidents,

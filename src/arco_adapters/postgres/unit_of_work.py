@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
+from arco_adapters.postgres.ad_accounts import PostgresAdAccountRepository
 from arco_adapters.postgres.billing import PostgresProcessedEventLog
 from arco_adapters.postgres.dns_records import PostgresDnsDriftRepository, PostgresDnsRecordRepository
 from arco_adapters.postgres.jobs import PostgresJobQueue
@@ -69,6 +70,7 @@ class PostgresUnitOfWork:
         self.quotas = PostgresQuotaLedger(connection)
         self.audit = PostgresAuditLog(connection)
         self.campaigns = PostgresCampaignRepository(connection)
+        self.ad_accounts = PostgresAdAccountRepository(connection)
         self.metrics = PostgresMetricsRepository(connection)
         self.infrastructure = PostgresInfrastructureRepository(connection)
         self.incidents = PostgresIncidentRepository(connection)

@@ -15,7 +15,7 @@ from decimal import ROUND_HALF_EVEN, Context, Decimal
 from enum import StrEnum
 
 from arco_domain.errors import ValidationError
-from arco_domain.ids import CampaignId, ClientId, ProjectId
+from arco_domain.ids import AdAccountId, CampaignId, ClientId, ProjectId
 from arco_domain.model.money import Money
 from arco_domain.model.tiers import CampaignPlatform
 
@@ -45,6 +45,8 @@ class Campaign:
     project_id: ProjectId | None
     budget_daily: Money | None
     created_at: dt.datetime
+    ad_account_id: AdAccountId | None = None
+    """The connected account the campaign is synced from; None for a campaign entered by hand."""
 
     def __post_init__(self) -> None:
         if not self.external_id.strip():

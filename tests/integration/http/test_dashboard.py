@@ -126,7 +126,7 @@ async def seed(
         for back in range(days):
             day = today - timedelta(days=back)
             figures = DailyCampaignMetrics(day, 1000, 40, Decimal(2), Money(Decimal("30.00")), Money(Decimal("90.00")))
-            await uow.metrics.record_campaign_day(client_id, google.id, figures)
+            await uow.metrics.record_campaign_days(client_id, [(google.id, figures)])
         for n in range(tickets):
             opened = month_start + (now - month_start) * (n + 1) / (tickets + 1)
             ticket = Ticket.open(

@@ -1,0 +1,43 @@
+"""Connected ad accounts, and the box that keeps their grants encrypted at rest."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from arco_domain.ids import AdAccountId, ClientId
+from arco_domain.model.ad_accounts import AdAccount
+
+
+class AdAccountRepository(Protocol):
+    async def add(self, account: AdAccount) -> None:
+        """Raises `Conflict` when the client already has the platform's account with that id."""
+        ...
+
+    async def get(self, client_id: ClientId, account_id: AdAccountId) -> AdAccount:
+        """Raises `NotFound`."""
+        ...
+
+    async def find(self, client_id: ClientId, platform: str, external_id: str) -> AdAccount | None: ...
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[AdAccount]:
+        """By platform, then account id."""
+        ...
+
+    async def list_connected(self) -> Sequence[AdAccount]:
+        """Every connected account the unit may see (every client's, for the daily sync)."""
+        ...
+
+    async def update(self, account: AdAccount) -> None:
+        """Raises `NotFound`."""
+        ...
+
+
+class SecretBox(Protocol):
+    """Authenticated encryption for secrets kept in the database: what `open` returns is what `seal` was
+    given. Sealed bytes that were altered, or sealed under a key the box no longer has, raise `ProviderError`
+    (only ARCO's operators can restore the key; otherwise the client connects the account again)."""
+
+    def seal(self, secret: str) -> bytes: ...
+
+    def open(self, sealed: bytes) -> str: ...
