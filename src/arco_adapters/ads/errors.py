@@ -36,7 +36,7 @@ class AdRateLimited(AdPlatformUnavailable):
     developer token's access level): no retry within the run helps."""
 
     def __init__(self, detail: str, *, retry_after: float | None = None, daily_cap: bool = False) -> None:
-        super().__init__(detail, retry_after=retry_after)
+        super().__init__(detail, retry_after=retry_after, retry_within_call=not daily_cap)
         self.daily_cap = daily_cap
 
     def facts(self) -> dict[str, Any]:
