@@ -6,15 +6,19 @@ instead of patching anything.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
 from dependency_injector import containers, providers
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
+from arco_adapters.ads.google import GoogleAdsPlatform
+from arco_adapters.ads.meta import MetaAdsPlatform
+from arco_adapters.ads.sandbox import SandboxAdPlatform
 from arco_adapters.cloudflare.provider import CloudflareDnsProvider
 from arco_adapters.cloudflare.sandbox import SandboxDnsProvider
 from arco_adapters.http_probe import HttpUptimeProbe
 from arco_adapters.pagespeed import PageSpeedProbe
+from arco_adapters.postgres.account_gate import PostgresAccountGate
 from arco_adapters.postgres.idempotency import PostgresIdempotencyStore
 from arco_adapters.postgres.jobs import PostgresOutbox
 from arco_adapters.postgres.mail_log import PostgresMailLog
@@ -25,15 +29,26 @@ from arco_adapters.resend.mailer import ResendMailer
 from arco_adapters.sandbox_performance import SandboxPerformanceProbe
 from arco_adapters.sandbox_traffic import SandboxTrafficSource
 from arco_adapters.security.passwords import Argon2PasswordHasher
+from arco_adapters.security.secret_box import FernetSecretBox
 from arco_adapters.stripe.gateway import StripePaymentGateway
 from arco_adapters.stripe.sandbox import SandboxPaymentGateway
 from arco_adapters.system import SystemClock, Uuid7Generator
+from arco_domain.model.tiers import CampaignPlatform
 from arco_domain.use_cases.billing import (
     EnforcePaymentGrace,
     HandleBillingEvent,
     OpenBillingPortal,
     ReconcileBillingEvents,
     StartCheckout,
+)
+from arco_domain.use_cases.campaigns import (
+    ConnectAdAccount,
+    DisconnectAdAccount,
+    GetCampaignMetrics,
+    ListAdAccounts,
+    ListCampaigns,
+    ScheduleAdSyncs,
+    SyncAdAccount,
 )
 from arco_domain.use_cases.clients import (
     ChangeTier,
@@ -90,6 +105,7 @@ from arco_domain.use_cases.tickets import (
 )
 from arco_entrypoints.http.tokens import TokenService
 from arco_entrypoints.webhook_delivery import post_to_webhook
+from arco_ports.ads import AdPlatform
 from arco_ports.clock import Clock
 
 
@@ -130,6 +146,30 @@ async def dns_provider(
     await provider.aclose()
 
 
+async def ad_platforms(
+    mode: str,
+    google_client_id: str | None,
+    google_client_secret: str | None,
+    google_developer_token: str | None,
+    meta_app_secret: str | None,
+    meta_conversion_action: str,
+    engine: AsyncEngine,
+) -> AsyncIterator[Mapping[CampaignPlatform, AdPlatform]]:
+    if mode != "live":
+        yield {platform: SandboxAdPlatform(platform) for platform in CampaignPlatform}
+        return
+    # One gate for both: it keys its slots by platform and account, across every worker process.
+    gate = PostgresAccountGate(engine)
+    google = GoogleAdsPlatform(
+        client_id=google_client_id or "", client_secret=google_client_secret or "", gate=gate,
+        developer_token=google_developer_token,
+    )  # fmt: skip
+    meta = MetaAdsPlatform(gate, conversion_action_type=meta_conversion_action, app_secret=meta_app_secret)
+    yield {CampaignPlatform.GOOGLE_ADS: google, CampaignPlatform.META_ADS: meta}
+    await google.aclose()
+    await meta.aclose()
+
+
 class Container(containers.DeclarativeContainer):
     config = providers.Configuration()
 
@@ -162,6 +202,31 @@ class Container(containers.DeclarativeContainer):
         engine=engine,
         clock=clock,
     )
+    ad_platforms = providers.Resource(
+        ad_platforms,
+        config.ads_mode,
+        config.google_ads_client_id,
+        config.google_ads_client_secret,
+        config.google_ads_developer_token,
+        config.meta_app_secret,
+        config.meta_conversion_action,
+        engine=engine,
+    )
+    secret_box = providers.Singleton(FernetSecretBox, config.secrets_keys)
+    connect_ad_account = providers.Factory(
+        ConnectAdAccount, uow=uow, clock=clock, ids=ids, platforms=ad_platforms, secrets=secret_box
+    )
+    disconnect_ad_account = providers.Factory(
+        DisconnectAdAccount, uow=uow, clock=clock, ids=ids, platforms=ad_platforms, secrets=secret_box
+    )
+    list_ad_accounts = providers.Factory(ListAdAccounts, uow=uow, clock=clock, ids=ids)
+    sync_ad_account = providers.Factory(
+        SyncAdAccount, uow=uow, clock=clock, ids=ids, platforms=ad_platforms, secrets=secret_box,
+        lookback_days=config.ads_lookback_days,
+    )  # fmt: skip
+    schedule_ad_syncs = providers.Factory(ScheduleAdSyncs, uow=uow, clock=clock, ids=ids)
+    list_campaigns = providers.Factory(ListCampaigns, uow=uow, clock=clock, ids=ids)
+    get_campaign_metrics = providers.Factory(GetCampaignMetrics, uow=uow, clock=clock, ids=ids)
     expire_upload_reservations = providers.Factory(ExpireUploadReservations, uow=uow, clock=clock, ids=ids)
     # The sandbox until Cloudflare's analytics adapter exists, in every environment.
     traffic_source = providers.Singleton(SandboxTrafficSource, clock=clock)

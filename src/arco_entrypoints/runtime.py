@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -12,11 +13,13 @@ from typing import Any
 from arco_adapters.postgres.database import start_embedded
 from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.postgres.migrate import upgrade
+from arco_adapters.security.secret_box import new_key
 from arco_domain.model.tiers import Tier
 from arco_entrypoints.container import Container
-from arco_entrypoints.settings import BillingSettings, Settings
+from arco_entrypoints.settings import AdsSettings, BillingSettings, Settings
 
 SECRET_FILE = "jwt-secret"
+SECRETS_KEY_FILE = "secrets-key"
 
 
 @dataclass
@@ -33,6 +36,8 @@ class Runtime:
     pagespeed_api_key: str | None = None
     cloudflare_api_token: str | None = None
     cloudflare_account_id: str | None = None
+    secrets_keys: tuple[str, ...] = ()
+    ads: AdsSettings = field(default_factory=AdsSettings)
 
     def container(self, *, pool_size: int = 10) -> Container:
         container = Container()
@@ -60,6 +65,14 @@ class Runtime:
                 "dns_mode": "cloudflare" if self.cloudflare_api_token else "sandbox",
                 "cloudflare_api_token": self.cloudflare_api_token,
                 "cloudflare_account_id": self.cloudflare_account_id,
+                "secrets_keys": list(self.secrets_keys),
+                "ads_mode": self.ads.mode,
+                "google_ads_client_id": self.ads.google_client_id,
+                "google_ads_client_secret": self.ads.google_client_secret,
+                "google_ads_developer_token": self.ads.google_developer_token,
+                "meta_app_secret": self.ads.meta_app_secret,
+                "meta_conversion_action": self.ads.meta_conversion_action,
+                "ads_lookback_days": dict(self.ads.lookback_days),
             }
         )
         return container
@@ -69,12 +82,15 @@ class Runtime:
             self.embedded.stop()
 
 
-def persisted_secret(data_dir: Path) -> str:
-    """A random signing secret kept in the data dir, so tokens survive restarts of a local install."""
-    path = data_dir / SECRET_FILE
+def persisted_secret(
+    data_dir: Path, name: str = SECRET_FILE, make: Callable[[], str] = lambda: secrets.token_urlsafe(48)
+) -> str:
+    """A random secret kept in the data dir (readable by its owner only), so a local install keeps its tokens
+    and its sealed credentials across restarts."""
+    path = data_dir / name
     if not path.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_urlsafe(48))
+        path.write_text(make())
         path.chmod(0o600)
     return path.read_text().strip()
 
@@ -99,6 +115,8 @@ def services(settings: Settings) -> dict[str, Any]:
         "pagespeed_api_key": settings.pagespeed_api_key,
         "cloudflare_api_token": settings.cloudflare_api_token,
         "cloudflare_account_id": settings.cloudflare_account_id,
+        "secrets_keys": settings.secrets_keys or (persisted_secret(settings.data_dir, SECRETS_KEY_FILE, new_key),),
+        "ads": settings.ads,
     }
 
 
@@ -106,3 +124,4 @@ def export(runtime: Runtime) -> None:
     """Hand the prepared runtime to worker processes, which read the environment."""
     os.environ["ARCO_DATABASE_URL"] = runtime.database_url
     os.environ["ARCO_JWT_SECRET"] = runtime.jwt_secret
+    os.environ["ARCO_SECRETS_KEY"] = ",".join(runtime.secrets_keys)

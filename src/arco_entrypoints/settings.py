@@ -51,6 +51,45 @@ class BillingSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class AdsSettings:
+    """The live Google Ads and Meta adapters in production (or with `ARCO_ADS_MODE=live`), else the sandbox."""
+
+    mode: str = "sandbox"
+    google_client_id: str | None = None
+    google_client_secret: str | None = None
+    google_developer_token: str | None = None
+    meta_app_secret: str | None = None
+    meta_conversion_action: str = "offsite_conversion.fb_pixel_purchase"
+    lookback_days: dict[str, int] = field(default_factory=dict)
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str], environment: Environment) -> AdsSettings:
+        mode = env.get("ARCO_ADS_MODE") or ("live" if environment is Environment.PRODUCTION else "sandbox")
+        if mode not in ("live", "sandbox"):
+            raise SystemExit("ARCO_ADS_MODE must be live or sandbox")
+        google = (env.get("ARCO_GOOGLE_ADS_CLIENT_ID") or None, env.get("ARCO_GOOGLE_ADS_CLIENT_SECRET") or None)
+        if mode == "live" and not all(google):
+            raise SystemExit("live ad syncs need ARCO_GOOGLE_ADS_CLIENT_ID and ARCO_GOOGLE_ADS_CLIENT_SECRET")
+        lookback: dict[str, int] = {}
+        for platform, variable in (
+            ("google_ads", "ARCO_GOOGLE_ADS_LOOKBACK_DAYS"),
+            ("meta_ads", "ARCO_META_ADS_LOOKBACK_DAYS"),
+        ):
+            raw = env.get(variable)
+            if raw:
+                if not raw.isdigit() or not 1 <= int(raw) <= 90:
+                    raise SystemExit(f"{variable} must be a whole number of days, 1..90")
+                lookback[platform] = int(raw)
+        return cls(
+            mode=mode, google_client_id=google[0], google_client_secret=google[1],
+            google_developer_token=env.get("ARCO_GOOGLE_ADS_DEVELOPER_TOKEN") or None,
+            meta_app_secret=env.get("ARCO_META_APP_SECRET") or None,
+            meta_conversion_action=env.get("ARCO_META_CONVERSION_ACTION") or "offsite_conversion.fb_pixel_purchase",
+            lookback_days=lookback,
+        )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     environment: Environment
     data_dir: Path
@@ -72,6 +111,9 @@ class Settings:
     cloudflare_api_token: str | None = None
     """With a token (and the account id), domains' DNS lives at Cloudflare; without, at the sandbox provider."""
     cloudflare_account_id: str | None = None
+    secrets_keys: tuple[str, ...] = ()
+    """Keys sealing stored credentials (ad-platform grants), newest first; empty keeps one in the data dir."""
+    ads: AdsSettings = field(default_factory=lambda: AdsSettings())
     billing: BillingSettings = field(default_factory=BillingSettings)
 
     @classmethod
@@ -85,6 +127,10 @@ class Settings:
         if environment is Environment.PRODUCTION and not env.get("ARCO_PAGESPEED_API_KEY"):
             # Elsewhere the sandbox invents performance figures; production must never show invented ones.
             raise SystemExit("production needs ARCO_PAGESPEED_API_KEY for performance measurement")
+        secrets_keys = tuple(key.strip() for key in env.get("ARCO_SECRETS_KEY", "").split(",") if key.strip())
+        if environment is Environment.PRODUCTION and not secrets_keys:
+            # A key kept next to the data it protects protects nothing in production.
+            raise SystemExit("production needs ARCO_SECRETS_KEY to seal stored credentials")
         cloudflare = (env.get("ARCO_CLOUDFLARE_API_TOKEN") or None, env.get("ARCO_CLOUDFLARE_ACCOUNT_ID") or None)
         if (environment is Environment.PRODUCTION or any(cloudflare)) and not all(cloudflare):
             # A half-configured Cloudflare, or the sandbox's pretend zones in production, would lose real DNS.
@@ -102,5 +148,7 @@ class Settings:
             pagespeed_api_key=env.get("ARCO_PAGESPEED_API_KEY") or None,
             cloudflare_api_token=cloudflare[0],
             cloudflare_account_id=cloudflare[1],
+            secrets_keys=secrets_keys,
+            ads=AdsSettings.from_environment(env, environment),
             billing=BillingSettings.from_environment(env, environment),
         )

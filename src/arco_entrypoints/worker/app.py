@@ -6,13 +6,16 @@ import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import timedelta
 from typing import Any, TypeVar
+from uuid import UUID
 
 from arq import cron
 from arq.connections import RedisSettings
 from arq.cron import CronJob
 from arq.worker import Retry, Worker, func
 
+from arco_domain.ids import AdAccountId, ClientId
 from arco_domain.model.notifications import SEND_EMAIL_JOB, email_from_job
+from arco_domain.use_cases.campaigns import SYNC_AD_ACCOUNT_JOB
 from arco_entrypoints.providing import resolve
 from arco_entrypoints.runtime import Runtime
 from arco_entrypoints.worker.retries import retry_delay
@@ -32,16 +35,18 @@ def _timing(every: timedelta) -> dict[str, Any]:
     return {"minute": set(range(0, 60, minutes)), "second": 0}
 
 
-async def retrying(ctx: dict[str, Any], work: Awaitable[T]) -> T:
-    """Run `work`; a transient failure is retried later (arq's `Retry`), a permanent one is logged and ends."""
+async def retrying(ctx: dict[str, Any], work: Awaitable[T], *, client_id: str | None = None) -> T:
+    """Run `work`; a transient failure is retried later (arq's `Retry`), a permanent one is logged and ends.
+    Failures are logged with the job's id and, for work done for one client, the client's."""
+    job = ctx.get("job_id") if client_id is None else f"{ctx.get('job_id')} (client {client_id})"
     try:
         return await work
     except Exception as error:
         delay = retry_delay(error, int(ctx.get("job_try", 1)))
         if delay is None:
-            log.exception("job %s failed for good", ctx.get("job_id"))
+            log.exception("job %s failed for good", job)
             raise
-        log.warning("job %s failed (%s); trying again in %.0f s", ctx.get("job_id"), error, delay)
+        log.warning("job %s failed (%s); trying again in %.0f s", job, error, delay)
         raise Retry(defer=delay) from error
 
 
@@ -58,6 +63,16 @@ async def send_email(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
     mailer = await resolve(ctx["container"].mailer)
     await retrying(ctx, mailer.send(email_from_job(payload, ctx["job_id"])))
     return "sent"
+
+
+async def sync_ad_account(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
+    """Sync one connected ad account (asked for when it connects, and daily)."""
+    sync = await resolve(ctx["container"].sync_ad_account)
+    client_id = str(payload["client_id"])
+    outcome = await retrying(
+        ctx, sync(ClientId(UUID(client_id)), AdAccountId(UUID(payload["ad_account_id"]))), client_id=client_id
+    )
+    return outcome.skipped or f"{outcome.campaigns} campaigns, {outcome.days} days"
 
 
 async def dispatch_outbox(ctx: dict[str, Any]) -> int:
@@ -87,7 +102,7 @@ def build_worker(
         await ctx["container"].shutdown_resources()
 
     settings: dict[str, Any] = {
-        "functions": [func(send_email, name=SEND_EMAIL_JOB)],
+        "functions": [func(send_email, name=SEND_EMAIL_JOB), func(sync_ad_account, name=SYNC_AD_ACCOUNT_JOB)],
         "cron_jobs": [
             *(_cron_job(schedule) for schedule in SCHEDULES),
             # Every five seconds: a requested job waits that long at most, however briefly Redis was away.

@@ -43,6 +43,7 @@ SCHEDULES: tuple[Schedule, ...] = (
     Schedule("performance_measurement", timedelta(days=1), lambda c: _use_case(c, "measure_performance")),
     Schedule("domain_expiry_warnings", timedelta(days=1), lambda c: _use_case(c, "warn_of_expiries")),
     Schedule("domain_upkeep", timedelta(days=1), lambda c: _use_case(c, "keep_domains_in_step")),
+    Schedule("ads_sync", timedelta(days=1), lambda c: _use_case(c, "schedule_ad_syncs")),
 )
 
 

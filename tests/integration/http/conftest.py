@@ -20,6 +20,7 @@ from litestar.testing import AsyncTestClient
 
 from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.security.passwords import Argon2PasswordHasher
+from arco_adapters.security.secret_box import new_key
 from arco_domain.model.clients import User, UserType
 from arco_domain.use_cases.identity import Identity
 from arco_entrypoints.container import Container
@@ -43,11 +44,19 @@ class Account:
         return {"Authorization": f"Bearer {self.token}"}
 
 
+SECRETS_KEY = new_key()
+
+
 @pytest.fixture
 def container(postgres: EmbeddedPostgres, database: str) -> Container:
     container = Container()
     container.config.from_dict(
-        {"database_url": postgres.url(user="arco_app", database=database), "pool_size": 5, "jwt_secret": JWT_SECRET}
+        {
+            "database_url": postgres.url(user="arco_app", database=database),
+            "pool_size": 5,
+            "jwt_secret": JWT_SECRET,
+            "secrets_keys": [SECRETS_KEY],
+        }
     )
     # Cheap hashing keeps sign-ups fast in tests; production keeps argon2's defaults.
     cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)

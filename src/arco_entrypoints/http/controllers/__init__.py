@@ -5,6 +5,7 @@ from __future__ import annotations
 from arco_entrypoints.http.controllers.accounts import AuthController, MeController
 from arco_entrypoints.http.controllers.admin import AdminController
 from arco_entrypoints.http.controllers.billing import BillingController, StripeWebhookController
+from arco_entrypoints.http.controllers.campaigns import CampaignController
 from arco_entrypoints.http.controllers.dashboard import DashboardController
 from arco_entrypoints.http.controllers.domains import DomainController
 from arco_entrypoints.http.controllers.health import HealthController
@@ -21,6 +22,7 @@ CONTROLLERS = [
     DashboardController,
     ProjectController,
     DomainController,
+    CampaignController,
     TicketController,
     MemberController,
     AdminController,
