@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +17,13 @@ from dependency_injector import providers
 
 from arco_adapters.memory.clock import ManualClock
 from arco_adapters.postgres.embedded import EmbeddedPostgres
+from arco_adapters.security.secret_box import new_key
 from arco_adapters.valkey.embedded import EmbeddedValkey
 from arco_domain.errors import Unavailable, ValidationError
-from arco_domain.model.access import DataScope
+from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.clients import UserType
 from arco_domain.model.notifications import OutgoingEmail
+from arco_domain.model.tiers import Tier
 from arco_domain.use_cases.base import request_email
 from arco_domain.use_cases.tickets import AutoCloseResolvedTickets
 from arco_entrypoints.runtime import Runtime
@@ -29,6 +32,7 @@ from arco_entrypoints.worker.schedules import SCHEDULES, Schedule, run_scheduled
 
 SECRET = "worker-test-secret-long-enough-for-hs256"
 NOW = datetime(2026, 6, 1, 12, 0, 30, tzinfo=UTC)
+SECRETS_KEY = new_key()
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +44,7 @@ def valkey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedValkey]
 
 @pytest.fixture
 def runtime(postgres: EmbeddedPostgres, database: str) -> Runtime:
-    return Runtime(postgres.url(user="arco_app", database=database), SECRET, None)
+    return Runtime(postgres.url(user="arco_app", database=database), SECRET, None, secrets_keys=(SECRETS_KEY,))
 
 
 @pytest.fixture
@@ -180,6 +184,47 @@ class TestOutbox:
         await pool.aclose()
         logged = await (await container.mailer()).recent(50)
         assert [entry.email.subject for entry in logged if entry.email.dedupe_key == "sla-test-1"] == ["SLA at risk"]
+
+
+class TestAdSync:
+    async def run_queued_jobs(self, runtime: Runtime, container: Any, valkey: EmbeddedValkey) -> None:
+        pool = await create_pool(RedisSettings.from_dsn(valkey.url))
+        try:
+            assert await dispatch_outbox({"container": container, "redis": pool}) >= 1
+        finally:
+            await pool.aclose()
+        worker = build_worker(runtime, valkey.url, burst=True, poll_delay=0.05, handle_signals=False, cron_jobs=[])
+        await worker.main()
+        await worker.close()
+
+    async def stored(self, container: Any, client_id: Any) -> tuple[int, int]:
+        uow = await container.uow()
+        async with uow(DataScope.of_client(client_id)) as unit:
+            campaigns = await unit.campaigns.list_for_client(client_id)
+            days = [
+                day
+                for campaign in campaigns
+                for day in await unit.metrics.campaign_days(client_id, campaign.id, date(2020, 1, 1), date(2030, 1, 1))
+            ]
+        return len(campaigns), len(days)
+
+    async def test_a_connected_account_syncs_through_the_queue_and_the_daily_run_changes_no_count(
+        self, runtime: Runtime, container: Any, valkey: EmbeddedValkey
+    ) -> None:
+        registration = await (await container.register_client())(email="ads@example.com", company_name="Ads")
+        client_id = registration.client.id
+        owner = Principal(registration.user.id, UserType.CLIENT, client_id)
+        await (await container.change_tier())(None, client_id, tier=Tier.PRO)
+        connect = await container.connect_ad_account()
+        await connect(owner, client_id, platform="google_ads", account_id="123-456-7890", grant="1//sandbox")
+
+        await self.run_queued_jobs(runtime, container, valkey)
+        campaigns, days = await self.stored(container, client_id)
+        assert campaigns == 3 and days > 100
+
+        assert await (await container.schedule_ad_syncs())() == 1
+        await self.run_queued_jobs(runtime, container, valkey)
+        assert await self.stored(container, client_id) == (campaigns, days)
 
 
 class FlakyMailer:

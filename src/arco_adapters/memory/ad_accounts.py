@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from arco_adapters.memory.repositories import Scoped
 from arco_domain.errors import Conflict
@@ -35,4 +36,6 @@ class MemoryAdAccountRepository(Scoped):
         return sorted(connected, key=lambda a: (str(a.client_id), a.platform, a.external_id))
 
     async def update(self, account: AdAccount) -> None:
-        self._replace(account)
+        stored: AdAccount = self._table.get(account.id, self._mine(account.client_id))
+        # The platform and its account id are what the client connected: an update never changes them.
+        self._table.put(account.id, replace(account, platform=stored.platform, external_id=stored.external_id))

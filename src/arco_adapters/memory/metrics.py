@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
@@ -38,7 +39,10 @@ class MemoryCampaignRepository(Scoped):
         return sorted(self._table.select(self._mine(client_id)), key=lambda c: (c.platform, c.name))
 
     async def update(self, campaign: Campaign) -> None:
-        self._replace(campaign)
+        stored: Campaign = self._table.get(campaign.id, self._mine(campaign.client_id))
+        # Only what the port names is stored; the platform, external id and creation time stay as added.
+        kept = replace(campaign, platform=stored.platform, external_id=stored.external_id, created_at=stored.created_at)
+        self._table.put(campaign.id, kept)
 
 
 class MemoryMetricsRepository(Scoped):

@@ -96,11 +96,11 @@ class ConnectAdAccount(_AdsUseCase):
     ) -> AdAccount:
         client_id = principal.client_in_reach(client_id)
         chosen = _platform_named(platform)
-        external_id = normalize_account_id(chosen, account_id)
-        manager = None if login_customer_id is None else normalize_account_id(chosen, login_customer_id)
         scope = DataScope.of_client(client_id)
         async with self._uow(scope) as uow:
             check_platform_allowed((await uow.clients.get(client_id)).tier, chosen)
+        external_id = normalize_account_id(chosen, account_id)
+        manager = None if login_customer_id is None else normalize_account_id(chosen, login_customer_id)
         if not grant.strip():
             raise ValidationError("the grant must not be blank", field="grant")
         await self._adapter(chosen).list_campaigns(AdAccountAccess(external_id, grant, manager))

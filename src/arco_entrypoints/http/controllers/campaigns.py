@@ -8,7 +8,7 @@ from uuid import UUID
 
 from litestar import Controller, delete, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, FromQuery, JSONBody, Parameter
+from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
 
 from arco_domain.ids import AdAccountId, CampaignId
 from arco_domain.model.access import Principal
@@ -84,8 +84,8 @@ class CampaignController(Controller):
         caller: NamedDependency[Principal],
         campaign_id: FromPath[UUID],
         get_campaign_metrics: NamedDependency[GetCampaignMetrics],
-        start: Annotated[date, Parameter(query="from", description="First day, inclusive.")],
-        end: Annotated[date, Parameter(query="to", description="Last day, inclusive; at most 366 days in all.")],
+        start: Annotated[date, QueryParameter(name="from", description="First day, inclusive.")],
+        end: Annotated[date, QueryParameter(name="to", description="Last day, inclusive; at most 366 days in all.")],
     ) -> CampaignMetrics:
         """The campaign's daily figures and their totals; CTR, CPC, CPA and ROAS are derived by ARCO."""
         report = await get_campaign_metrics(caller, caller.own_client(), CampaignId(campaign_id), start, end)
