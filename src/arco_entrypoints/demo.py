@@ -1,5 +1,6 @@
 """A demo agency, so that a newcomer sees a full dashboard at once: one client on each tier with projects,
-domains, tickets and a year of traffic, campaign and performance figures. Deterministic, and seeded once."""
+domains, tickets, a year of traffic and performance figures, and ad accounts connected on the sandbox
+platforms with their first sync. Deterministic, and seeded once."""
 
 from __future__ import annotations
 
@@ -9,9 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from arco_domain.ids import CampaignId, ClientId
+from arco_domain.ids import ClientId
 from arco_domain.model.access import DataScope, Principal
-from arco_domain.model.campaigns import Campaign, CampaignStatus, DailyCampaignMetrics
 from arco_domain.model.clients import UserType
 from arco_domain.model.money import Money
 from arco_domain.model.network import DailyTraffic
@@ -107,7 +107,8 @@ async def _seed_client(
             owner, client_id, name=f"{slug}{'-loja' if index else ''}.com.br", project_id=projects[0].id
         )
     await _seed_tickets(container, owner, staff, client_id)
-    await _seed_metrics(uow, await _use(container, "ids"), rng, tier, client_id, projects[0], today, days)
+    await _seed_metrics(uow, rng, client_id, projects[0], today, days)
+    await _connect_ad_accounts(container, owner, client_id, tier)
 
 
 def _at_most(wanted: int, tier: Tier, resource: Resource) -> int:
@@ -127,21 +128,20 @@ async def _seed_tickets(container: Any, owner: Principal, staff: Principal, clie
     await create(owner, subject="New banner for the sale", description="Please swap the home banner on Friday.")
 
 
+async def _connect_ad_accounts(container: Any, owner: Principal, client_id: ClientId, tier: Tier) -> None:
+    """Connect the tier's Google and Meta accounts (on the sandbox platforms) and run their first sync, as the
+    worker would: the campaigns and their figures come the way a real client's do."""
+    connect, sync = await _use(container, "connect_ad_account"), await _use(container, "sync_ad_account")
+    numbers = {CampaignPlatform.GOOGLE_ADS: "123-456-7890", CampaignPlatform.META_ADS: "act_1029384756"}
+    for platform in sorted(plan_for(tier).campaign_platforms & numbers.keys()):
+        account = await connect(owner, client_id, platform=platform, account_id=numbers[platform], grant="demo-grant")
+        await sync(client_id, account.id)
+
+
 async def _seed_metrics(
-    uow: Any, ids: Any, rng: random.Random, tier: Tier, client_id: ClientId, site: Project, today: date, days: int
+    uow: Any, rng: random.Random, client_id: ClientId, site: Project, today: date, days: int
 ) -> None:
-    platforms = sorted(plan_for(tier).campaign_platforms & {CampaignPlatform.GOOGLE_ADS, CampaignPlatform.META_ADS})
     async with uow(DataScope.of_client(client_id)) as unit:
-        campaigns = []
-        for platform in platforms:
-            campaign = Campaign(
-                id=CampaignId(ids.new_id()),
-                client_id=client_id, platform=platform, external_id=f"{platform.value}-always-on",
-                name="Always on", status=CampaignStatus.ACTIVE, project_id=site.id, budget_daily=Money(Decimal(80)),
-                created_at=site.created_at,
-            )  # fmt: skip
-            await unit.campaigns.add(campaign)
-            campaigns.append(campaign)
         for offset in range(days):
             day = today - timedelta(days=offset)
             visits = rng.randint(800, 2400)
@@ -150,16 +150,6 @@ async def _seed_metrics(
                     client_id, site.id, day, visits * 2_400_000, visits, visits // 20, visits // 15, rng.randint(0, 9)
                 )
             )
-            for campaign in campaigns:
-                clicks = rng.randint(20, 140)
-                await unit.metrics.record_campaign_days(
-                    client_id, [(campaign.id, DailyCampaignMetrics(
-                        date=day, impressions=clicks * rng.randint(18, 40), clicks=clicks,
-                        conversions=Decimal(rng.randint(0, clicks // 8)),
-                        cost=Money(Decimal(rng.randint(4_000, 9_000)) / 100),
-                        revenue=Money(Decimal(rng.randint(0, 60_000)) / 100),
-                    ))],
-                )  # fmt: skip
             sample = PerformanceSample(
                 lcp_seconds=Decimal(rng.randint(140, 380)) / 100, inp_ms=Decimal(rng.randint(90, 320)),
                 cls=Decimal(rng.randint(1, 18)) / 100, lighthouse_performance=rng.randint(70, 99),

@@ -1,0 +1,39 @@
+"""The demo agency seeds once, through the same use-cases and sandbox adapters a real install uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from arco_adapters.postgres.embedded import EmbeddedPostgres
+from arco_adapters.security.secret_box import new_key
+from arco_domain.model.access import DataScope
+from arco_domain.model.tiers import CampaignPlatform, Tier
+from arco_entrypoints.demo import demo_email, seed_demo
+from arco_entrypoints.runtime import Runtime
+
+
+async def test_the_demo_agency_is_seeded_once_with_its_ad_accounts_synced(
+    postgres: EmbeddedPostgres, database: str
+) -> None:
+    runtime = Runtime(
+        postgres.url(user="arco_app", database=database), "demo-test-secret-long-enough", None,
+        secrets_keys=(new_key(),),
+    )  # fmt: skip
+    container: Any = runtime.container(pool_size=4)
+    await container.init_resources()
+    try:
+        logins = await seed_demo(container, days=3)
+        assert logins is not None and [login.tier for login in logins] == [None, *Tier]
+        assert await seed_demo(container, days=3) is None
+        uow = await container.uow()
+        async with uow(DataScope.all_clients()) as unit:
+            owner = await unit.users.find_by_email(demo_email(Tier.PRO))
+            assert owner is not None
+            pro = await unit.members.client_of_user(owner.id)
+            assert pro is not None
+            platforms = {c.platform for c in await unit.campaigns.list_for_client(pro)}
+            accounts = await unit.ad_accounts.list_for_client(pro)
+        assert platforms == {CampaignPlatform.GOOGLE_ADS, CampaignPlatform.META_ADS}
+        assert all(account.last_synced_at is not None for account in accounts) and len(accounts) == 2
+    finally:
+        await container.shutdown_resources()
