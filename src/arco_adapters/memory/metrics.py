@@ -29,7 +29,14 @@ class MemoryCampaignRepository(Scoped):
         )
         if any(same):
             raise Conflict(f"{campaign.platform} campaign {campaign.external_id} exists")
+        self._check_references(campaign)
         self._insert(campaign)
+
+    def _check_references(self, campaign: Campaign) -> None:
+        """What the database's same-client foreign keys refuse: a project or ad account of another client."""
+        for kind, reference in (("project", campaign.project_id), ("ad_account", campaign.ad_account_id)):
+            if reference is not None:
+                self._store.table(kind).get(reference, self._mine(campaign.client_id))
 
     async def get(self, client_id: ClientId, campaign_id: CampaignId) -> Campaign:
         campaign: Campaign = self._table.get(campaign_id, self._mine(client_id))
@@ -40,6 +47,7 @@ class MemoryCampaignRepository(Scoped):
 
     async def update(self, campaign: Campaign) -> None:
         stored: Campaign = self._table.get(campaign.id, self._mine(campaign.client_id))
+        self._check_references(campaign)
         # Only what the port names is stored; the platform, external id and creation time stay as added.
         kept = replace(campaign, platform=stored.platform, external_id=stored.external_id, created_at=stored.created_at)
         self._table.put(campaign.id, kept)

@@ -17,7 +17,7 @@ from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.stripe.webhooks import sign_payload
 from arco_entrypoints.runtime import Runtime
 from arco_entrypoints.settings import BillingSettings
-from tests.integration.http.conftest import JWT_SECRET, free_port, running_server
+from tests.integration.http.conftest import JWT_SECRET, SECRETS_KEY, free_port, running_server
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "stripe"
 WEBHOOK_SECRET = "whsec_test_secret_for_signatures"
@@ -28,7 +28,9 @@ PRO_PRICE = "price_sandbox_pro"
 def server(postgres: EmbeddedPostgres, database: str) -> Iterator[str]:
     port = free_port()
     billing = BillingSettings(webhook_secret=WEBHOOK_SECRET, public_url=f"http://127.0.0.1:{port}")
-    runtime = Runtime(postgres.url(user="arco_app", database=database), JWT_SECRET, None, billing)
+    runtime = Runtime(
+        postgres.url(user="arco_app", database=database), JWT_SECRET, None, billing, secrets_keys=(SECRETS_KEY,)
+    )
     with running_server(runtime, port) as url:
         yield url
 

@@ -16,14 +16,14 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_entrypoints.runtime import Runtime
-from tests.integration.http.conftest import JWT_SECRET, free_port, running_server
+from tests.integration.http.conftest import JWT_SECRET, SECRETS_KEY, free_port, running_server
 
 EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.fixture(scope="module")
 def server_url(postgres: EmbeddedPostgres, database: str) -> Iterator[str]:
-    runtime = Runtime(postgres.url(user="arco_app", database=database), JWT_SECRET, None)
+    runtime = Runtime(postgres.url(user="arco_app", database=database), JWT_SECRET, None, secrets_keys=(SECRETS_KEY,))
     with running_server(runtime, free_port()) as url:
         yield url
 
