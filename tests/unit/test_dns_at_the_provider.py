@@ -65,6 +65,14 @@ async def held(world: World, domain: Domain) -> list[ProviderDnsRecord]:
     return list(await world.dns.list_records(domain.zone_id))
 
 
+async def forget_zone(world: World, domain: Domain) -> None:
+    """As for a domain stored before its zone was made (a process stopped between the two steps)."""
+    async with world.uow(DataScope.of_client(domain.client_id)) as uow:
+        domain.zone_id = None
+        await uow.domains.update(domain)
+        await uow.commit()
+
+
 async def audit_actions(world: World, domain: Domain) -> list[str]:
     async with world.uow(DataScope.of_client(domain.client_id)) as uow:
         return [e.action for e in await uow.audit.list_recent(domain.client_id, limit=50) if e.action.startswith("dns")]
@@ -148,10 +156,7 @@ class TestRecordsAtTheProvider:
 
     async def test_a_domain_without_a_zone_cannot_take_records_yet(self, world: World) -> None:
         client, owner, domain = await a_domain(world)
-        async with world.uow(DataScope.of_client(client.id)) as uow:
-            domain.zone_id = None
-            await uow.domains.update(domain)
-            await uow.commit()
+        await forget_zone(world, domain)
         with pytest.raises(Conflict, match="not set up at the DNS provider"):
             await world.build(AddDnsRecord)(owner, client.id, domain.id, type="A", name="@", content="192.0.2.1")
 
@@ -190,10 +195,7 @@ class TestRefreshDomainStatus:
 
     async def test_a_domain_without_a_zone_gets_one(self, world: World) -> None:
         client, owner, domain = await a_domain(world)
-        async with world.uow(DataScope.of_client(client.id)) as uow:
-            domain.zone_id = None
-            await uow.domains.update(domain)
-            await uow.commit()
+        await forget_zone(world, domain)
         refreshed = await world.build(RefreshDomainStatus)(owner, client.id, domain.id)
         zone = await world.dns.find_zone(domain.name)
         assert isinstance(zone, DnsZone) and refreshed.zone_id == zone.provider_id
