@@ -4,6 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from arco_adapters.ads.errors import AdRateLimited
 from arco_domain.errors import NotFound, Unavailable, ValidationError
 from arco_entrypoints.worker.retries import FIRST_DELAY, LONGEST_DELAY, retry_delay
 
@@ -35,3 +36,8 @@ class TestRetryDelay:
     def test_no_delay_exceeds_the_longest(self, attempt: int, hint: float | None) -> None:
         delay = retry_delay(Throttled(hint), attempt)
         assert delay is not None and 0 <= delay <= LONGEST_DELAY
+
+    def test_a_daily_cap_is_left_to_the_next_scheduled_run_unless_the_provider_said_when(self) -> None:
+        assert retry_delay(AdRateLimited("daily operations spent", daily_cap=True), 1) is None
+        assert retry_delay(AdRateLimited("daily operations spent", retry_after=300, daily_cap=True), 1) == 300.0
+        assert retry_delay(AdRateLimited("slow down"), 1) == FIRST_DELAY

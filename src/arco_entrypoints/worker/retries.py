@@ -15,6 +15,8 @@ def retry_delay(error: BaseException, attempt: int) -> float | None:
     if not isinstance(error, Unavailable | ConnectionError | TimeoutError):
         return None
     hinted = getattr(error, "retry_after", None)
+    if hinted is None and getattr(error, "retry_within_call", True) is False:
+        return None  # a limit no short wait lifts (a daily cap): the next scheduled run tries again
     if isinstance(hinted, int | float) and hinted >= 0:
         return float(min(hinted, LONGEST_DELAY))
     return float(min(FIRST_DELAY * 2 ** (attempt - 1), LONGEST_DELAY))
