@@ -10,8 +10,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Row, Select, and_, func, insert, select, tuple_, update
-from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy import Row, Select, and_, bindparam, cast, func, insert, select, tuple_, update
+from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from arco_adapters.postgres import tables as t
@@ -51,18 +51,27 @@ def _campaign_values(campaign: Campaign) -> dict[str, Any]:
     }
 
 
+CAMPAIGN_DAY_COLUMNS = (
+    "client_id", "campaign_id", "date", "impressions", "clicks", "conversions", "cost", "revenue", "currency",
+)  # fmt: skip
+UPSERT_BATCH = 10_000
+"""Days per statement: large enough that the per-statement cost vanishes, small enough to bound a message."""
+
+
 def campaign_days_upsert() -> Any:
-    """The statement that stores campaign days, one parameter set per day: a day already stored is replaced,
-    and left untouched (no new row version) when the platform reported the same figures again."""
-    statement = pg_insert(t.campaign_metrics)
-    figures = ("impressions", "clicks", "conversions", "cost", "revenue", "currency")
-    stored, incoming = t.campaign_metrics.c, statement.excluded
+    """The statement that stores a batch of campaign days, each column sent as one array (`unnest`), so the
+    server runs one statement per batch rather than one per day. A day already stored is replaced, and left
+    untouched (no new row version) when the platform reported the same figures again."""
+    m = t.campaign_metrics.c
+    arrays = [cast(bindparam(name), ARRAY(m[name].type)) for name in CAMPAIGN_DAY_COLUMNS]
+    days = func.unnest(*arrays).table_valued(*CAMPAIGN_DAY_COLUMNS).render_derived(name="days")
+    statement = pg_insert(t.campaign_metrics).from_select(list(CAMPAIGN_DAY_COLUMNS), select(*days.c))
+    figures = CAMPAIGN_DAY_COLUMNS[3:]
+    incoming = statement.excluded
     return statement.on_conflict_do_update(
         constraint=t.campaign_metrics.primary_key,
         set_={name: incoming[name] for name in figures},
-        where=tuple_(*(stored[name] for name in figures)).is_distinct_from(
-            tuple_(*(incoming[name] for name in figures))
-        ),
+        where=tuple_(*(m[name] for name in figures)).is_distinct_from(tuple_(*(incoming[name] for name in figures))),
     )
 
 
@@ -166,15 +175,17 @@ class PostgresMetricsRepository(Repository):
     async def record_campaign_days(
         self, client_id: ClientId, days: Sequence[tuple[CampaignId, DailyCampaignMetrics]]
     ) -> None:
-        if not days:
-            return
-        rows = [
-            {"client_id": client_id, "campaign_id": campaign_id, "date": day.date, "impressions": day.impressions,
-             "clicks": day.clicks, "conversions": day.conversions, "cost": day.cost.amount,
-             "revenue": day.revenue.amount, "currency": day.currency}
-            for campaign_id, day in days
-        ]  # fmt: skip
-        await self._run_many(campaign_days_upsert(), rows)
+        # One statement cannot touch a row twice: a day given twice keeps its last figures, as one by one would.
+        latest = list({(campaign_id, day.date): (campaign_id, day) for campaign_id, day in days}.values())
+        statement = campaign_days_upsert()
+        for start in range(0, len(latest), UPSERT_BATCH):
+            batch = latest[start : start + UPSERT_BATCH]
+            columns = (
+                [client_id] * len(batch), [campaign_id for campaign_id, _ in batch], [d.date for _, d in batch],
+                [d.impressions for _, d in batch], [d.clicks for _, d in batch], [d.conversions for _, d in batch],
+                [d.cost.amount for _, d in batch], [d.revenue.amount for _, d in batch], [d.currency for _, d in batch],
+            )  # fmt: skip
+            await self._run_with(statement, dict(zip(CAMPAIGN_DAY_COLUMNS, columns, strict=True)))
 
     async def campaign_days(
         self, client_id: ClientId, campaign_id: CampaignId, start: date, end: date

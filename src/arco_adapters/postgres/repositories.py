@@ -91,12 +91,12 @@ class Repository:
         self._connection = connection
 
     async def _run(self, statement: Executable) -> CursorResult[Any]:
-        return await self._run_many(statement, None)
+        return await self._run_with(statement, None)
 
-    async def _run_many(self, statement: Executable, rows: Sequence[Mapping[str, Any]] | None) -> CursorResult[Any]:
-        """Run `statement` once, or once per parameter set of `rows` (the driver's executemany)."""
+    async def _run_with(self, statement: Executable, parameters: Mapping[str, Any] | None) -> CursorResult[Any]:
+        """Run `statement` with values for its bound parameters."""
         try:
-            return await self._connection.execute(statement, rows)
+            return await self._connection.execute(statement, parameters)
         except DBAPIError as error:
             _refuse(error)
         except StatementError as error:
