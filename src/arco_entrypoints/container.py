@@ -286,7 +286,7 @@ class Container(containers.DeclarativeContainer):
         KeepDomainsInStep, uow=uow, clock=clock, ids=ids, refresh=refresh_domain_status, reconcile=reconcile_dns_records
     )
     assign_domain_to_project = providers.Factory(AssignDomainToProject, uow=uow, clock=clock, ids=ids)
-    remove_domain = providers.Factory(RemoveDomain, uow=uow, clock=clock, ids=ids)
+    remove_domain = providers.Factory(RemoveDomain, uow=uow, clock=clock, ids=ids, dns=dns_provider)
     list_dns_records = providers.Factory(ListDnsRecords, uow=uow, clock=clock, ids=ids)
     add_dns_record = providers.Factory(AddDnsRecord, uow=uow, clock=clock, ids=ids, dns=dns_provider)
     update_dns_record = providers.Factory(UpdateDnsRecord, uow=uow, clock=clock, ids=ids, dns=dns_provider)

@@ -10,9 +10,18 @@ from typing import Any
 import pytest
 
 from arco_domain.errors import Conflict, NotFound, Unavailable
+from arco_domain.ids import DnsRecordId
 from arco_domain.model.access import DataScope, Principal
 from arco_domain.model.clients import Client
-from arco_domain.model.dns import CertificateState, DnsRecordSpec, DnsRecordType, DnsZone, DriftKind, ProviderDnsRecord
+from arco_domain.model.dns import (
+    CertificateState,
+    DnsRecord,
+    DnsRecordSpec,
+    DnsRecordType,
+    DnsZone,
+    DriftKind,
+    ProviderDnsRecord,
+)
 from arco_domain.model.domains import Domain, DomainStatus, HostnameStatus, SslStatus
 from arco_domain.model.tiers import Resource
 from arco_domain.use_cases.clients import GetUsage
@@ -87,10 +96,13 @@ class TestAddDomain:
         assert len(domain.nameservers) == 2
         assert domain.provider_checked_at == world.clock.now()
 
-    async def test_a_zone_the_account_already_holds_is_reused(self, world: World) -> None:
-        existing = await world.dns.create_zone("example.com")
-        _, _, domain = await a_domain(world)
-        assert domain.zone_id == existing.provider_id
+    async def test_a_zone_the_account_already_holds_is_not_handed_to_a_client(self, world: World) -> None:
+        await world.dns.create_zone("example.com")
+        client, owner = await world.register()
+        with pytest.raises(Conflict, match="already holds a zone"):
+            await world.build(AddDomain)(owner, client.id, name="example.com")
+        async with world.uow(DataScope.of_client(client.id)) as uow:
+            assert await uow.domains.list_for_client(client.id) == []
 
     async def test_an_unreachable_provider_leaves_no_domain_and_gives_the_quota_back(self, world: World) -> None:
         client, owner = await world.register()
@@ -102,10 +114,22 @@ class TestAddDomain:
         usage = await world.build(GetUsage)(owner, client.id)
         assert [q.used for q in usage if q.resource is Resource.DOMAINS] == [0]
 
-    async def test_removing_the_domain_leaves_its_zone_serving_at_the_provider(self, world: World) -> None:
+    async def test_removing_the_domain_deletes_its_zone_so_the_name_can_be_added_again(self, world: World) -> None:
         client, owner, domain = await a_domain(world)
         await world.build(RemoveDomain)(owner, client.id, domain.id)
-        assert await world.dns.find_zone("example.com") is not None
+        assert await world.dns.find_zone("example.com") is None
+        stranger, intruder = await world.register("other@example.org")
+        again = await world.build(AddDomain)(intruder, stranger.id, name="example.com")
+        assert again.zone_id != domain.zone_id
+
+    async def test_a_zone_the_provider_fails_to_delete_keeps_the_name_from_other_clients(self, world: World) -> None:
+        client, owner, domain = await a_domain(world)
+        await world.build(RemoveDomain, dns=Outage(world.dns, failing=["delete_zone"]))(owner, client.id, domain.id)
+        async with world.uow(DataScope.of_client(client.id)) as uow:
+            assert await uow.domains.list_for_client(client.id) == []
+        stranger, intruder = await world.register("other@example.org")
+        with pytest.raises(Conflict):
+            await world.build(AddDomain)(intruder, stranger.id, name="example.com")
 
 
 class TestRecordsAtTheProvider:
@@ -130,11 +154,17 @@ class TestRecordsAtTheProvider:
     async def test_a_local_write_that_fails_is_undone_at_the_provider(self, world: World) -> None:
         client, owner, domain = await a_domain(world)
 
-        async def domain_removed_meanwhile() -> None:
-            await world.build(RemoveDomain)(owner, client.id, domain.id)
+        async def a_cname_stored_meanwhile() -> None:
+            async with world.uow(DataScope.of_client(client.id)) as uow:
+                await uow.dns_records.add(DnsRecord(
+                    id=DnsRecordId(world.ids.new_id()), client_id=client.id, domain_id=domain.id,
+                    type=DnsRecordType.CNAME, name="www", content="shop.example.net", ttl=1, priority=None,
+                    proxied=False, created_at=world.clock.now(),
+                ))  # fmt: skip
+                await uow.commit()
 
-        add = world.build(AddDnsRecord, dns=Meddling(world.dns, domain_removed_meanwhile))
-        with pytest.raises(NotFound):
+        add = world.build(AddDnsRecord, dns=Meddling(world.dns, a_cname_stored_meanwhile))
+        with pytest.raises(Conflict):
             await add(owner, client.id, domain.id, type="A", name="www", content="192.0.2.1")
         assert await held(world, domain) == []
 
@@ -152,6 +182,34 @@ class TestRecordsAtTheProvider:
             owner, client.id, domain.id, type="TXT", name="@", content="v=spf1 -all"
         )
         await world.build(DeleteDnsRecord)(owner, client.id, domain.id, record.id)
+        assert await held(world, domain) == []
+
+    async def test_a_record_deleted_at_the_provider_is_put_back_by_saving_it(self, world: World) -> None:
+        client, owner, domain = await a_domain(world)
+        record = await world.build(AddDnsRecord)(owner, client.id, domain.id, type="A", name="www", content="192.0.2.1")
+        assert domain.zone_id and record.provider_record_id
+        await world.dns.delete_record(domain.zone_id, record.provider_record_id)
+        saved = await world.build(UpdateDnsRecord)(owner, client.id, domain.id, record.id, ttl=600)
+        [remote] = await held(world, domain)
+        assert (remote.provider_id, remote.ttl) == (saved.provider_record_id, 600)
+        assert saved.provider_record_id != record.provider_record_id
+
+    async def test_a_second_delete_racing_the_first_is_not_found_and_puts_nothing_back(self, world: World) -> None:
+        client, owner, domain = await a_domain(world)
+        record = await world.build(AddDnsRecord)(owner, client.id, domain.id, type="A", name="www", content="192.0.2.1")
+
+        class FirstDeleteFinishesMeanwhile:
+            def __getattr__(self, name: str) -> Any:
+                return getattr(world.dns, name)
+
+            async def delete_record(self, zone_id: str, record_id: str) -> None:
+                await world.build(DeleteDnsRecord)(owner, client.id, domain.id, record.id)
+                await world.dns.delete_record(zone_id, record_id)
+
+        with pytest.raises(NotFound):
+            await world.build(DeleteDnsRecord, dns=FirstDeleteFinishesMeanwhile())(
+                owner, client.id, domain.id, record.id
+            )
         assert await held(world, domain) == []
 
     async def test_a_domain_without_a_zone_cannot_take_records_yet(self, world: World) -> None:
@@ -270,6 +328,24 @@ class TestReconcileDnsRecords:
         async with world.uow(DataScope.of_client(client.id)) as uow:
             [stored] = await uow.dns_records.list_for_domain(client.id, domain.id)
         assert stored.provider_record_id == remote.provider_id
+
+    async def test_a_record_the_provider_refuses_when_pushed_is_reported(self, world: World) -> None:
+        client, owner, domain = await a_domain(world)
+        assert domain.zone_id
+        await world.dns.create_record(
+            domain.zone_id, DnsRecordSpec(DnsRecordType.A, "shop", "192.0.2.7", 1, None, False)
+        )
+        async with world.uow(DataScope.of_client(client.id)) as uow:
+            cname = DnsRecord(
+                id=DnsRecordId(world.ids.new_id()), client_id=client.id, domain_id=domain.id, type=DnsRecordType.CNAME,
+                name="shop", content="shops.example.net", ttl=1, priority=None, proxied=False,
+                created_at=world.clock.now(),
+            )  # fmt: skip
+            await uow.dns_records.add(cname)
+            await uow.commit()
+        [drift] = await world.build(ReconcileDnsRecords)(owner, client.id, domain.id)
+        assert (drift.kind, drift.record_id) == (DriftKind.REFUSED_BY_PROVIDER, cname.id)
+        assert "refused CNAME shop" in drift.detail
 
     async def test_another_clients_domain_is_not_found(self, world: World) -> None:
         _, _, domain = await a_domain(world)

@@ -10,7 +10,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from arco_domain.ids import ClientId, DnsRecordId, DomainId
-from arco_domain.model.dns import DnsRecord, DnsRecordType, ProviderDnsRecord, provider_holds, reconcile
+from arco_domain.model.dns import (
+    DnsRecord,
+    DnsRecordType,
+    ProviderDnsRecord,
+    Reconciliation,
+    provider_holds,
+    reconcile,
+)
 
 ZONE = "example.com"
 CLIENT, DOMAIN = ClientId(uuid4()), DomainId(uuid4())
@@ -30,10 +37,14 @@ def theirs(provider_id: str, name: str, content: str, type: str = "A", ttl: int 
     return ProviderDnsRecord(provider_id, type, name, content, ttl, None, False)
 
 
+def adopts_nothing(plan: Reconciliation) -> bool:
+    return (plan.link, plan.adopt_new, plan.adopt_changed) == ((), (), ())
+
+
 class TestReconcile:
     def test_records_that_agree_need_nothing(self) -> None:
         plan = reconcile(ZONE, [ours("www", "192.0.2.1", "p1")], [theirs("p1", "www.example.com", "192.0.2.1")])
-        assert not plan.changes_anything
+        assert adopts_nothing(plan)
         assert (plan.missing, plan.unmanageable) == ((), ())
 
     def test_a_record_added_at_the_provider_is_adopted(self) -> None:
@@ -51,13 +62,18 @@ class TestReconcile:
         record = ours("www", "192.0.2.1", "p1")
         plan = reconcile(ZONE, [record], [])
         assert plan.missing == (record,)
-        assert not plan.changes_anything
+        assert adopts_nothing(plan)
 
     def test_a_record_arco_cannot_hold_is_reported_with_the_reason(self) -> None:
         plan = reconcile(ZONE, [], [theirs("p5", "example.com", "host.example.net", type="HTTPS")])
         [(remote, reason)] = plan.unmanageable
         assert remote.provider_id == "p5" and "HTTPS" in reason
         assert plan.adopt_new == ()
+
+    def test_a_record_edited_at_the_provider_into_a_form_arco_cannot_hold_is_reported_once(self) -> None:
+        record = ours("www", "192.0.2.1", "p1")
+        plan = reconcile(ZONE, [record], [theirs("p1", "www.example.com", "not an address")])
+        assert plan.missing == () and [remote.provider_id for remote, _ in plan.unmanageable] == ["p1"]
 
     def test_an_unlinked_record_is_linked_to_its_identical_twin_at_the_provider(self) -> None:
         record = ours("www", "192.0.2.1", None)
@@ -126,7 +142,7 @@ class TestReconcileProperties:
         records, held = both
         once = applied(ZONE, records, held)
         again = reconcile(ZONE, once, held)
-        assert not again.changes_anything
+        assert adopts_nothing(again)
 
     @given(sides())
     def test_every_provider_record_ends_up_linked_to_exactly_one_of_arcos(

@@ -59,8 +59,9 @@ class QuotaMachine(RuleBasedStateMachine):
         self.client_id = registration.client.id
         self.owner = Principal(registration.user.id, UserType.CLIENT, self.client_id)
         dns = SandboxDnsProvider(MemorySandboxDnsStore(), clock=self.clock)
-        self.use = {AddDomain: AddDomain(**deps, dns=dns)} | {cls: cls(**deps) for cls in (
-            CreateProject, DeleteProject, RemoveDomain, InviteMember, RemoveMember, ReserveUpload,
+        self.use = {AddDomain: AddDomain(**deps, dns=dns), RemoveDomain: RemoveDomain(**deps, dns=dns)} | {
+            cls: cls(**deps) for cls in (
+            CreateProject, DeleteProject, InviteMember, RemoveMember, ReserveUpload,
             CompleteUpload, AbortUpload, DeleteStoredFile, ExpireUploadReservations, CreateTicket, ChangeTier,
             SetCustomLimits, GetUsage,
         )}  # fmt: skip

@@ -239,9 +239,12 @@ class SandboxDnsProvider:
 
 
 def _provider_record(record_id: str, zone_name: str, spec: DnsRecordSpec) -> ProviderDnsRecord:
+    # A relative name such as "example.com" in the zone example.com means example.com.example.com; qualified
+    # with a trailing dot it cannot be read as the apex.
+    qualified = spec.name if spec.name == APEX else f"{spec.name}.{zone_name}."
     try:
         valid = validate_dns_record(
-            zone_name, spec.type, spec.name, spec.content, spec.ttl, spec.priority, spec.proxied
+            zone_name, spec.type, qualified, spec.content, spec.ttl, spec.priority, spec.proxied
         )
     except ValidationError as error:
         chained = _CONTENT_CODES.get(spec.type) if error.field == "content" else _CHAINED_CODES.get(error.field or "")

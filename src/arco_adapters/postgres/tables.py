@@ -234,7 +234,7 @@ dns_drift = Table(
     Column("detected_at", TIMESTAMPTZ, nullable=False),
     _owned_by("domains", "domain_id"),
     Index(None, "client_id", "domain_id"),
-    CheckConstraint(_in("kind", ("missing_at_provider", "unmanageable")), name="kind"),
+    CheckConstraint(_in("kind", ("missing_at_provider", "unmanageable", "refused_by_provider")), name="kind"),
 )
 """What the last reconciliation of each domain found at the DNS provider and did not adopt."""
 

@@ -315,10 +315,12 @@ class DriftKind(StrEnum):
     `missing_at_provider`: ARCO has the record but the provider no longer does (deleted outside ARCO); the
     client decides whether to delete it or save it again. `unmanageable`: the provider holds a record ARCO's
     rules cannot represent (a type ARCO does not manage, a name or content its validator refuses).
+    `refused_by_provider`: a record ARCO holds that the provider would not take when ARCO pushed it.
     """
 
     MISSING_AT_PROVIDER = "missing_at_provider"
     UNMANAGEABLE = "unmanageable"
+    REFUSED_BY_PROVIDER = "refused_by_provider"
 
 
 @dataclass(frozen=True, slots=True)
@@ -353,10 +355,6 @@ class Reconciliation:
     missing: tuple[DnsRecord, ...]
     unmanageable: tuple[tuple[ProviderDnsRecord, str], ...]
 
-    @property
-    def changes_anything(self) -> bool:
-        return bool(self.link or self.adopt_new or self.adopt_changed)
-
 
 def _same_record(spec: DnsRecordSpec, other: DnsRecordSpec) -> bool:
     # What the provider treats as one record: an identical type, name and content cannot exist twice.
@@ -390,12 +388,14 @@ def reconcile(zone: str, arco: Sequence[DnsRecord], provider: Sequence[ProviderD
     adopt_changed: list[tuple[DnsRecord, DnsRecordSpec, str]] = []
     unmanageable: list[tuple[ProviderDnsRecord, str]] = []
     for remote in provider:
+        known = by_provider_id.get(remote.provider_id)
+        if known is not None:
+            seen.add(remote.provider_id)  # held, if perhaps in a form ARCO cannot read: not missing
         try:
             spec = remote.spec_in(zone)
         except ValidationError as refusal:
             unmanageable.append((remote, refusal.detail))
             continue
-        known = by_provider_id.get(remote.provider_id)
         newly_linked = known is None
         if known is None:
             known = next(
@@ -406,7 +406,6 @@ def reconcile(zone: str, arco: Sequence[DnsRecord], provider: Sequence[ProviderD
             continue
         if newly_linked:
             unlinked.remove(known)
-        seen.add(remote.provider_id)
         if known.spec() != spec:
             adopt_changed.append((known, spec, remote.provider_id))
         elif newly_linked:

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from functools import partial
 from typing import Any
 
-from arco_domain.errors import ArcoError, Conflict, NotFound
+from arco_domain.errors import ArcoError, Conflict, NotFound, ValidationError
 from arco_domain.ids import AuditEventId, ClientId, DnsDriftId, DnsRecordId, DomainId
 from arco_domain.model.access import DataScope, Principal
 from arco_domain.model.dns import (
@@ -161,7 +162,7 @@ class UpdateDnsRecord(_DnsUseCase):
 
     A record's type is fixed: changing it would change which other fields are allowed, so it is a
     delete and an add. The edited record is checked as a new one against the domain's other records.
-    A record the provider does not hold yet is created there.
+    A record the provider does not hold (never pushed, or deleted there outside ARCO) is created there.
     """
 
     async def __call__(
@@ -188,11 +189,16 @@ class UpdateDnsRecord(_DnsUseCase):
             )  # fmt: skip
             await _check_against_the_others(uow, domain, spec, replacing=current.id)
         zone_id = _zone_of(domain)
-        if current.provider_record_id is None:
+        remote = None
+        # A record deleted at the provider outside ARCO (NotFound) is put back by saving it.
+        if current.provider_record_id is not None:
+            with suppress(NotFound):
+                remote = await self._dns.update_record(zone_id, current.provider_record_id, spec)
+        undo: Callable[[], Awaitable[Any]]
+        if remote is None:
             remote = await self._dns.create_record(zone_id, spec)
-            undo: Callable[[], Awaitable[Any]] = partial(self._dns.delete_record, zone_id, remote.provider_id)
+            undo = partial(self._dns.delete_record, zone_id, remote.provider_id)
         else:
-            remote = await self._dns.update_record(zone_id, current.provider_record_id, spec)
             undo = partial(self._dns.update_record, zone_id, remote.provider_id, current.spec())
         edited = current.with_spec(spec, remote.provider_id)
         try:
@@ -222,6 +228,8 @@ class DeleteDnsRecord(_DnsUseCase):
                 await uow.dns_records.remove(client_id, record_id)
                 await self._audit(uow, principal, "dns_record.delete", domain, record_id, record.spec(), None)
                 await uow.commit()
+        except NotFound:
+            raise  # deleted meanwhile by another request: gone on both sides, nothing to undo
         except BaseException:
             if record.provider_record_id is not None:
                 await _undo(lambda: self._restore(scope, domain, record), f"deleting {record.name}")
@@ -256,16 +264,20 @@ class ReconcileDnsRecords(_DnsUseCase):
             ]
         zone_id = _zone_of(domain)
         held = await self._dns.list_records(zone_id)
+        refused: list[tuple[DnsRecord, str]] = []
         for record in unpushed:
             if not provider_holds(domain.name, held, record.spec()):
-                await self._dns.create_record(zone_id, record.spec())
+                try:
+                    await self._dns.create_record(zone_id, record.spec())
+                except (ValidationError, Conflict) as refusal:
+                    refused.append((record, refusal.detail))
         if unpushed:
             held = await self._dns.list_records(zone_id)
         async with self._uow(scope) as uow:
             domain = await uow.domains.get(client_id, domain_id)
             plan = reconcile(domain.name, await uow.dns_records.list_for_domain(client_id, domain_id), held)
             await self._adopt(uow, domain, plan)
-            drift = self._report(domain, plan)
+            drift = self._report(domain, plan, refused)
             await uow.dns_drift.replace_for_domain(client_id, domain_id, drift)
             await uow.commit()
         return drift
@@ -285,7 +297,9 @@ class ReconcileDnsRecords(_DnsUseCase):
             await uow.dns_records.add(record)
             await self._audit(uow, None, "dns_record.adopt", domain, record.id, None, spec)
 
-    def _report(self, domain: Domain, plan: Reconciliation) -> tuple[DnsDrift, ...]:
+    def _report(
+        self, domain: Domain, plan: Reconciliation, refused: list[tuple[DnsRecord, str]]
+    ) -> tuple[DnsDrift, ...]:
         now = self._clock.now()
 
         def drift(kind: DriftKind, detail: str, **found: Any) -> DnsDrift:
@@ -304,7 +318,12 @@ class ReconcileDnsRecords(_DnsUseCase):
                   arco=None, provider=remote.facts())
             for remote, reason in plan.unmanageable
         )  # fmt: skip
-        return (*missing, *unmanageable)
+        rejected = (
+            drift(DriftKind.REFUSED_BY_PROVIDER, f"the DNS provider refused {r.type} {r.name}: {reason}",
+                  record_id=r.id, provider_record_id=None, arco=r.spec().facts(), provider=None)
+            for r, reason in refused
+        )  # fmt: skip
+        return (*missing, *unmanageable, *rejected)
 
 
 class GetDnsDrift(UseCase):

@@ -1,9 +1,10 @@
 """Domain-name use-cases: a client's domains, each with its zone at the DNS provider.
 
-Adding a domain takes the client's quota and stores the domain first, then finds or creates its zone at
-the provider; when the provider refuses or cannot be reached, the domain is taken back out and the quota
-returned, so a failed add leaves nothing behind. Removing a domain from ARCO leaves its zone at the
-provider: the zone is the client's live DNS, and adding the domain again finds it.
+Adding a domain takes the client's quota and stores the domain first, then creates its zone at the
+provider; when the provider refuses or cannot be reached, the domain is taken back out and the quota
+returned, so a failed add leaves nothing behind. A zone the agency's DNS account already holds under that
+name is never handed to a client: nothing proves the client owns it. Removing a domain deletes its zone
+too, so the agency's account stops answering for a name it no longer manages.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, replace
 
-from arco_domain.errors import ArcoError, Unavailable
+from arco_domain.errors import ArcoError, Conflict, Unavailable
 from arco_domain.ids import ClientId, DomainId, ProjectId
 from arco_domain.model.access import DataScope, Principal
 from arco_domain.model.dns import DnsZone
@@ -32,8 +33,10 @@ class _WithProvider(UseCase):
         super().__init__(uow=uow, clock=clock, ids=ids)
         self._dns = dns
 
-    async def _zone_for(self, name: str) -> DnsZone:
-        return await self._dns.find_zone(name) or await self._dns.create_zone(name)
+    async def _zone_for(self, domain: Domain) -> DnsZone:
+        """The domain's zone, made now. Only for a domain ARCO already stores for its client (names are unique
+        across clients), so a zone found under its name is one an earlier, interrupted add made for it."""
+        return await self._dns.find_zone(domain.name) or await self._dns.create_zone(domain.name)
 
 
 def _with_zone(domain: Domain, zone: DnsZone) -> Domain:
@@ -70,7 +73,9 @@ class AddDomain(_WithProvider):
             await uow.domains.add(domain)
             await uow.commit()
         try:
-            zone = await self._zone_for(domain.name)
+            if await self._dns.find_zone(domain.name) is not None:
+                raise Conflict(f"the DNS provider already holds a zone for {domain.name}; the agency must release it")
+            zone = await self._dns.create_zone(domain.name)
         except BaseException:
             await self._take_back(scope, domain)
             raise
@@ -103,7 +108,7 @@ class RefreshDomainStatus(_WithProvider):
         async with self._uow(scope) as uow:
             domain = await uow.domains.get(client_id, domain_id)
         try:
-            zone = await (self._zone_for(domain.name) if domain.zone_id is None else self._dns.zone(domain.zone_id))
+            zone = await (self._zone_for(domain) if domain.zone_id is None else self._dns.zone(domain.zone_id))
             certificate = await self._dns.certificate(zone.provider_id, domain.name)
         except Unavailable:
             refreshed = replace(
@@ -164,13 +169,26 @@ class KeepDomainsInStep(UseCase):
         return DomainUpkeep(domains=len(domains), drift_reported=drift, failed=failed)
 
 
-class RemoveDomain(UseCase):
+class RemoveDomain(_WithProvider):
+    """Stop managing a domain: its records, its quota seat, and its zone at the DNS provider go.
+
+    ARCO lets go first; a zone the provider then fails to delete is logged for the agency to remove, and
+    until it does, no client can add the name again (see `AddDomain`)."""
+
     async def __call__(self, principal: Principal, client_id: ClientId, domain_id: DomainId) -> None:
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
+            domain = await uow.domains.get(client_id, domain_id)
             await uow.domains.remove(client_id, domain_id)
             await release_stock(uow, client_id, Resource.DOMAINS, 1)
             await uow.commit()
+        if domain.zone_id is not None:
+            try:
+                await self._dns.delete_zone(domain.zone_id)
+            except ArcoError:
+                log.exception(
+                    "the zone %s of the removed domain %s is left at the DNS provider", domain.zone_id, domain.name
+                )
 
 
 class ListDomains(UseCase):

@@ -54,7 +54,9 @@ def upgrade() -> None:
         sa.Column("provider", postgresql.JSONB(astext_type=sa.Text()), nullable=True),
         sa.Column("detail", sa.Text(), nullable=False),
         sa.Column("detected_at", postgresql.TIMESTAMP(timezone=True), nullable=False),
-        sa.CheckConstraint("kind IN ('missing_at_provider', 'unmanageable')", name=op.f("ck_dns_drift_kind")),
+        sa.CheckConstraint(
+            "kind IN ('missing_at_provider', 'unmanageable', 'refused_by_provider')", name=op.f("ck_dns_drift_kind")
+        ),
         sa.ForeignKeyConstraint(
             ["client_id", "domain_id"],
             ["domains.client_id", "domains.id"],
