@@ -216,9 +216,7 @@ class Container(containers.DeclarativeContainer):
     connect_ad_account = providers.Factory(
         ConnectAdAccount, uow=uow, clock=clock, ids=ids, platforms=ad_platforms, secrets=secret_box
     )
-    disconnect_ad_account = providers.Factory(
-        DisconnectAdAccount, uow=uow, clock=clock, ids=ids, platforms=ad_platforms, secrets=secret_box
-    )
+    disconnect_ad_account = providers.Factory(DisconnectAdAccount, uow=uow, clock=clock, ids=ids)
     list_ad_accounts = providers.Factory(ListAdAccounts, uow=uow, clock=clock, ids=ids)
     sync_ad_account = providers.Factory(
         SyncAdAccount, uow=uow, clock=clock, ids=ids, platforms=ad_platforms, secrets=secret_box,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Protocol
 
 from arco_domain.ids import AdAccountId, ClientId
@@ -30,6 +31,14 @@ class AdAccountRepository(Protocol):
 
     async def update(self, account: AdAccount) -> None:
         """Raises `NotFound`."""
+        ...
+
+    async def record_sync(
+        self, client_id: ClientId, account_id: AdAccountId, *, synced_at: datetime | None, error: str | None
+    ) -> None:
+        """Note a sync's outcome on a connected account: `synced_at` when it succeeded (None leaves the last
+        success as it was), and its error or None. Only these fields change, so a sync that finishes after
+        the account was disconnected or connected again with a new grant undoes neither."""
         ...
 
 

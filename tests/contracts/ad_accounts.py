@@ -175,6 +175,25 @@ class AdAccountContract:
                 await uow.commit()
             assert await accounts_of(uow_factory, client_id) == [edited]
 
+    async def test_a_sync_outcome_changes_only_its_own_fields_and_only_on_a_connected_account(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        client_id = await new_client_id(uow_factory)
+        connected, gone = (
+            new_account(client_id),
+            new_account(client_id, META, "42", status=AdAccountStatus.DISCONNECTED),
+        )
+        await stored(uow_factory, connected, gone)
+        synced_at = NOW + timedelta(hours=2)
+        for account in (connected, gone):
+            async with uow_factory(DataScope.of_client(client_id)) as uow:
+                await uow.ad_accounts.record_sync(client_id, account.id, synced_at=synced_at, error=None)
+                await uow.ad_accounts.record_sync(client_id, account.id, synced_at=None, error="rate limited")
+                await uow.commit()
+        assert await accounts_of(uow_factory, client_id) == [
+            replace(connected, last_synced_at=synced_at, last_sync_error="rate limited"), gone,
+        ]  # fmt: skip
+
     async def test_an_update_never_moves_an_account_to_another_platform_or_account_id(
         self, uow_factory: UnitOfWorkFactory
     ) -> None:

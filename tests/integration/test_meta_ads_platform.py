@@ -578,7 +578,7 @@ class TestMetaAdsPlatformRefusals:
     async def test_a_token_that_no_longer_works_is_a_revoked_grant_after_one_request(
         self, meta: MetaAdsPlatform, graph: GraphStub, served: StubServer, code: int, subcode: int | None, reason: str
     ) -> None:
-        message = "Error validating access token: The access token could not be decrypted"
+        message = f"Malformed access token {TOKEN}: The access token could not be decrypted"
         graph.fail(400, graph_error(code, message, subcode=subcode))
         with pytest.raises(AdGrantRevoked, match=reason) as revoked:
             await meta.daily_metrics(ACCESS, START, END)

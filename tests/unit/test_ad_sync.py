@@ -35,6 +35,7 @@ from arco_ports.ads import AdAccountAccess, PlatformCampaign, PlatformDailyMetri
 from tests.unit.conftest import World
 
 GOOGLE, META = CampaignPlatform.GOOGLE_ADS, CampaignPlatform.META_ADS
+GRANT = "1//0gTest-refresh-token-Qx7"
 
 
 class ScriptedPlatform:
@@ -152,7 +153,7 @@ class TestConnectAdAccount:
         first = await ads.connect()(owner, client.id, platform="meta_ads", account_id="act_42", grant="EAAB-1")
         with pytest.raises(Conflict):
             await ads.connect()(owner, client.id, platform="meta_ads", account_id="42", grant="EAAB-2")
-        await ads.world.build(DisconnectAdAccount, **ads.extra)(owner, client.id, first.id)
+        await ads.world.build(DisconnectAdAccount)(owner, client.id, first.id)
         again = await ads.connect()(owner, client.id, platform="meta_ads", account_id="42", grant="EAAB-3")
         assert again.id == first.id and ads.box.open(again.sealed_grant) == "EAAB-3"
 
@@ -160,7 +161,7 @@ class TestConnectAdAccount:
 class TestSyncAdAccount:
     async def connected(self, ads: Ads, platform: str = "google_ads") -> tuple[Client, Principal, AdAccount]:
         client, owner = await ads.client_on(Tier.PRO)
-        account = await ads.connect()(owner, client.id, platform=platform, account_id="1234567890", grant="g")
+        account = await ads.connect()(owner, client.id, platform=platform, account_id="1234567890", grant=GRANT)
         return client, owner, account
 
     async def test_the_first_sync_reads_back_further_then_each_sync_reads_the_lookback(self, ads: Ads) -> None:
@@ -215,18 +216,54 @@ class TestSyncAdAccount:
 
     async def test_a_revoked_grant_is_recorded_for_the_dashboard(self, ads: Ads) -> None:
         client, _, account = await self.connected(ads)
-        ads.google.refuse = AdGrantRevoked("invalid_grant: the refresh token was revoked")
+        ads.google.refuse = AdGrantRevoked(f"invalid_grant: the refresh token {GRANT} was revoked")
         with pytest.raises(AdGrantRevoked):
             await ads.sync()(client.id, account.id)
         async with ads.world.uow(DataScope.of_client(client.id)) as uow:
             stored = await uow.ad_accounts.get(client.id, account.id)
-        assert stored.last_sync_error == "invalid_grant: the refresh token was revoked"
+        assert stored.last_sync_error == "invalid_grant: the refresh token [grant] was revoked"
+        assert stored.status is AdAccountStatus.CONNECTED and ads.box.open(stored.sealed_grant) == GRANT
+
+    async def test_a_sync_finishing_after_a_disconnect_does_not_connect_the_account_again(self, ads: Ads) -> None:
+        client, owner, account = await self.connected(ads)
+
+        class DisconnectedMeanwhile(ScriptedPlatform):
+            async def daily_metrics(
+                self, access: AdAccountAccess, start: date, end: date
+            ) -> Sequence[PlatformDailyMetrics]:
+                await ads.world.build(DisconnectAdAccount)(owner, client.id, account.id)
+                return await super().daily_metrics(access, start, end)
+
+        sync = ads.world.build(
+            SyncAdAccount, platforms={GOOGLE: DisconnectedMeanwhile()}, secrets=ads.box, lookback_days={}
+        )
+        await sync(client.id, account.id)
+        async with ads.world.uow(DataScope.of_client(client.id)) as uow:
+            stored = await uow.ad_accounts.get(client.id, account.id)
+        assert (stored.status, stored.sealed_grant, stored.last_synced_at) == (AdAccountStatus.DISCONNECTED, b"", None)
+
+    async def test_a_sync_after_a_long_gap_reads_back_to_the_last_one(self, ads: Ads) -> None:
+        client, _, account = await self.connected(ads)
+        await ads.sync(lookback=14)(client.id, account.id)
+        ads.world.clock.advance(timedelta(days=40))
+        await ads.sync(lookback=14)(client.id, account.id)
+        today = ads.world.clock.now().date()
+        assert ads.google.windows[-1] == (today - timedelta(days=40), today)
+
+    @pytest.mark.parametrize("grant", ["", "token with spaces", "tøken", "line\nbreak"])
+    async def test_a_grant_that_is_not_a_token_is_refused_before_the_platform_is_asked(
+        self, ads: Ads, grant: str
+    ) -> None:
+        client, owner = await ads.client_on(Tier.PRO)
+        with pytest.raises(ValidationError) as refused:
+            await ads.connect()(owner, client.id, platform="google_ads", account_id="1", grant=grant)
+        assert refused.value.field == "grant" and ads.google.grants == []
 
     async def test_a_disconnected_account_is_not_read_and_its_history_stays(self, ads: Ads) -> None:
         client, owner, account = await self.connected(ads)
         ads.google.day("111", ads.world.clock.now().date(), clicks=5, cost="5.00")
         await ads.sync()(client.id, account.id)
-        disconnected = await ads.world.build(DisconnectAdAccount, **ads.extra)(owner, client.id, account.id)
+        disconnected = await ads.world.build(DisconnectAdAccount)(owner, client.id, account.id)
         assert disconnected.sealed_grant == b""
         assert (await ads.sync()(client.id, account.id)).skipped == "disconnected"
         assert len(await ads.stored_days(client)) == 1

@@ -258,7 +258,7 @@ class MetaAdsPlatform:
                 await self._pace(account.account_id)
                 response = await self._send(account, edge, params)
             self._observe(account.account_id, read_usage(response.headers))
-            return _answer(response)
+            return _answer(response, account.secret)
 
         return await call_with_retries(attempt, self._retry, service=SERVICE, sleep=self._sleep)
 
@@ -328,11 +328,14 @@ def parse_insights_row(row: Any, conversion_action: str) -> PlatformDailyMetrics
     return PlatformDailyMetrics(external_campaign_id=row["campaign_id"], metrics=metrics)
 
 
-def refusal(status: int, error: Mapping[str, Any], headers: httpx.Headers) -> ArcoError:
-    """The domain error for a Graph API error object (empty when the answer carried none) and its status."""
+def refusal(status: int, error: Mapping[str, Any], headers: httpx.Headers, secret: str = "") -> ArcoError:
+    """The domain error for a Graph API error object (empty when the answer carried none) and its status.
+    Meta's messages may quote the access token they refuse; `secret` is cut out of them."""
     code = _integer(error.get("code"))
     subcode = _integer(error.get("error_subcode"))
     message = str(error.get("message") or f"HTTP {status}")
+    if secret:
+        message = message.replace(secret, "[grant]")
     said = f"{message} (code {code}, subcode {subcode})" if subcode is not None else f"{message} (code {code})"
     if code in THROTTLE_CODES or status == 429:
         wait = read_usage(headers).blocked_for or retry_after(headers)
@@ -351,14 +354,14 @@ def refusal(status: int, error: Mapping[str, Any], headers: httpx.Headers) -> Ar
     return AdRequestRefused(f"{SERVICE} refused the request: {said}")
 
 
-def _answer(response: httpx.Response) -> Mapping[str, Any]:
+def _answer(response: httpx.Response, secret: str) -> Mapping[str, Any]:
     try:
         body = json.loads(response.content, parse_float=Decimal)
     except ValueError:
         body = None
     error = body.get("error") if isinstance(body, Mapping) else None
     if not response.is_success or error is not None:
-        raise refusal(response.status_code, _mapping(error), response.headers)
+        raise refusal(response.status_code, _mapping(error), response.headers, secret)
     if body is None:
         raise AdPlatformUnavailable(f"{SERVICE} answered with something that is not JSON")
     if not isinstance(body, Mapping) or not isinstance(body.get("data"), list):

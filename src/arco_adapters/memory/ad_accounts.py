@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import datetime
 
 from arco_adapters.memory.repositories import Scoped
 from arco_domain.errors import Conflict
@@ -34,6 +35,16 @@ class MemoryAdAccountRepository(Scoped):
     async def list_connected(self) -> Sequence[AdAccount]:
         connected = self._table.select(lambda a: self._visible(a) and a.status is AdAccountStatus.CONNECTED)
         return sorted(connected, key=lambda a: (str(a.client_id), a.platform, a.external_id))
+
+    async def record_sync(
+        self, client_id: ClientId, account_id: AdAccountId, *, synced_at: datetime | None, error: str | None
+    ) -> None:
+        mine = self._mine(client_id)
+        for account in self._table.select(
+            lambda a: mine(a) and a.id == account_id and a.status is AdAccountStatus.CONNECTED
+        ):
+            last = account.last_synced_at if synced_at is None else synced_at
+            self._table.put(account.id, replace(account, last_synced_at=last, last_sync_error=error))
 
     async def update(self, account: AdAccount) -> None:
         stored: AdAccount = self._table.get(account.id, self._mine(account.client_id))

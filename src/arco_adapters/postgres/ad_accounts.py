@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, func, insert, select, update
@@ -82,6 +83,20 @@ class PostgresAdAccountRepository(Repository):
             .order_by(a.client_id, a.platform, a.external_id)
         )
         return [_account(row) for row in await self._all(query)]
+
+    async def record_sync(
+        self, client_id: ClientId, account_id: AdAccountId, *, synced_at: datetime | None, error: str | None
+    ) -> None:
+        a = t.ad_accounts.c
+        outcome: dict[str, Any] = {"last_sync_error": error}
+        if synced_at is not None:
+            outcome["last_synced_at"] = synced_at
+        statement = (
+            update(t.ad_accounts)
+            .where(a.client_id == client_id, a.id == account_id, a.status == AdAccountStatus.CONNECTED.value)
+            .values(updated_at=func.now(), **outcome)
+        )
+        await self._run(statement)
 
     async def update(self, account: AdAccount) -> None:
         a = t.ad_accounts.c

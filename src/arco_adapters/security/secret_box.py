@@ -1,7 +1,8 @@
 """`FernetSecretBox`: the `SecretBox` port on Fernet (AES-128-CBC with HMAC-SHA256, from `cryptography`).
 
 Several keys make key rotation possible without downtime: the first key seals, every key opens. To rotate,
-put a new key first, let the grants be sealed again as accounts reconnect or sync, then drop the old key.
+put a new key first: new grants are sealed with it while the old ones still open; drop the old key once the
+accounts sealed under it have been connected again.
 """
 
 from __future__ import annotations

@@ -5,8 +5,9 @@ tier without a platform keeps its connected accounts and everything synced from 
 synced while the tier leaves the platform out, and sync again if it comes back.
 
 Platforms restate recent days as late conversions arrive, so every sync reads a rolling window of recent days
-again (`lookback_days`, per platform) and replaces those days; the first sync of an account reads further back
-(`FIRST_SYNC_DAYS`) so the dashboard starts with history.
+again (`lookback_days`, per platform) and stores the days the platform reports in it, replacing what was
+stored for them (a day the platform stops reporting at all keeps its last figures); the first sync of an
+account reads further back (`FIRST_SYNC_DAYS`) so the dashboard starts with history.
 """
 
 from __future__ import annotations
@@ -76,9 +77,12 @@ def check_platform_allowed(tier: Tier, platform: CampaignPlatform) -> None:
     )
 
 
-def sync_window(today: date, lookback_days: int, *, first_sync: bool) -> tuple[date, date]:
-    """The days a sync reads, `[start, today]` inclusive."""
+def sync_window(today: date, lookback_days: int, *, last_synced_on: date | None) -> tuple[date, date]:
+    """The days a sync reads, `[start, today]` inclusive: the lookback window, reaching back further to the
+    last sync when it is older (the account was paused by its tier, its grant broken, the worker down), and
+    `FIRST_SYNC_DAYS` when there was none; never more than `FIRST_SYNC_DAYS`."""
     if not 1 <= lookback_days <= MAX_LOOKBACK_DAYS:
         raise ValidationError(f"the lookback must be 1..{MAX_LOOKBACK_DAYS} days", field="lookback_days")
-    days = max(lookback_days, FIRST_SYNC_DAYS) if first_sync else lookback_days
+    since_last = FIRST_SYNC_DAYS if last_synced_on is None else (today - last_synced_on).days + 1
+    days = min(max(lookback_days, since_last), FIRST_SYNC_DAYS)
     return today - timedelta(days=days - 1), today

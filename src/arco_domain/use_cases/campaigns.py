@@ -63,13 +63,15 @@ class _AdsUseCase(UseCase):
             raise ValidationError(f"ARCO cannot read {platform.value} accounts yet", field="platform")
         return adapter
 
-    async def _audit(self, uow: UnitOfWork, principal: Principal, action: str, account: AdAccount) -> None:
-        await write_audit(
-            uow, event_id=AuditEventId(self._ids.new_id()), at=self._clock.now(), principal=principal, action=action,
-            client_id=account.client_id,
-            details={"ad_account_id": str(account.id), "platform": account.platform.value,
-                     "account": account.external_id},
-        )  # fmt: skip
+
+async def _audit(
+    uow: UnitOfWork, ids: IdGenerator, clock: Clock, principal: Principal, action: str, account: AdAccount
+) -> None:
+    await write_audit(
+        uow, event_id=AuditEventId(ids.new_id()), at=clock.now(), principal=principal, action=action,
+        client_id=account.client_id,
+        details={"ad_account_id": str(account.id), "platform": account.platform.value, "account": account.external_id},
+    )  # fmt: skip
 
 
 async def _request_sync(uow: UnitOfWork, account: AdAccount, reason: str) -> None:
@@ -101,8 +103,11 @@ class ConnectAdAccount(_AdsUseCase):
             check_platform_allowed((await uow.clients.get(client_id)).tier, chosen)
         external_id = normalize_account_id(chosen, account_id)
         manager = None if login_customer_id is None else normalize_account_id(chosen, login_customer_id)
-        if not grant.strip():
-            raise ValidationError("the grant must not be blank", field="grant")
+        if not grant or not grant.isascii() or not grant.isprintable() or any(c.isspace() for c in grant):
+            # Tokens of both platforms are printable ASCII; anything else could not even go in a header.
+            raise ValidationError(
+                "the grant must be the token as the platform gave it: printable ASCII, no spaces", field="grant"
+            )
         await self._adapter(chosen).list_campaigns(AdAccountAccess(external_id, grant, manager))
         now = self._clock.now()
         async with self._uow(scope) as uow:
@@ -116,13 +121,13 @@ class ConnectAdAccount(_AdsUseCase):
                 last_synced_at=known.last_synced_at if known else None,
             )  # fmt: skip
             await (uow.ad_accounts.update if known else uow.ad_accounts.add)(account)
-            await self._audit(uow, principal, "ad_account.connect", account)
+            await _audit(uow, self._ids, self._clock, principal, "ad_account.connect", account)
             await _request_sync(uow, account, f"connect-{now.isoformat()}")
             await uow.commit()
         return account
 
 
-class DisconnectAdAccount(_AdsUseCase):
+class DisconnectAdAccount(UseCase):
     """Stop syncing an account and forget its grant; its campaigns and their history stay."""
 
     async def __call__(self, principal: Principal, client_id: ClientId, account_id: AdAccountId) -> AdAccount:
@@ -131,7 +136,7 @@ class DisconnectAdAccount(_AdsUseCase):
             account = await uow.ad_accounts.get(client_id, account_id)
             account = replace(account, status=AdAccountStatus.DISCONNECTED, sealed_grant=b"")
             await uow.ad_accounts.update(account)
-            await self._audit(uow, principal, "ad_account.disconnect", account)
+            await _audit(uow, self._ids, self._clock, principal, "ad_account.disconnect", account)
             await uow.commit()
         return account
 
@@ -180,24 +185,26 @@ class SyncAdAccount(_AdsUseCase):
         now = self._clock.now()
         start, end = sync_window(
             now.astimezone(UTC).date(), self._lookback.get(account.platform, DEFAULT_LOOKBACK_DAYS),
-            first_sync=account.last_synced_at is None,
+            last_synced_on=account.last_synced_at.astimezone(UTC).date() if account.last_synced_at else None,
         )  # fmt: skip
-        access = AdAccountAccess(
-            account.external_id, self._secrets.open(account.sealed_grant), account.login_customer_id
-        )
-        adapter = self._adapter(account.platform)
+        grant = ""
         try:
+            grant = self._secrets.open(account.sealed_grant)
+            access = AdAccountAccess(account.external_id, grant, account.login_customer_id)
+            adapter = self._adapter(account.platform)
             listed = await adapter.list_campaigns(access)
             days = await adapter.daily_metrics(access, start, end)
-        except ProviderError as refusal:
-            await self._note_failure(scope, account, refusal.detail)
+        except (ProviderError, ValidationError) as refusal:
+            # What only the client or the agency can mend is shown on the account; the grant never is.
+            detail = refusal.detail.replace(grant, "[grant]") if grant else refusal.detail
+            await self._note(scope, account, error=detail)
             raise
         async with self._uow(scope) as uow:
             campaign_ids = await self._store_campaigns(uow, account, listed, days, now)
             await uow.metrics.record_campaign_days(
                 client_id, [(campaign_ids[day.external_campaign_id], day.metrics) for day in days]
             )
-            await uow.ad_accounts.update(replace(account, last_synced_at=now, last_sync_error=None))
+            await uow.ad_accounts.record_sync(client_id, account.id, synced_at=now, error=None)
             await uow.commit()
         return SyncOutcome(campaigns=len(campaign_ids), days=len(days))
 
@@ -239,9 +246,9 @@ class SyncAdAccount(_AdsUseCase):
             ids[external_id] = current.id
         return ids
 
-    async def _note_failure(self, scope: DataScope, account: AdAccount, detail: str) -> None:
+    async def _note(self, scope: DataScope, account: AdAccount, *, error: str) -> None:
         async with self._uow(scope) as uow:
-            await uow.ad_accounts.update(replace(account, last_sync_error=detail))
+            await uow.ad_accounts.record_sync(account.client_id, account.id, synced_at=None, error=error)
             await uow.commit()
 
 

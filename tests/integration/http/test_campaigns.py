@@ -141,6 +141,7 @@ class TestBadInput:
             ({"platform": "bing_ads", "account_id": "1", "grant": "g"}, 422),
             ({"platform": "google_ads", "account_id": "12-ab", "grant": "g"}, 422),
             ({"platform": "google_ads", "account_id": "1", "grant": "   "}, 422),
+            ({"platform": "meta_ads", "account_id": "1", "grant": "tøken"}, 422),
             ({"platform": "google_ads", "account_id": "1"}, 400),
             ({"platform": "google_ads", "account_id": "1", "grant": "g", "client_id": "x"}, 400),
             ({"platform": "google_ads", "account_id": "", "grant": "g"}, 400),
