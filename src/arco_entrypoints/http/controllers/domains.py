@@ -72,8 +72,9 @@ class DomainController(Controller):
         """Put a domain under management, within the tier's domain quota (`409 quota-exceeded` past it), with
         its zone at the DNS provider: the answer's `nameservers` are the ones to set at the registrar.
 
-        Unicode names are stored in their ASCII (punycode) form; a name another client manages is a `409`.
-        When the DNS provider refuses the zone or cannot be reached, nothing is kept (`422` / `503`).
+        Unicode names are stored in their ASCII (punycode) form; a name another client manages, or one the
+        agency's DNS account already holds a zone for, is a `409`. When the DNS provider refuses the zone or
+        cannot be reached, nothing is kept (`422` / `503`).
         """
         domain = await add_domain(caller, caller.own_client(), name=data.name, project_id=_project(data.project_id))
         return Domain.from_entity(domain, now)
@@ -110,8 +111,8 @@ class DomainController(Controller):
         domain_id: FromPath[UUID],
         remove_domain: NamedDependency[RemoveDomain],
     ) -> None:
-        """Stop managing a domain; ARCO's copy of its DNS records goes with it and its seat in the quota is
-        freed. The zone stays at the DNS provider, serving the records as they are."""
+        """Stop managing a domain: its DNS records and its zone at the DNS provider go, and its seat in the
+        quota is freed. Point the domain's nameservers elsewhere first."""
         await remove_domain(caller, caller.own_client(), DomainId(domain_id))
 
     @post("/{domain_id:uuid}/refresh", operation_id="refreshDomainStatus", status_code=200)
