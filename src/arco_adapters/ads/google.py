@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import json
 import re
 import time
@@ -199,15 +200,27 @@ class GoogleAdsPlatform:
             return await self._send("Google Ads", url, json={"query": query}, headers=headers)
 
     async def _access_token(self, secret: str, *, stale: str | None = None) -> str:
-        """A valid access token for the grant `secret`; a new one when the cached one is `stale`."""
-        async with self._token_locks.setdefault(secret, asyncio.Lock()):
-            cached = self._tokens.get(secret)
+        """A valid access token for the grant `secret`; a new one when the cached one is `stale`.
+
+        Tokens are cached under a digest of the grant, never the grant itself, and expired ones are dropped
+        as new ones come, so the cache holds no more than the grants in use within the last hour."""
+        key = hashlib.sha256(secret.encode()).hexdigest()
+        async with self._token_locks.setdefault(key, asyncio.Lock()):
+            cached = self._tokens.get(key)
             if cached is not None and cached.value != stale and self._clock() < cached.expires_at:
                 return cached.value
-            self._tokens.pop(secret, None)
+            self._tokens.pop(key, None)
             token = await self._refresh(secret)
-            self._tokens[secret] = token
-            return token.value
+            self._tokens[key] = token
+        self._forget_expired()
+        return token.value
+
+    def _forget_expired(self) -> None:
+        now = self._clock()
+        for key in [key for key, token in self._tokens.items() if token.expires_at <= now]:
+            del self._tokens[key]
+        for key in [key for key, lock in self._token_locks.items() if key not in self._tokens and not lock.locked()]:
+            del self._token_locks[key]
 
     async def _refresh(self, secret: str) -> _AccessToken:
         form = {

@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 from arco_domain.errors import ArcoError, Conflict, Unavailable
 from arco_domain.ids import ClientId, DomainId, ProjectId
 from arco_domain.model.access import DataScope, Principal
-from arco_domain.model.dns import DnsZone
+from arco_domain.model.dns import CertificateState, DnsZone
 from arco_domain.model.domains import Domain, DomainStatus, HostnameStatus, SslStatus, normalize_domain_name
 from arco_domain.model.paging import Page, PageRequest, paginate
 from arco_domain.model.tiers import Resource
@@ -79,8 +79,10 @@ class AddDomain(_WithProvider):
         except BaseException:
             await self._take_back(scope, domain)
             raise
-        domain = replace(_with_zone(domain, zone), provider_checked_at=self._clock.now())
         async with self._uow(scope) as uow:
+            # Read again: the provider's answer took a while, and only its fields are ours to set.
+            stored = await uow.domains.get(client_id, domain.id)
+            domain = replace(_with_zone(stored, zone), provider_checked_at=self._clock.now())
             await uow.domains.update(domain)
             await uow.commit()
         return domain
@@ -107,19 +109,24 @@ class RefreshDomainStatus(_WithProvider):
         scope = DataScope.of_client(client_id)
         async with self._uow(scope) as uow:
             domain = await uow.domains.get(client_id, domain_id)
+        answer: tuple[DnsZone, CertificateState] | None
         try:
             zone = await (self._zone_for(domain) if domain.zone_id is None else self._dns.zone(domain.zone_id))
-            certificate = await self._dns.certificate(zone.provider_id, domain.name)
+            answer = zone, await self._dns.certificate(zone.provider_id, domain.name)
         except Unavailable:
-            refreshed = replace(
-                domain, provider_unreachable_since=domain.provider_unreachable_since or self._clock.now()
-            )
-        else:
-            refreshed = replace(
-                _with_zone(domain, zone), ssl_status=certificate.status, ssl_expires_on=certificate.expires_on,
-                provider_checked_at=self._clock.now(), provider_unreachable_since=None,
-            )  # fmt: skip
+            answer = None
+        now = self._clock.now()
         async with self._uow(scope) as uow:
+            # Read again, so a change made while the provider was asked (a project assigned) is kept.
+            current = await uow.domains.get(client_id, domain_id)
+            if answer is None:
+                refreshed = replace(current, provider_unreachable_since=current.provider_unreachable_since or now)
+            else:
+                zone, certificate = answer
+                refreshed = replace(
+                    _with_zone(current, zone), ssl_status=certificate.status, ssl_expires_on=certificate.expires_on,
+                    provider_checked_at=now, provider_unreachable_since=None,
+                )  # fmt: skip
             await uow.domains.update(refreshed)
             await uow.commit()
         return refreshed
