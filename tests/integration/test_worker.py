@@ -14,6 +14,7 @@ from arq import create_pool
 from arq.connections import RedisSettings
 from arq.worker import func
 from dependency_injector import providers
+from sqlalchemy import text
 
 from arco_adapters.memory.clock import ManualClock
 from arco_adapters.postgres.embedded import EmbeddedPostgres
@@ -90,6 +91,23 @@ class TestScheduledRuns:
             await run_scheduled(container, counting("flaky", timedelta(hours=1), calls, fail=True))
         assert await run_scheduled(container, counting("flaky", timedelta(hours=1), calls)) == "ran"
         assert calls == ["flaky", "flaky"]
+
+    async def test_a_run_under_way_holds_its_lock_but_no_transaction(self, container: Any) -> None:
+        seen: dict[str, int] = {}
+
+        async def look(_: Any) -> object:
+            engine = await container.engine()
+            async with engine.connect() as connection:
+                activity = text(
+                    "SELECT count(*) FILTER (WHERE state LIKE 'idle in transaction%'),"
+                    " (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted)"
+                    " FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+                seen["idle_in_transaction"], seen["advisory_locks"] = (await connection.execute(activity)).one()
+            return "looked"
+
+        assert await run_scheduled(container, Schedule("look_around", timedelta(hours=1), look)) == "ran"
+        assert seen == {"idle_in_transaction": 0, "advisory_locks": 1}
 
     async def test_every_scheduled_job_runs_against_real_adapters_and_twice_is_harmless(self, container: Any) -> None:
         for schedule in SCHEDULES:
