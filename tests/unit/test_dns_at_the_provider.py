@@ -168,6 +168,19 @@ class TestRecordsAtTheProvider:
             await add(owner, client.id, domain.id, type="A", name="www", content="192.0.2.1")
         assert await held(world, domain) == []
 
+    async def test_a_record_a_reconciliation_adopted_meanwhile_is_kept_and_returned(self, world: World) -> None:
+        client, owner, domain = await a_domain(world)
+
+        async def reconciled_meanwhile() -> None:
+            await world.build(ReconcileDnsRecords)(owner, client.id, domain.id)
+
+        add = world.build(AddDnsRecord, dns=Meddling(world.dns, reconciled_meanwhile))
+        record = await add(owner, client.id, domain.id, type="A", name="www", content="192.0.2.1")
+        [remote] = await held(world, domain)
+        assert record.provider_record_id == remote.provider_id
+        async with world.uow(DataScope.of_client(client.id)) as uow:
+            assert await uow.dns_records.list_for_domain(client.id, domain.id) == [record]
+
     async def test_an_edit_changes_the_providers_record_in_place(self, world: World) -> None:
         client, owner, domain = await a_domain(world)
         record = await world.build(AddDnsRecord)(owner, client.id, domain.id, type="A", name="www", content="192.0.2.1")

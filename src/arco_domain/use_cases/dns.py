@@ -151,10 +151,17 @@ class AddDnsRecord(_DnsUseCase):
                 await uow.dns_records.add(record)
                 await self._audit(uow, principal, "dns_record.add", domain, record.id, None, spec)
                 await uow.commit()
-        except BaseException:
+        except BaseException as failure:
+            if isinstance(failure, Conflict) and (adopted := await self._adopted(scope, domain, remote.provider_id)):
+                return adopted  # a reconciliation took the new record in first: it is ARCO's already
             await _undo(lambda: self._dns.delete_record(zone_id, remote.provider_id), f"adding {spec.name}")
             raise
         return record
+
+    async def _adopted(self, scope: DataScope, domain: Domain, provider_record_id: str) -> DnsRecord | None:
+        async with self._uow(scope) as uow:
+            records = await uow.dns_records.list_for_domain(domain.client_id, domain.id)
+        return next((r for r in records if r.provider_record_id == provider_record_id), None)
 
 
 class UpdateDnsRecord(_DnsUseCase):
