@@ -9,13 +9,13 @@ unverified sending domain) is a `MailProviderError`.
 from __future__ import annotations
 
 import hashlib
-import math
 from typing import Any
 
 import httpx
 
+from arco_adapters.http_retry import TransientApiError, retry_after
 from arco_adapters.postgres.mail_log import PostgresMailLog
-from arco_domain.errors import ArcoError, Conflict, ProviderError, Unavailable, ValidationError
+from arco_domain.errors import ArcoError, Conflict, ProviderError, ValidationError
 from arco_domain.model.notifications import OutgoingEmail
 
 RESEND_API = "https://api.resend.com"
@@ -34,15 +34,8 @@ class MailProviderError(ProviderError):
     code = "mail-provider-error"
 
 
-class MailProviderUnavailable(Unavailable):
+class MailProviderUnavailable(TransientApiError):
     """Resend could not take the e-mail now. `retry_after` is its advice in seconds, when it gave one."""
-
-    def __init__(self, detail: str, *, retry_after: float | None = None) -> None:
-        super().__init__(detail)
-        self.retry_after = retry_after
-
-    def facts(self) -> dict[str, Any]:
-        return {} if self.retry_after is None else {"retry_after": self.retry_after}
 
 
 def idempotency_key(dedupe_key: str) -> str:
@@ -125,14 +118,10 @@ def _json_object(response: httpx.Response) -> dict[str, Any]:
 
 def _retry_after(headers: httpx.Headers) -> float | None:
     """Seconds to wait, from `Retry-After` or else `ratelimit-reset` (Resend sends both as seconds)."""
-    for name in ("retry-after", "ratelimit-reset"):
-        try:
-            seconds = float(headers.get(name, ""))
-        except ValueError:
-            continue
-        if math.isfinite(seconds) and seconds >= 0:
-            return seconds
-    return None
+    hinted = retry_after(headers)
+    if hinted is not None:
+        return hinted
+    return retry_after(httpx.Headers({"retry-after": headers.get("ratelimit-reset", "")}))
 
 
 def _refusal(response: httpx.Response) -> ArcoError:
