@@ -70,12 +70,12 @@ def users() -> None:
 
 @users.command("create-staff")
 @click.option("--email", required=True)
-@click.option("--role", type=click.Choice(["admin", "developer"]), required=True)
+@click.option("--role", type=click.Choice([t.value for t in UserType if t.is_staff]), required=True)
 @click.option("--name", "full_name", default=None)
 @click.option("--password", default=None, help="Allow e-mail/password login (otherwise tokens only).")
 @click.option("--print-token", is_flag=True, help="Print an access token for the new account.")
 def create_staff(email: str, role: str, full_name: str | None, password: str | None, print_token: bool) -> None:
-    """Create an agency admin or developer."""
+    """Create an agency admin, developer or support user."""
     runtime = prepare(Settings.from_environment())
 
     async def create(container: Any) -> str | None:

@@ -63,7 +63,7 @@ async def seed_demo(container: Any, *, days: int = 365) -> list[DemoLogin] | Non
             email=demo_email(tier), company_name=company, full_name=f"Owner of {company}", password=DEMO_PASSWORD
         )
         client_id = registration.client.id
-        owner = Principal(registration.user.id, UserType.CLIENT, client_id)
+        owner = Principal(registration.user.id, UserType.CLIENT, client_id, client_role=registration.owner.role)
         if tier is not Tier.FREE:
             await (await _use(container, "change_tier"))(staff, client_id, tier=tier, reason="demo")
         await _seed_client(container, uow, tier, client_id, owner, staff, company, days)

@@ -82,6 +82,10 @@ class MemberRepository(Protocol):
         """The client a user belongs to, if any."""
         ...
 
+    async def of_user(self, user_id: UserId) -> Member | None:
+        """The seat a user holds on a client's team (which client, and in what role), if any."""
+        ...
+
 
 class ProjectRepository(Protocol):
     async def add(self, project: Project) -> None: ...

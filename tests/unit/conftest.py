@@ -15,7 +15,7 @@ from arco_adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from arco_adapters.system import Uuid7Generator
 from arco_domain.ids import UserId
 from arco_domain.model.access import Principal
-from arco_domain.model.clients import Client, UserType
+from arco_domain.model.clients import Client, MemberRole, UserType
 from arco_domain.use_cases.base import UseCase
 from arco_domain.use_cases.clients import RegisterClient
 
@@ -43,11 +43,11 @@ class World:
 
     async def register(self, email: str = "owner@example.com", company: str = "Acme") -> tuple[Client, Principal]:
         registration = await self.build(RegisterClient)(email=email, company_name=company)
-        owner = Principal(registration.user.id, UserType.CLIENT, registration.client.id)
+        owner = Principal(registration.user.id, UserType.CLIENT, registration.client.id, client_role=MemberRole.OWNER)
         return registration.client, owner
 
-    def staff(self) -> Principal:
-        return Principal(UserId(self.ids.new_id()), UserType.ADMIN)
+    def staff(self, role: UserType = UserType.ADMIN) -> Principal:
+        return Principal(UserId(self.ids.new_id()), role)
 
 
 @pytest.fixture

@@ -57,7 +57,9 @@ class QuotaMachine(RuleBasedStateMachine):
         self.staff = Principal(UserId(Uuid7Generator().new_id()), UserType.ADMIN)
         registration = self.run(RegisterClient(**deps)(email="owner@example.com", company_name="Acme"))
         self.client_id = registration.client.id
-        self.owner = Principal(registration.user.id, UserType.CLIENT, self.client_id)
+        self.owner = Principal(
+            registration.user.id, UserType.CLIENT, self.client_id, client_role=registration.owner.role
+        )
         dns = SandboxDnsProvider(MemorySandboxDnsStore(), clock=self.clock)
         self.use = {AddDomain: AddDomain(**deps, dns=dns), RemoveDomain: RemoveDomain(**deps, dns=dns)} | {
             cls: cls(**deps) for cls in (

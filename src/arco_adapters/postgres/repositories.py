@@ -272,8 +272,12 @@ class PostgresMemberRepository(Repository):
         await self._must_change(statement, "member", member_id)
 
     async def client_of_user(self, user_id: UserId) -> ClientId | None:
-        found = (await self._run(select(t.members.c.client_id).where(t.members.c.user_id == user_id))).first()
-        return None if found is None else ClientId(found.client_id)
+        member = await self.of_user(user_id)
+        return None if member is None else member.client_id
+
+    async def of_user(self, user_id: UserId) -> Member | None:
+        found = (await self._run(select(t.members).where(t.members.c.user_id == user_id))).first()
+        return None if found is None else _member(found)
 
 
 # --- projects ----------------------------------------------------------------------------------------------

@@ -17,9 +17,12 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 
 
 class UserType(StrEnum):
+    """A client user, or one of the agency's staff roles (what each may do is in `model/access.py`)."""
+
     CLIENT = "client"
     ADMIN = "admin"
     DEVELOPER = "developer"
+    SUPPORT = "support"
 
     @property
     def is_staff(self) -> bool:
@@ -27,6 +30,8 @@ class UserType(StrEnum):
 
 
 class MemberRole(StrEnum):
+    """A client user's place on the team: the owner also runs the team, billing and ad accounts."""
+
     OWNER = "owner"
     MEMBER = "member"
 

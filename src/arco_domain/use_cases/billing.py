@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from arco_domain.errors import Conflict, NotFound, ValidationError
 from arco_domain.ids import AuditEventId, ClientId
-from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.access import Capability, DataScope, Principal
 from arco_domain.model.billing import (
     HANDLED_EVENTS,
     PAST_DUE_GRACE,
@@ -39,9 +39,10 @@ class BillingUseCase(UseCase):
 
 
 class StartCheckout(BillingUseCase):
-    """A hosted checkout page that subscribes the caller's client to a self-service tier."""
+    """A hosted checkout page that subscribes the caller's client to a self-service tier (its owner only)."""
 
     async def __call__(self, principal: Principal, *, tier: Tier, return_url: str) -> str:
+        principal.require(Capability.MANAGE_BILLING)
         if tier not in SELF_SERVICE_TIERS:
             raise ValidationError("checkout sells the basic and pro tiers; enterprise is a contract", field="tier")
         client_id = principal.own_client()
@@ -61,9 +62,10 @@ class StartCheckout(BillingUseCase):
 
 
 class OpenBillingPortal(BillingUseCase):
-    """The provider's self-service page: payment methods, invoices, cancellation."""
+    """The provider's self-service page: payment methods, invoices, cancellation (the client's owner only)."""
 
     async def __call__(self, principal: Principal, *, return_url: str) -> str:
+        principal.require(Capability.MANAGE_BILLING)
         client_id = principal.own_client()
         async with self._uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)

@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 
 from arco_domain.errors import Conflict, ProviderError, ValidationError
 from arco_domain.ids import AdAccountId, AuditEventId, CampaignId, ClientId
-from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.access import Capability, DataScope, Principal
 from arco_domain.model.ad_accounts import (
     DEFAULT_LOOKBACK_DAYS,
     AdAccount,
@@ -80,7 +80,8 @@ async def _request_sync(uow: UnitOfWork, account: AdAccount, reason: str) -> Non
 
 
 class ConnectAdAccount(_AdsUseCase):
-    """Connect a client's ad account with the grant the client gave, if the tier includes the platform.
+    """Connect a client's ad account with the grant the client gave, if the tier includes the platform
+    (the client's owner, or an admin).
 
     The grant is tried on the platform first (a grant that does not work is refused, nothing stored), then
     kept sealed; the first sync is asked for at once. A disconnected account connects again in place.
@@ -96,6 +97,7 @@ class ConnectAdAccount(_AdsUseCase):
         grant: str,
         login_customer_id: str | None = None,
     ) -> AdAccount:
+        principal.require(Capability.MANAGE_AD_ACCOUNTS)
         client_id = principal.client_in_reach(client_id)
         chosen = _platform_named(platform)
         scope = DataScope.of_client(client_id)
@@ -131,6 +133,7 @@ class DisconnectAdAccount(UseCase):
     """Stop syncing an account and forget its grant; its campaigns and their history stay."""
 
     async def __call__(self, principal: Principal, client_id: ClientId, account_id: AdAccountId) -> AdAccount:
+        principal.require(Capability.MANAGE_AD_ACCOUNTS)
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
             account = await uow.ad_accounts.get(client_id, account_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from arco_domain.ids import AuditEventId, ClientId, MemberId, UserId
-from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.access import Capability, DataScope, Principal
 from arco_domain.model.clients import (
     Client,
     Member,
@@ -109,7 +109,7 @@ class Subscription:
 
 
 class ChangeTier(UseCase):
-    """Move a client to another tier (by staff, or by the billing system with `principal=None`).
+    """Move a client to another tier (by an admin, or by the billing system with `principal=None`).
 
     Upgrades apply at once; downgrades delete nothing and report what is now over limit. A `subscription`
     from the billing system replaces the stored one, and its period becomes the quota period of the
@@ -127,7 +127,7 @@ class ChangeTier(UseCase):
         reason: str = "manual",
     ) -> TierChange:
         if principal is not None:
-            principal.require_staff()
+            principal.require(Capability.CHANGE_PLANS)
         async with self._uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
             change = await apply_tier_change(
@@ -167,12 +167,12 @@ async def apply_tier_change(
 
 
 class SetCustomLimits(UseCase):
-    """Staff set a contract's per-client limits; `None` in the mapping means unlimited."""
+    """An admin sets a contract's per-client limits; `None` in the mapping means unlimited."""
 
     async def __call__(
         self, principal: Principal, client_id: ClientId, *, limits: Mapping[Resource, int | None]
     ) -> Client:
-        principal.require_staff()
+        principal.require(Capability.CHANGE_PLANS)
         checked = validate_custom_limits(limits)
         async with self._uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
@@ -199,7 +199,7 @@ class ListClients(UseCase):
     """Every client, for the agency's admin dashboard."""
 
     async def __call__(self, principal: Principal, page: PageRequest) -> Page[Client]:
-        principal.require_staff()
+        principal.require(Capability.SEE_ALL_CLIENTS)
         async with self._uow(DataScope.all_clients()) as uow:
             clients = await uow.clients.list_all(
                 limit=page.limit + 1, after=ClientId(page.after) if page.after else None

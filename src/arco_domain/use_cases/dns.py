@@ -17,7 +17,7 @@ from typing import Any
 
 from arco_domain.errors import ArcoError, Conflict, NotFound, ValidationError
 from arco_domain.ids import AuditEventId, ClientId, DnsDriftId, DnsRecordId, DomainId
-from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.access import Capability, DataScope, Principal
 from arco_domain.model.dns import (
     APEX,
     AUTOMATIC_TTL,
@@ -132,6 +132,7 @@ class AddDnsRecord(_DnsUseCase):
         priority: int | None = None,
         proxied: bool = False,
     ) -> DnsRecord:
+        principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         scope = DataScope.of_client(client_id)
         async with self._uow(scope) as uow:
@@ -185,6 +186,7 @@ class UpdateDnsRecord(_DnsUseCase):
         priority: int | None = None,
         proxied: bool | None = None,
     ) -> DnsRecord:
+        principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         scope = DataScope.of_client(client_id)
         async with self._uow(scope) as uow:
@@ -224,6 +226,7 @@ class DeleteDnsRecord(_DnsUseCase):
     async def __call__(
         self, principal: Principal, client_id: ClientId, domain_id: DomainId, record_id: DnsRecordId
     ) -> None:
+        principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         scope = DataScope.of_client(client_id)
         async with self._uow(scope) as uow:
@@ -262,6 +265,7 @@ class ReconcileDnsRecords(_DnsUseCase):
         self, principal: Principal | None, client_id: ClientId, domain_id: DomainId
     ) -> tuple[DnsDrift, ...]:
         if principal is not None:
+            principal.require(Capability.EDIT_CLIENT_AREAS)
             client_id = principal.client_in_reach(client_id)
         scope = DataScope.of_client(client_id)
         async with self._uow(scope) as uow:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 
 from arco_domain.errors import ArcoError, Conflict, Unavailable
 from arco_domain.ids import ClientId, DomainId, ProjectId
-from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.access import Capability, DataScope, Principal
 from arco_domain.model.dns import CertificateState, DnsZone
 from arco_domain.model.domains import Domain, DomainStatus, HostnameStatus, SslStatus, normalize_domain_name
 from arco_domain.model.paging import Page, PageRequest, paginate
@@ -57,6 +57,7 @@ class AddDomain(_WithProvider):
     async def __call__(
         self, principal: Principal, client_id: ClientId, *, name: str, project_id: ProjectId | None = None
     ) -> Domain:
+        principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         scope = DataScope.of_client(client_id)
         now = self._clock.now()
@@ -105,6 +106,7 @@ class RefreshDomainStatus(_WithProvider):
 
     async def __call__(self, principal: Principal | None, client_id: ClientId, domain_id: DomainId) -> Domain:
         if principal is not None:
+            principal.require(Capability.EDIT_CLIENT_AREAS)
             client_id = principal.client_in_reach(client_id)
         scope = DataScope.of_client(client_id)
         async with self._uow(scope) as uow:
@@ -183,6 +185,7 @@ class RemoveDomain(_WithProvider):
     until it does, no client can add the name again (see `AddDomain`)."""
 
     async def __call__(self, principal: Principal, client_id: ClientId, domain_id: DomainId) -> None:
+        principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
             domain = await uow.domains.get(client_id, domain_id)
@@ -219,6 +222,7 @@ class AssignDomainToProject(UseCase):
     async def __call__(
         self, principal: Principal, client_id: ClientId, domain_id: DomainId, *, project_id: ProjectId | None
     ) -> Domain:
+        principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
             domain = await uow.domains.get(client_id, domain_id)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from arco_domain.errors import AuthenticationFailed, NotFound, ValidationError
 from arco_domain.ids import ClientId, UserId
 from arco_domain.model.access import DataScope
-from arco_domain.model.clients import User, UserType, check_password_strength, normalize_email
+from arco_domain.model.clients import MemberRole, User, UserType, check_password_strength, normalize_email
 from arco_domain.use_cases.base import UseCase
 from arco_ports.clock import Clock, IdGenerator
 from arco_ports.identity import PasswordHasher
@@ -31,6 +31,8 @@ class Identity:
 
     user: User
     client_id: ClientId | None
+    client_role: MemberRole | None = None
+    """The user's place on the client's team; unknown (`None`) reads as a plain member."""
 
 
 class Authenticate(UseCase):
@@ -60,11 +62,12 @@ class IdentifyUser(UseCase):
                 user = await uow.users.get(user_id)
             except NotFound as unknown:
                 raise AuthenticationFailed("the token's user has no account here") from unknown
-            return Identity(user, await uow.members.client_of_user(user_id))
+            seat = await uow.members.of_user(user_id)
+        return Identity(user, seat.client_id, seat.role) if seat else Identity(user, None)
 
 
 class CreateStaffUser(UseCase):
-    """Create an agency admin or developer account."""
+    """Create an agency staff account: admin, developer or support."""
 
     def __init__(
         self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, hasher: PasswordHasher | None = None
@@ -76,7 +79,7 @@ class CreateStaffUser(UseCase):
         self, *, email: str, user_type: UserType, full_name: str | None = None, password: str | None = None
     ) -> User:
         if not user_type.is_staff:
-            raise ValidationError("staff accounts are admins or developers", field="role")
+            raise ValidationError("staff accounts are admins, developers or support", field="role")
         user = User(
             id=UserId(self._ids.new_id()), email=normalize_email(email), user_type=user_type,
             created_at=self._clock.now(), full_name=full_name, password_hash=hash_password(self._hasher, password),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from arco_domain.errors import Conflict
 from arco_domain.ids import AuditEventId, ClientId, MemberId
-from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.access import Capability, DataScope, Principal
 from arco_domain.model.clients import Member, MemberRole, MemberStatus, normalize_email
 from arco_domain.model.paging import Page, PageRequest, paginate
 from arco_domain.model.tiers import Resource
@@ -12,9 +12,12 @@ from arco_domain.use_cases.base import UseCase, release_stock, take_quota, write
 
 
 class InviteMember(UseCase):
+    """Invite someone onto a client's team (its owner, or an admin)."""
+
     async def __call__(
         self, principal: Principal, client_id: ClientId, *, email: str, full_name: str | None = None
     ) -> Member:
+        principal.require(Capability.MANAGE_TEAM)
         client_id = principal.client_in_reach(client_id)
         now = self._clock.now()
         member = Member(
@@ -34,9 +37,10 @@ class InviteMember(UseCase):
 
 
 class RemoveMember(UseCase):
-    """Remove a team member or withdraw an invitation. The owner cannot be removed."""
+    """Remove a team member or withdraw an invitation (the owner, or an admin). The owner cannot be removed."""
 
     async def __call__(self, principal: Principal, client_id: ClientId, member_id: MemberId) -> None:
+        principal.require(Capability.MANAGE_TEAM)
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
             member = await uow.members.get(client_id, member_id)

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from arco_domain.errors import NotFound
 from arco_domain.ids import ClientId, MilestoneId, ProjectId
-from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.access import Capability, DataScope, Principal
 from arco_domain.model.money import Money
 from arco_domain.model.paging import Page, PageRequest, paginate
 from arco_domain.model.projects import Milestone, Project, ProjectStatus, completion_percent
@@ -34,6 +34,7 @@ class CreateProject(UseCase):
         estimated_delivery: date | None = None,
         budget_total: Money | None = None,
     ) -> Project:
+        principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         now = self._clock.now()
         project = Project(
@@ -53,6 +54,7 @@ class DeleteProject(UseCase):
     """Delete a project and its milestones, giving its seat in the quota back."""
 
     async def __call__(self, principal: Principal, client_id: ClientId, project_id: ProjectId) -> None:
+        principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
             await uow.projects.remove(client_id, project_id)
@@ -70,6 +72,7 @@ class AddMilestone(UseCase):
         title: str,
         due_date: date | None = None,
     ) -> Milestone:
+        principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
             await uow.projects.get(client_id, project_id)
@@ -86,6 +89,7 @@ class CompleteMilestone(UseCase):
     async def __call__(
         self, principal: Principal, client_id: ClientId, project_id: ProjectId, milestone_id: MilestoneId
     ) -> Milestone:
+        principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
             milestone = await uow.milestones.get(client_id, milestone_id)
@@ -146,6 +150,7 @@ class UpdateProject(UseCase):
     async def __call__(
         self, principal: Principal, client_id: ClientId, project_id: ProjectId, changes: ProjectChanges
     ) -> Project:
+        principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
             current = await uow.projects.get(client_id, project_id)

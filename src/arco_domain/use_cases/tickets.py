@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from arco_domain.errors import PermissionDenied
 from arco_domain.ids import AuditEventId, ClientId, MessageId, ProjectId, TicketId
-from arco_domain.model.access import DataScope, Principal
+from arco_domain.model.access import Capability, DataScope, Principal
 from arco_domain.model.clients import Client
 from arco_domain.model.notifications import OutgoingEmail
 from arco_domain.model.paging import Page, PageRequest
@@ -30,6 +30,14 @@ from arco_domain.use_cases.base import UseCase, request_email, take_quota, write
 from arco_domain.use_cases.clients import usage_report
 from arco_ports.clock import Clock, IdGenerator
 from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+
+def _side_of(principal: Principal) -> Actor:
+    """Which side of a ticket the caller acts on; staff act for the agency only if their role works tickets."""
+    if principal.is_staff:
+        principal.require(Capability.WORK_TICKETS)
+        return Actor.STAFF
+    return Actor.CLIENT
 
 
 class CreateTicket(UseCase):
@@ -85,12 +93,13 @@ class PostTicketMessage(UseCase):
         attachments: Sequence[str] = (),
         internal: bool = False,
     ) -> TicketMessage:
+        author_is_staff = _side_of(principal) is Actor.STAFF
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
             ticket = await uow.tickets.get(client_id, ticket_id)
             message = TicketMessage(
                 id=MessageId(self._ids.new_id()), ticket_id=ticket.id, client_id=client_id,
-                author_id=principal.user_id, author_is_staff=principal.is_staff, body=body,
+                author_id=principal.user_id, author_is_staff=author_is_staff, body=body,
                 created_at=self._clock.now(), attachments=tuple(attachments), internal=internal,
             )  # fmt: skip
             record_message(ticket, message)
@@ -106,8 +115,8 @@ class TransitionTicket(UseCase):
     async def __call__(
         self, principal: Principal, client_id: ClientId, ticket_id: TicketId, *, to: TicketStatus
     ) -> Ticket:
+        actor = _side_of(principal)
         client_id = principal.client_in_reach(client_id)
-        actor = Actor.STAFF if principal.is_staff else Actor.CLIENT
         if actor is Actor.CLIENT and to is not TicketStatus.OPEN:
             raise PermissionDenied("clients may only reopen a resolved ticket; staff move the rest")
         async with self._uow(DataScope.of_client(client_id)) as uow:

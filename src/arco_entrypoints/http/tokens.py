@@ -1,8 +1,10 @@
 """Access tokens: HS256 JWTs with Supabase-compatible claims.
 
 Tokens from Supabase Auth (same secret) are accepted as they are: `sub` is the user id, `aud` is
-`authenticated`. ARCO's own tokens add `app_metadata.arco` with the user type and client, so a request
-needs no lookup to know who is calling; a token without it is resolved from the database once.
+`authenticated`. ARCO's own tokens add `app_metadata.arco` with the user type, the client and the user's role
+on its team, so a request needs no lookup to know who is calling and what they may do. A token without those
+claims, or a client user's token without the team role (one issued before roles were carried), is resolved
+from the database once per request.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import jwt
 from arco_domain.errors import AuthenticationFailed
 from arco_domain.ids import ClientId, UserId
 from arco_domain.model.access import Principal
-from arco_domain.model.clients import UserType
+from arco_domain.model.clients import MemberRole, UserType
 from arco_domain.use_cases.identity import Identity
 from arco_ports.clock import Clock
 
@@ -43,6 +45,8 @@ class TokenService:
     def issue(self, identity: Identity) -> str:
         user = identity.user
         claims = {"user_type": user.user_type.value, "client_id": str(identity.client_id or "") or None}
+        if identity.client_role is not None:
+            claims["client_role"] = identity.client_role.value
         return self._sign(user.id, user.email, claims, ACCESS_TOKEN_TTL)
 
     def _sign(self, user_id: UUID, email: str, arco: dict[str, Any], ttl: timedelta) -> str:
@@ -75,16 +79,23 @@ class TokenService:
             raise AuthenticationFailed(f"invalid token: {error}") from error
 
 
-def _principal(user_id: UserId, arco: dict[str, Any]) -> Principal:
+def _principal(user_id: UserId, arco: dict[str, Any]) -> Principal | None:
+    """The caller the claims describe; `None` when they leave a client user's team role out, to be looked up.
+    An impersonation is never looked up (that would drop who is impersonating): without a role it is a member's."""
+    user_type = UserType(arco["user_type"])
     client = arco.get("client_id")
+    role = arco.get("client_role")
     impersonator = arco.get("impersonator_id")
+    if role is None and not impersonator and not user_type.is_staff:
+        return None
     return Principal(
         user_id=user_id,
-        user_type=UserType(arco["user_type"]),
+        user_type=user_type,
         client_id=ClientId(UUID(client)) if client else None,
         impersonator_id=UserId(UUID(impersonator)) if impersonator else None,
+        client_role=MemberRole(role) if role is not None else None,
     )
 
 
 def principal_of(identity: Identity) -> Principal:
-    return Principal(identity.user.id, identity.user.user_type, identity.client_id)
+    return Principal(identity.user.id, identity.user.user_type, identity.client_id, client_role=identity.client_role)

@@ -1,4 +1,8 @@
-"""The agency's admin dashboard: clients, their plans, and ticket handling on any client. Staff only."""
+"""The agency's admin dashboard: clients, their plans and projects, and ticket handling on any client.
+
+Staff only; what each staff role may do here is decided by the use-cases (`Capability`), so a route open to
+every staff user still answers `403` to a role that lacks what it needs (a developer changing a tier, say).
+"""
 
 from __future__ import annotations
 
@@ -12,15 +16,17 @@ from litestar.di import NamedDependency
 from litestar.handlers import BaseRouteHandler
 from litestar.params import FromPath, FromQuery, JSONBody
 
-from arco_domain.ids import ClientId, TicketId
+from arco_domain.ids import ClientId, ProjectId, TicketId
 from arco_domain.model.access import Principal
 from arco_domain.model.tickets import TicketPriority, TicketStatus
 from arco_domain.use_cases.clients import ChangeTier, GetClient, GetUsage, ListClients, SetCustomLimits
+from arco_domain.use_cases.projects import ListProjects, UpdateProject
 from arco_domain.use_cases.tickets import GetTicket, ListTickets, PostTicketMessage, TransitionTicket
 from arco_entrypoints.http.paging import DEFAULT_PAGE_SIZE, PageSize, page_out, page_request
 from arco_entrypoints.http.schemas.accounts import Client
 from arco_entrypoints.http.schemas.admin import ClientChange, ClientDetail, ClientUpdate
 from arco_entrypoints.http.schemas.base import Page
+from arco_entrypoints.http.schemas.projects import Project, ProjectUpdate
 from arco_entrypoints.http.schemas.tickets import Message, MessageCreate, Ticket, TicketWithMessages, TransitionCreate
 
 
@@ -68,8 +74,8 @@ class AdminController(Controller):
         change_tier: NamedDependency[ChangeTier],
         get_usage: NamedDependency[GetUsage],
     ) -> ClientChange:
-        """Change a client's tier and/or contract limits. A downgrade deletes nothing: what is now above
-        a limit is reported in `over_limit` and closed to new creates until usage is back under it."""
+        """Change a client's tier and/or contract limits (admins only). A downgrade deletes nothing: what is now
+        above a limit is reported in `over_limit` and closed to new creates until usage is back under it."""
         if data.custom_limits is not None:
             client = await set_custom_limits(caller, ClientId(client_id), limits=data.custom_limits)
             if data.tier is None:
@@ -77,6 +83,32 @@ class AdminController(Controller):
         assert data.tier is not None  # the schema refuses a body that names neither
         change = await change_tier(caller, ClientId(client_id), tier=data.tier)
         return ClientChange.of(change.client, change.over_limit)
+
+    @get("/clients/{client_id:uuid}/projects", operation_id="listClientProjects")
+    async def list_projects(
+        self,
+        caller: NamedDependency[Principal],
+        client_id: FromPath[UUID],
+        list_projects: NamedDependency[ListProjects],
+        limit: PageSize = DEFAULT_PAGE_SIZE,
+        cursor: FromQuery[str | None] = None,
+    ) -> Page[Project]:
+        """A client's projects, oldest first."""
+        page = await list_projects(caller, ClientId(client_id), page_request(limit, cursor))
+        return page_out(page, Project.from_entity)
+
+    @patch("/clients/{client_id:uuid}/projects/{project_id:uuid}", operation_id="updateClientProject")
+    async def update_project(
+        self,
+        caller: NamedDependency[Principal],
+        client_id: FromPath[UUID],
+        project_id: FromPath[UUID],
+        data: JSONBody[ProjectUpdate],
+        update_project: NamedDependency[UpdateProject],
+    ) -> Project:
+        """Change a client's project (admins and developers; `403` to support, whose views are read-only)."""
+        project = await update_project(caller, ClientId(client_id), ProjectId(project_id), data.changes())
+        return Project.from_entity(project)
 
     @get("/clients/{client_id:uuid}/tickets", operation_id="listClientTickets")
     async def list_tickets(
