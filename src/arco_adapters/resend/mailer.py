@@ -93,6 +93,8 @@ class ResendMailer:
     async def _post(self, email: OutgoingEmail) -> str:
         """Resend's message id for `email`, posted under its idempotency key."""
         payload = {"from": self._sender, "to": list(email.to), "subject": email.subject, "text": email.text}
+        if email.html is not None:
+            payload["html"] = email.html
         try:
             response = await self._http.post(
                 "/emails", json=payload, headers={"Idempotency-Key": idempotency_key(email.dedupe_key)}
