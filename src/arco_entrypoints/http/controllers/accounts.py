@@ -32,7 +32,7 @@ class AuthController(Controller):
             email=data.email, password=data.password, full_name=data.full_name,
             company_name=data.company_name or data.email,
         )  # fmt: skip
-        identity = Identity(registration.user, registration.client.id)
+        identity = Identity(registration.user, registration.client.id, registration.owner.role)
         return Session(access_token=_tokens(request).issue(identity), user=User.from_entity(registration.user))
 
     @post("/login", operation_id="logIn", opt={PUBLIC: True}, status_code=200)
