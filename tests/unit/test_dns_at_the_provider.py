@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from arco_domain.errors import Conflict, NotFound, Unavailable
+from arco_domain.errors import Conflict, NotFound, Unavailable, ValidationError
 from arco_domain.ids import DnsRecordId
 from arco_domain.model.access import DataScope, Principal
 from arco_domain.model.clients import Client
@@ -22,7 +22,7 @@ from arco_domain.model.dns import (
     DriftKind,
     ProviderDnsRecord,
 )
-from arco_domain.model.domains import Domain, DomainStatus, HostnameStatus, SslStatus
+from arco_domain.model.domains import ClientDomainPolicy, Domain, DomainStatus, HostnameStatus, SslStatus
 from arco_domain.model.tiers import Resource
 from arco_domain.use_cases.clients import GetUsage
 from arco_domain.use_cases.dns import AddDnsRecord, DeleteDnsRecord, GetDnsDrift, ReconcileDnsRecords, UpdateDnsRecord
@@ -130,6 +130,25 @@ class TestAddDomain:
         stranger, intruder = await world.register("other@example.org")
         with pytest.raises(Conflict):
             await world.build(AddDomain)(intruder, stranger.id, name="example.com")
+
+    @pytest.mark.parametrize("name", ["metadata.google.internal", "localhost.localdomain", "169.254.169.254.nip.io"])
+    async def test_an_internal_name_is_refused_and_leaves_nothing_behind(self, world: World, name: str) -> None:
+        client, owner = await world.register()
+        with pytest.raises(ValidationError) as refused:
+            await world.build(AddDomain)(owner, client.id, name=name)
+        assert refused.value.field == "domain_name"
+        assert await world.dns.find_zone(name) is None
+        async with world.uow(DataScope.of_client(client.id)) as uow:
+            assert await uow.domains.list_for_client(client.id) == []
+        usage = await world.build(GetUsage)(owner, client.id)
+        assert [q.used for q in usage if q.resource is Resource.DOMAINS] == [0]
+
+    async def test_an_example_name_is_added_only_under_a_policy_that_allows_it(self, world: World) -> None:
+        client, owner = await world.register()
+        with pytest.raises(ValidationError, match="reserved"):
+            await world.build(AddDomain)(owner, client.id, name="sul.example")
+        demo = world.build(AddDomain, names=ClientDomainPolicy(allow_example=True))
+        assert (await demo(owner, client.id, name="sul.example")).name == "sul.example"
 
 
 class TestRecordsAtTheProvider:

@@ -10,10 +10,13 @@ from hypothesis import strategies as st
 from arco_domain.errors import ValidationError
 from arco_domain.ids import ClientId, DomainId, ProjectId
 from arco_domain.model.domains import (
+    STRICT_NAMES,
+    ClientDomainPolicy,
     Domain,
     DomainStatus,
     HostnameStatus,
     SslStatus,
+    client_domain_name,
     normalize_domain_name,
     normalize_hostname,
 )
@@ -176,6 +179,69 @@ def make_domain(**changes: object) -> Domain:
     }
     fields.update(changes)
     return Domain(**fields)  # type: ignore[arg-type]
+
+
+class TestClientDomainName:
+    @pytest.mark.parametrize(
+        ("raw", "why"),
+        [
+            ("metadata.google.internal", "reserved or internal"),
+            ("localhost.localdomain", "reserved or internal"),
+            ("db.localhost", "reserved or internal"),
+            ("printer.local", "reserved or internal"),
+            ("shop.test", "reserved or internal"),
+            ("shop.invalid", "reserved or internal"),
+            ("shop.example", "reserved or internal"),
+            ("Shop.EXAMPLE.", "reserved or internal"),
+            ("1.0.0.127.in-addr.arpa", "reserved or internal"),
+            ("router.home.arpa", "reserved or internal"),
+            ("hidden.onion", "reserved or internal"),
+            ("intranet.corp", "reserved or internal"),
+            ("nas.lan", "reserved or internal"),
+            ("router.home", "reserved or internal"),
+            ("0x7f.0x1", "reads as an IP address"),
+            ("127.0.0.0x1", "reads as an IP address"),
+            ("169.254.169.254.nip.io", "wildcard DNS service"),
+            ("nip.io", "wildcard DNS service"),
+            ("10-0-0-1.sslip.io", "wildcard DNS service"),
+            ("app.10.0.0.1.xip.io", "wildcard DNS service"),
+            ("shop.localtest.me", "wildcard DNS service"),
+            ("lvh.me", "wildcard DNS service"),
+        ],
+    )
+    def test_a_name_that_is_not_a_site_on_the_internet_is_refused_naming_the_field(self, raw: str, why: str) -> None:
+        with pytest.raises(ValidationError, match=why) as refused:
+            client_domain_name(raw, STRICT_NAMES)
+        assert refused.value.field == "domain_name"
+
+    @pytest.mark.parametrize("raw", ["127.0.0.1", "[::1]", "localhost", "::ffff:127.0.0.1"])
+    def test_an_address_or_a_bare_host_is_refused_as_a_malformed_name(self, raw: str) -> None:
+        with pytest.raises(ValidationError) as refused:
+            client_domain_name(raw, STRICT_NAMES)
+        assert refused.value.field == "domain_name"
+
+    @pytest.mark.parametrize(
+        ("raw", "name"),
+        [
+            ("Loja.com.br", "loja.com.br"),
+            ("example.com", "example.com"),
+            ("local.shop.com", "local.shop.com"),
+            ("mynip.io", "mynip.io"),
+            ("nip.io.com.br", "nip.io.com.br"),
+            ("test.xyz", "test.xyz"),
+            ("shop.0xcafe.com", "shop.0xcafe.com"),
+        ],
+    )
+    def test_a_public_name_is_accepted_normalized(self, raw: str, name: str) -> None:
+        assert client_domain_name(raw, STRICT_NAMES) == name
+
+    def test_example_names_are_accepted_only_when_the_policy_allows_them(self) -> None:
+        demo = ClientDomainPolicy(allow_example=True)
+        assert client_domain_name("sul-loja.example", demo) == "sul-loja.example"
+        with pytest.raises(ValidationError, match="reserved or internal"):
+            client_domain_name("sul.test", demo)
+        with pytest.raises(ValidationError, match="reserved or internal"):
+            client_domain_name("sul-loja.example", STRICT_NAMES)
 
 
 class TestDomain:

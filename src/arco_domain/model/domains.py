@@ -89,6 +89,54 @@ def normalize_domain_name(raw: str) -> str:
     return normalize_hostname(raw, field="domain_name")
 
 
+RESERVED_SUFFIXES = frozenset(
+    {"example", "test", "invalid", "localhost", "local", "onion", "alt", "arpa", "internal", "localdomain", "lan",
+     "home", "corp"}
+)  # fmt: skip
+"""Top-level names that are never a client's site: those the IETF reserves (RFC 2606, 6761, 6762, 7686, 9476;
+`arpa` is reverse DNS and `home.arpa`), and those private networks name their own hosts with (`internal` is
+ICANN's reservation for that; `home` and `corp` will never be delegated)."""
+
+EXAMPLE_SUFFIX = "example"
+
+WILDCARD_ADDRESS_DOMAINS = frozenset({"nip.io", "sslip.io", "xip.io", "localtest.me", "lvh.me"})
+"""Public wildcard-DNS services whose names answer an address of the asker's choosing (`10.0.0.1.nip.io`) or
+loopback: a client's site is never one of them, and such a name would point ARCO's own probes inward."""
+
+_HEX_NUMBER = re.compile(r"0x[0-9a-f]*")
+
+
+@dataclass(frozen=True, slots=True)
+class ClientDomainPolicy:
+    """Which names a client may put under management. `allow_example` admits the `.example` names that a
+    demo or staging install uses; production refuses them like every other reserved name."""
+
+    allow_example: bool = False
+
+
+STRICT_NAMES = ClientDomainPolicy()
+"""Production's policy: every reserved name refused."""
+
+
+def client_domain_name(raw: str, policy: ClientDomainPolicy) -> str:
+    """`normalize_domain_name`, then refuse the names no client may add.
+
+    Refused: names under `RESERVED_SUFFIXES` (`localhost` alone has one label and is refused already), names a
+    URL parser reads as an IPv4 address (their last label is a number: all digits, refused already, or `0x`
+    hex, as the WHATWG URL standard reads it), and names under `WILDCARD_ADDRESS_DOMAINS`.
+    Raises ValidationError(field="domain_name").
+    """
+    name = normalize_domain_name(raw)
+    labels = name.split(".")
+    if labels[-1] in RESERVED_SUFFIXES and not (policy.allow_example and labels[-1] == EXAMPLE_SUFFIX):
+        raise ValidationError(f"{name} is a reserved or internal name, not a site on the internet", field="domain_name")
+    if _HEX_NUMBER.fullmatch(labels[-1]):
+        raise ValidationError(f"{name} reads as an IP address, not a domain name", field="domain_name")
+    if any(".".join(labels[i:]) in WILDCARD_ADDRESS_DOMAINS for i in range(len(labels))):
+        raise ValidationError(f"{name} is under a wildcard DNS service that answers any address", field="domain_name")
+    return name
+
+
 class DomainStatus(StrEnum):
     ACTIVE = "active"
     EXPIRED = "expired"

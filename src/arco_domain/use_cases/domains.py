@@ -16,7 +16,15 @@ from arco_domain.errors import ArcoError, Conflict, Unavailable
 from arco_domain.ids import ClientId, DomainId, ProjectId
 from arco_domain.model.access import Capability, DataScope, Principal
 from arco_domain.model.dns import CertificateState, DnsZone
-from arco_domain.model.domains import Domain, DomainStatus, HostnameStatus, SslStatus, normalize_domain_name
+from arco_domain.model.domains import (
+    STRICT_NAMES,
+    ClientDomainPolicy,
+    Domain,
+    DomainStatus,
+    HostnameStatus,
+    SslStatus,
+    client_domain_name,
+)
 from arco_domain.model.paging import Page, PageRequest, paginate
 from arco_domain.model.tiers import Resource
 from arco_domain.use_cases.base import UseCase, release_stock, take_quota
@@ -52,7 +60,21 @@ def _with_zone(domain: Domain, zone: DnsZone) -> Domain:
 
 class AddDomain(_WithProvider):
     """Put a domain under ARCO's management for a client, within its domain quota, with its zone at the DNS
-    provider; the domain returned carries the nameservers the client sets at its registrar."""
+    provider; the domain returned carries the nameservers the client sets at its registrar. Reserved and
+    internal names are refused by `client_domain_name` under `names`, the install's policy (strict unless told).
+    """
+
+    def __init__(
+        self,
+        *,
+        uow: UnitOfWorkFactory,
+        clock: Clock,
+        ids: IdGenerator,
+        dns: DnsProvider,
+        names: ClientDomainPolicy = STRICT_NAMES,
+    ) -> None:
+        super().__init__(uow=uow, clock=clock, ids=ids, dns=dns)
+        self._names = names
 
     async def __call__(
         self, principal: Principal, client_id: ClientId, *, name: str, project_id: ProjectId | None = None
@@ -62,7 +84,7 @@ class AddDomain(_WithProvider):
         scope = DataScope.of_client(client_id)
         now = self._clock.now()
         domain = Domain(
-            id=DomainId(self._ids.new_id()), client_id=client_id, name=normalize_domain_name(name),
+            id=DomainId(self._ids.new_id()), client_id=client_id, name=client_domain_name(name, self._names),
             status=DomainStatus.PENDING, nameservers=(), ssl_status=SslStatus.PENDING, ssl_expires_on=None,
             renewal_date=None, project_id=project_id, created_at=now,
         )  # fmt: skip

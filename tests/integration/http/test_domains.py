@@ -128,6 +128,16 @@ class TestDomains:
         assert (await api.get("/v1/domains", headers=alice.headers)).json()["items"] == []
 
     @pytest.mark.parametrize(
+        "name", ["metadata.google.internal", "localhost.localdomain", "169.254.169.254.nip.io", "printer.local"]
+    )
+    async def test_a_reserved_or_internal_name_is_refused_naming_the_field(
+        self, api: AsyncTestClient[Any], alice: Account, name: str
+    ) -> None:
+        problem = assert_problem(await api.post("/v1/domains", json={"name": name}, headers=alice.headers), 422)
+        assert problem["field"] == "domain_name"
+        assert (await api.get("/v1/domains", headers=alice.headers)).json()["items"] == []
+
+    @pytest.mark.parametrize(
         "body",
         [
             {"name": "acme.com.br", "client_id": "00000000-0000-0000-0000-000000000000"},
