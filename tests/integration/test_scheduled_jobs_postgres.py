@@ -17,7 +17,7 @@ from arco_adapters.system import Uuid7Generator
 from arco_domain.ids import ClientId, ProjectId
 from arco_domain.model.access import DataScope
 from arco_domain.model.clients import Client, MemberRole
-from arco_domain.model.domains import Domain
+from arco_domain.model.domains import Domain, HostnameStatus
 from arco_domain.model.network import DailyTraffic
 from arco_domain.model.projects import Project, ProjectStatus
 from arco_domain.use_cases.expiry import WarnOfExpiries
@@ -41,13 +41,14 @@ class Site:
 async def site(
     uow: PostgresUnitOfWorkFactory, *, ssl_expires_on: date | None = None, renewal_date: date | None = None
 ) -> Site:
-    """A committed client with an owner, a live project and its domain (a fresh name each time)."""
+    """A committed client with an owner, a live project and its domain, served (a fresh name each time)."""
     client = await seed(uow, new_client())
     owner = replace(new_member(client.id), role=MemberRole.OWNER)
     project = replace(new_project(client.id), status=ProjectStatus.LIVE)
     domain = replace(
-        new_domain(client.id), project_id=project.id, ssl_expires_on=ssl_expires_on, renewal_date=renewal_date
-    )
+        new_domain(client.id), project_id=project.id, ssl_expires_on=ssl_expires_on, renewal_date=renewal_date,
+        hostname_status=HostnameStatus.ACTIVE,
+    )  # fmt: skip
     async with uow(DataScope.of_client(client.id)) as unit:
         await unit.members.add(owner)
         await unit.projects.add(project)

@@ -17,7 +17,7 @@ from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from arco_adapters.system import Uuid7Generator
 from arco_domain.ids import DomainId
 from arco_domain.model.access import DataScope
-from arco_domain.model.domains import Domain, DomainStatus, SslStatus
+from arco_domain.model.domains import Domain, DomainStatus, HostnameStatus, SslStatus
 from arco_domain.model.monitoring import CheckStatus
 from arco_domain.model.projects import Project, ProjectStatus
 from arco_domain.model.tiers import Tier
@@ -142,7 +142,7 @@ async def live_site(uow_factory: PostgresUnitOfWorkFactory) -> tuple[Project, st
     domain = Domain(
         id=DomainId(uuid4()), client_id=client.id, name=name, status=DomainStatus.ACTIVE, nameservers=(),
         ssl_status=SslStatus.ACTIVE, ssl_expires_on=date(2026, 9, 1), renewal_date=None, project_id=project.id,
-        created_at=NOW,
+        created_at=NOW, hostname_status=HostnameStatus.ACTIVE,
     )  # fmt: skip
     async with uow_factory(DataScope.of_client(client.id)) as uow:
         await uow.projects.add(project)

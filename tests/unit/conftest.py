@@ -13,11 +13,13 @@ from arco_adapters.memory.clock import ManualClock
 from arco_adapters.memory.sandbox_dns import MemorySandboxDnsStore
 from arco_adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from arco_adapters.system import Uuid7Generator
-from arco_domain.ids import UserId
+from arco_domain.ids import ClientId, ProjectId, UserId
 from arco_domain.model.access import Principal
 from arco_domain.model.clients import Client, MemberRole, UserType
+from arco_domain.model.domains import Domain
 from arco_domain.use_cases.base import UseCase
 from arco_domain.use_cases.clients import RegisterClient
+from arco_domain.use_cases.domains import AddDomain, RefreshDomainStatus
 
 U = TypeVar("U", bound=UseCase)
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
@@ -45,6 +47,14 @@ class World:
         registration = await self.build(RegisterClient)(email=email, company_name=company)
         owner = Principal(registration.user.id, UserType.CLIENT, registration.client.id, client_role=MemberRole.OWNER)
         return registration.client, owner
+
+    async def serve_domain(
+        self, owner: Principal, client_id: ClientId, name: str, project_id: ProjectId | None = None
+    ) -> Domain:
+        """Add a domain and let its zone turn active, as it does once the registrar points at the DNS provider:
+        only then is a project's site watched (see `site_url`)."""
+        domain = await self.build(AddDomain)(owner, client_id, name=name, project_id=project_id)
+        return await self.build(RefreshDomainStatus)(owner, client_id, domain.id)
 
     def staff(self, role: UserType = UserType.ADMIN) -> Principal:
         return Principal(UserId(self.ids.new_id()), role)

@@ -58,7 +58,7 @@ async def site(
     client, owner = await world.register(f"owner@{domain}", domain)
     await world.build(ChangeTier)(world.staff(), client.id, tier=tier)
     project = await world.build(CreateProject)(owner, client.id, name="Shop", status=status)
-    await world.build(AddDomain)(owner, client.id, name=domain, project_id=project.id)
+    await world.serve_domain(owner, client.id, domain, project.id)
     return Site(client, owner, project, f"https://{domain}")
 
 
@@ -193,6 +193,28 @@ class TestCheckUptime:
         assert (await check(world, probe)).checked == 0
         assert probe.asked == []
 
+    async def test_a_live_project_whose_domain_zone_is_still_pending_is_not_probed(self, world: World) -> None:
+        client, owner = await world.register()
+        project = await world.build(CreateProject)(owner, client.id, name="Shop", status=ProjectStatus.LIVE)
+        await world.build(AddDomain)(owner, client.id, name="shop.example.com", project_id=project.id)
+        probe = ScriptedProbe()
+
+        assert (await check(world, probe)).checked == 0
+        assert probe.asked == []
+
+    async def test_the_first_domain_whose_zone_is_active_is_the_one_probed(self, world: World) -> None:
+        client, owner = await world.register()
+        await world.build(ChangeTier)(world.staff(), client.id, tier=Tier.PRO)
+        project = await world.build(CreateProject)(owner, client.id, name="Shop", status=ProjectStatus.LIVE)
+        await world.build(AddDomain)(owner, client.id, name="pending.example.com", project_id=project.id)
+        world.clock.advance(timedelta(seconds=1))
+        await world.serve_domain(owner, client.id, "served.example.com", project.id)
+        probe = ScriptedProbe()
+        probe.will_answer("https://served.example.com", UP)
+
+        assert (await check(world, probe)).checked == 1
+        assert probe.asked == ["https://served.example.com"]
+
     async def test_a_site_in_maintenance_is_still_watched(self, world: World) -> None:
         shop = await site(world, "kept.example.com", ProjectStatus.MAINTENANCE)
         probe = ScriptedProbe()
@@ -224,7 +246,7 @@ class TestCheckUptime:
             (old,) = await uow.domains.list_for_client(shop.client.id)
             await uow.domains.remove(shop.client.id, old.id)
             await uow.commit()
-        await world.build(AddDomain)(shop.owner, shop.client.id, name="new.example.com", project_id=shop.project.id)
+        await world.serve_domain(shop.owner, shop.client.id, "new.example.com", shop.project.id)
         probe.will_answer("https://new.example.com", DOWN)
 
         await checks_every_five_minutes(world, probe, 1)

@@ -15,7 +15,6 @@ from arco_domain.model.clients import Client
 from arco_domain.model.performance import Grade, PerformanceSample
 from arco_domain.model.projects import Project, ProjectStatus
 from arco_domain.use_cases.dashboard import GetDashboard
-from arco_domain.use_cases.domains import AddDomain
 from arco_domain.use_cases.performance import (
     ATTEMPTS,
     BACKOFF_SECONDS,
@@ -84,7 +83,7 @@ class Site:
 async def site(world: World, domain: str = "shop.example.com", status: ProjectStatus = ProjectStatus.LIVE) -> Site:
     client, owner = await world.register(f"owner@{domain}", domain)
     project = await world.build(CreateProject)(owner, client.id, name="Shop", status=status)
-    await world.build(AddDomain)(owner, client.id, name=domain, project_id=project.id)
+    await world.serve_domain(owner, client.id, domain, project.id)
     return Site(client, owner, project, f"https://{domain}")
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from arco_domain.errors import ValidationError
 from arco_domain.ids import ClientId, DomainId, IncidentId, ProjectId
-from arco_domain.model.domains import Domain, DomainStatus, SslStatus
+from arco_domain.model.domains import Domain, DomainStatus, HostnameStatus, SslStatus
 from arco_domain.model.monitoring import (
     FAILURES_TO_OPEN,
     CheckStatus,
@@ -201,11 +201,13 @@ def project(status: ProjectStatus) -> Project:
     return Project(id=ProjectId(uuid4()), client_id=ClientId(uuid4()), name="Shop", status=status, created_at=T0)
 
 
-def domain(of: Project | None, name: str, created: timedelta = timedelta()) -> Domain:
+def domain(
+    of: Project | None, name: str, created: timedelta = timedelta(), zone: HostnameStatus = HostnameStatus.ACTIVE
+) -> Domain:
     return Domain(
         id=DomainId(uuid4()), client_id=of.client_id if of else ClientId(uuid4()), name=name,
         status=DomainStatus.ACTIVE, nameservers=(), ssl_status=SslStatus.ACTIVE, ssl_expires_on=date(2026, 9, 1),
-        renewal_date=None, project_id=of.id if of else None, created_at=T0 + created,
+        renewal_date=None, project_id=of.id if of else None, created_at=T0 + created, hostname_status=zone,
     )  # fmt: skip
 
 
@@ -230,3 +232,17 @@ class TestSiteUrl:
 
     def test_a_live_project_without_a_domain_is_not_watched(self) -> None:
         assert site_url(project(ProjectStatus.LIVE), [domain(None, "shop.example.com")]) is None
+
+    @pytest.mark.parametrize("zone", [HostnameStatus.PENDING, HostnameStatus.MOVED])
+    def test_a_domain_whose_zone_is_not_active_is_not_watched(self, zone: HostnameStatus) -> None:
+        shop = project(ProjectStatus.LIVE)
+        assert site_url(shop, [domain(shop, "shop.example.com", zone=zone)]) is None
+
+    def test_the_first_domain_with_an_active_zone_is_watched_when_an_earlier_one_is_pending(self) -> None:
+        shop = project(ProjectStatus.LIVE)
+        domains = [
+            domain(shop, "a-pending.example.com", zone=HostnameStatus.PENDING),
+            domain(shop, "b-moved.example.com", timedelta(days=1), zone=HostnameStatus.MOVED),
+            domain(shop, "shop.example.com", timedelta(days=2)),
+        ]
+        assert site_url(shop, domains) == "https://shop.example.com"

@@ -18,7 +18,6 @@ from arco_domain.model.network import DailyTraffic
 from arco_domain.model.projects import Project, ProjectStatus
 from arco_domain.model.tiers import Tier
 from arco_domain.use_cases.clients import ChangeTier
-from arco_domain.use_cases.domains import AddDomain
 from arco_domain.use_cases.network import NetworkUsageRun, RecordNetworkUsage, TrafficFailure
 from arco_domain.use_cases.projects import CreateProject
 from tests.unit.conftest import START, World
@@ -60,7 +59,7 @@ async def site(world: World, hostname: str, status: ProjectStatus = ProjectStatu
     client, owner = await world.register(f"owner@{hostname}", hostname)
     await world.build(ChangeTier)(world.staff(), client.id, tier=Tier.PRO)
     project = await world.build(CreateProject)(owner, client.id, name="Site", status=status)
-    await world.build(AddDomain)(owner, client.id, name=hostname, project_id=project.id)
+    await world.serve_domain(owner, client.id, hostname, project.id)
     return Site(client, project, hostname)
 
 

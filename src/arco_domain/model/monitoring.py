@@ -3,7 +3,9 @@
 The rules, all pure:
 
 - Which sites are watched (`site_url`): projects that are `live` or in `maintenance` (delivered and online),
-  at `https://` plus the name of their first domain (the one attached earliest). Anything else is not probed.
+  at `https://` plus the name of their first domain (the one attached earliest) whose zone is active at the DNS
+  provider. Anything else is not probed: a domain whose zone is pending or has moved away is not (or no
+  longer) served through the agency, so nothing says where its name points.
 - What a check result does (`record_check`): a failed check adds one to the run of consecutive failures; the
   `FAILURES_TO_OPEN`-th failure of a run opens an incident, unless the monitor already has one open; the first
   successful check after that resolves it at the time of that check. So at most one incident is open per site
@@ -25,7 +27,7 @@ from enum import StrEnum
 
 from arco_domain.errors import ValidationError
 from arco_domain.ids import ClientId, IncidentId, ProjectId
-from arco_domain.model.domains import Domain
+from arco_domain.model.domains import Domain, HostnameStatus
 from arco_domain.model.projects import Project, ProjectStatus
 
 FAILURES_TO_OPEN = 3
@@ -43,10 +45,14 @@ class CheckStatus(StrEnum):
 
 
 def site_url(project: Project, domains: Iterable[Domain]) -> str | None:
-    """The URL to probe for `project`, or None when it is not watched (not in production, or no domain)."""
+    """The URL to probe for `project`, or None when it is not watched (not in production, or no domain with an
+    active zone)."""
     if project.status not in WATCHED_STATUSES:
         return None
-    own = sorted((d for d in domains if d.project_id == project.id), key=lambda d: (d.created_at, d.id))
+    own = sorted(
+        (d for d in domains if d.project_id == project.id and d.hostname_status is HostnameStatus.ACTIVE),
+        key=lambda d: (d.created_at, d.id),
+    )
     return f"https://{own[0].name}" if own else None
 
 
