@@ -132,11 +132,10 @@ class OutboundFailed(Unavailable):
 
 @dataclass(frozen=True, slots=True)
 class Target:
-    """A URL the guard has checked: its host name, port, and the addresses a request to it may connect to."""
+    """A URL the guard has checked: its host name and the addresses a request to it may connect to."""
 
     url: httpx.URL
     host: str
-    port: int
     addresses: tuple[IPAddress, ...]
 
 
@@ -222,18 +221,18 @@ class OutboundGuard:
         if parsed.userinfo:
             raise OutboundRefused("the URL carries credentials")
         host = parsed.raw_host.decode("ascii")
-        port = parsed.port or (443 if parsed.scheme == "https" else 80)
         try:
             literal: IPAddress | None = ip_address(host)
         except ValueError:
             literal = None
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
         addresses = (literal,) if literal is not None else await self._addresses_of(host, port)
         for address in addresses:
             kind = self._refusal(address)
             if kind is not None:
                 where = str(address) if literal is not None else f"{host} resolves to {address}, which"
                 raise OutboundRefused(f"{where} is a {kind} address")
-        return Target(parsed, host, port, addresses)
+        return Target(parsed, host, addresses)
 
     async def fetch(
         self,
@@ -266,9 +265,14 @@ class OutboundGuard:
 
     async def _addresses_of(self, host: str, port: int) -> tuple[IPAddress, ...]:
         try:
-            addresses = tuple(await self._resolve(host, port))
+            async with asyncio.timeout(self._max_seconds):
+                addresses = tuple(await self._resolve(host, port))
+        except TimeoutError:
+            raise OutboundFailed(f"{host} did not resolve in time") from None
         except OSError as error:
             raise OutboundFailed(f"{host} does not resolve: {error.strerror or error}") from None
+        except UnicodeError:  # the system resolver's own IDNA check: a label over 63 octets, say
+            raise OutboundRefused(f"{host} is not a valid host name") from None
         if not addresses:
             raise OutboundFailed(f"{host} does not resolve")
         return addresses

@@ -305,7 +305,15 @@ class TestSystemResolver:
     async def test_loopback_spelled_as_a_host_name_is_refused_once_resolved(self, url: str) -> None:
         guard = OutboundGuard()
         try:
-            with pytest.raises(OutboundRefused, match="resolves to .*, which is a loopback address"):
+            with pytest.raises(OutboundRefused, match=r"resolves to .*, which is a loopback address"):
                 await guard.check(url)
+        finally:
+            await guard.aclose()
+
+    async def test_a_name_the_system_resolver_cannot_encode_is_refused(self) -> None:
+        guard = OutboundGuard()
+        try:
+            with pytest.raises(OutboundRefused, match="not a valid host name"):
+                await guard.check(f"https://{'a' * 64}.com/")
         finally:
             await guard.aclose()

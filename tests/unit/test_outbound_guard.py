@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from ipaddress import ip_address
 
 import httpx
@@ -11,6 +12,7 @@ from arco_adapters.outbound import (
     MAX_BODY_BYTES,
     MAX_REDIRECTS,
     MAX_SECONDS,
+    IPAddress,
     OutboundFailed,
     OutboundGuard,
     OutboundRefused,
@@ -136,7 +138,7 @@ class TestCheck:
     async def test_a_public_name_is_checked_with_every_address_kept_for_the_connection(self) -> None:
         resolver = FakeResolver({"xn--caf-dma.com": ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"]})
         target = await OutboundGuard(resolver=resolver, transport=NoNetwork()).check("https://café.com/menu")
-        assert (target.host, target.port) == ("xn--caf-dma.com", 443)
+        assert target.host == "xn--caf-dma.com"
         assert [str(a) for a in target.addresses] == ["93.184.215.14", "2606:2800:21f:cb07:6820:80da:af6b:8b2c"]
 
     @pytest.mark.parametrize(
@@ -163,6 +165,15 @@ class TestCheck:
     async def test_a_name_that_does_not_resolve_fails_rather_than_being_refused(self) -> None:
         with pytest.raises(OutboundFailed, match=r"nowhere\.com does not resolve"):
             await guard().check("https://nowhere.com/")
+
+    async def test_a_name_that_resolves_too_slowly_fails_within_the_limit(self) -> None:
+        async def stalling(host: str, port: int) -> list[IPAddress]:
+            await asyncio.sleep(5)
+            return []
+
+        slow = OutboundGuard(resolver=stalling, transport=NoNetwork(), max_seconds=0.05)
+        with pytest.raises(OutboundFailed, match="did not resolve in time"):
+            await slow.check("https://shop.com/")
 
     async def test_the_allow_list_lets_through_its_own_addresses_only(self) -> None:
         allowed = guard(allow=["127.0.0.1/32"])
