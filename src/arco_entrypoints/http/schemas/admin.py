@@ -32,6 +32,7 @@ class ClientUpdate(Schema):
     custom_limits: dict[Resource, Limit | None] | None = None
 
     def __post_init__(self) -> None:
+        super().__post_init__()
         if self.tier is None and self.custom_limits is None:
             raise ValueError("name a `tier`, `custom_limits` or both")
 

@@ -1,6 +1,6 @@
 """The client dashboard body: every area's overview in one response.
 
-Money and ratios are `Decimal`s, which travel as JSON strings ("1234.50", "99.98"), never as floats.
+Money and ratios travel as JSON strings ("1234.50", "99.98"), never as floats; money is the `Money` type.
 Percentages are percents ("3.8" means 3.8 %); a ratio that is undefined (nothing to divide by) is null.
 """
 
@@ -31,6 +31,7 @@ from arco_domain.use_cases.tickets import TicketSummary
 from arco_entrypoints.http.schemas.accounts import Client, Quota
 from arco_entrypoints.http.schemas.base import Schema
 from arco_entrypoints.http.schemas.domains import Domain
+from arco_entrypoints.http.schemas.money import Money, money_text
 from arco_entrypoints.http.schemas.projects import Milestone, Project
 
 
@@ -65,7 +66,7 @@ class DashboardHosting(Schema):
     provider: str
     status: HostingStatus | None
     plan: str | None
-    monthly_cost: Decimal | None
+    monthly_cost: Money | None
     currency: str | None
 
 
@@ -95,7 +96,7 @@ class DashboardInfrastructure(Schema):
             project_id=infrastructure.project_id,
             hosting=DashboardHosting(
                 provider=hosting.provider, status=hosting.status, plan=hosting.plan,
-                monthly_cost=cost.amount if cost is not None else None,
+                monthly_cost=money_text(cost.amount) if cost is not None else None,
                 currency=cost.currency if cost is not None else None,
             ) if hosting else None,
             cdn=DashboardCdn(provider=cdn.provider, cache_hit_rate=cdn.cache_hit_rate) if cdn else None,
@@ -255,12 +256,12 @@ class CampaignFigures(Schema):
     impressions: int
     clicks: int
     conversions: Decimal
-    spend: Decimal
-    revenue: Decimal
+    spend: Money
+    revenue: Money
     currency: str
     ctr_percent: Decimal | None
-    cpc: Decimal | None
-    cpa: Decimal | None
+    cpc: Money | None
+    cpa: Money | None
     roas: Decimal | None
 
     @classmethod
@@ -270,12 +271,12 @@ class CampaignFigures(Schema):
             impressions=totals.impressions,
             clicks=totals.clicks,
             conversions=totals.conversions,
-            spend=totals.spend.amount,
-            revenue=totals.revenue.amount,
+            spend=money_text(totals.spend.amount),
+            revenue=money_text(totals.revenue.amount),
             currency=totals.currency,
             ctr_percent=totals.ctr,
-            cpc=cpc.amount if cpc is not None else None,
-            cpa=cpa.amount if cpa is not None else None,
+            cpc=money_text(cpc.amount) if cpc is not None else None,
+            cpa=money_text(cpa.amount) if cpa is not None else None,
             roas=totals.roas,
         )
 
@@ -288,7 +289,7 @@ class DashboardCampaigns(Schema):
 
 class DashboardBusiness(Schema):
     conversions: Decimal
-    revenue: Decimal
+    revenue: Money
     currency: str
     roi_percent: Decimal | None
     conversion_rate_percent: Decimal | None
@@ -297,7 +298,7 @@ class DashboardBusiness(Schema):
     def from_results(cls, results: BusinessResults) -> DashboardBusiness:
         return cls(
             conversions=results.conversions,
-            revenue=results.revenue.amount,
+            revenue=money_text(results.revenue.amount),
             currency=results.revenue.currency,
             roi_percent=results.roi,
             conversion_rate_percent=results.conversion_rate,

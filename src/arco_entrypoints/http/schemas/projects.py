@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from uuid import UUID
 
-from arco_domain.model.money import Money
+from arco_domain.model.money import Money as MoneyEntity
 from arco_domain.model.projects import Milestone as MilestoneEntity
 from arco_domain.model.projects import Project as ProjectEntity
 from arco_domain.model.projects import ProjectStatus
 from arco_domain.use_cases.projects import ProjectChanges, ProjectDetail
 from arco_entrypoints.http.schemas.base import Schema
-from arco_entrypoints.http.schemas.common import Amount, Name, Text
+from arco_entrypoints.http.schemas.common import Name, Text
+from arco_entrypoints.http.schemas.money import Money, money_text, money_value
 
 
-def _money(amount: Decimal | None) -> Money | None:
-    return None if amount is None else Money(amount)
+def _money(amount: str | None) -> MoneyEntity | None:
+    return None if amount is None else MoneyEntity(money_value(amount))
 
 
 class ProjectCreate(Schema):
@@ -25,9 +25,9 @@ class ProjectCreate(Schema):
     status: ProjectStatus = ProjectStatus.DISCOVERY
     start_date: date | None = None
     estimated_delivery: date | None = None
-    budget_total: Amount | None = None
+    budget_total: Money | None = None
 
-    def budget(self) -> Money | None:
+    def budget(self) -> MoneyEntity | None:
         return _money(self.budget_total)
 
 
@@ -37,7 +37,7 @@ class ProjectUpdate(Schema):
     status: ProjectStatus | None = None
     start_date: date | None = None
     estimated_delivery: date | None = None
-    budget_total: Amount | None = None
+    budget_total: Money | None = None
 
     def changes(self) -> ProjectChanges:
         return ProjectChanges(
@@ -58,8 +58,8 @@ class Project(Schema):
     start_date: date | None
     estimated_delivery: date | None
     actual_delivery: date | None
-    budget_total: Decimal | None
-    budget_used: Decimal | None
+    budget_total: Money | None
+    budget_used: Money | None
     currency: str
     created_at: datetime
 
@@ -74,8 +74,8 @@ class Project(Schema):
             start_date=project.start_date,
             estimated_delivery=project.estimated_delivery,
             actual_delivery=project.actual_delivery,
-            budget_total=project.budget_total.amount if project.budget_total else None,
-            budget_used=project.budget_used.amount if project.budget_used else None,
+            budget_total=money_text(project.budget_total.amount) if project.budget_total else None,
+            budget_used=money_text(project.budget_used.amount) if project.budget_used else None,
             currency=money.currency if money else "BRL",
             created_at=project.created_at,
         )
