@@ -173,21 +173,28 @@ async def ad_platforms(
 class Container(containers.DeclarativeContainer):
     config = providers.Configuration()
 
+    # Client-scoped units of work use `engine` (the client-serving role); everything else, cross-client work and
+    # the stores outside any unit of work, uses `agency_engine`.
     engine = providers.Resource(database_engine, url=config.database_url, pool_size=config.pool_size.as_(int))
-    uow = providers.Singleton(PostgresUnitOfWorkFactory, engine=engine)
+    agency_engine = providers.Resource(
+        database_engine, url=config.agency_database_url, pool_size=config.pool_size.as_(int)
+    )
+    uow = providers.Singleton(
+        PostgresUnitOfWorkFactory, engine=engine, agency_engine=agency_engine, scope_key=config.scope_key
+    )
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid7Generator)
     hasher = providers.Singleton(Argon2PasswordHasher)
     tokens = providers.Singleton(TokenService, secret=config.jwt_secret, clock=clock)
-    scheduled_runs = providers.Singleton(PostgresScheduledRuns, engine=engine)
-    mail_log = providers.Singleton(PostgresMailLog, engine=engine)
+    scheduled_runs = providers.Singleton(PostgresScheduledRuns, engine=agency_engine)
+    mail_log = providers.Singleton(PostgresMailLog, engine=agency_engine)
     mailer = providers.Selector(
         config.mail_mode,
         log=mail_log,
         resend=providers.Singleton(ResendMailer, config.resend_api_key, sender=config.mail_from, log=mail_log),
     )
     scan_ticket_sla = providers.Factory(ScanTicketSla, uow=uow, clock=clock, ids=ids, staff_inbox=config.staff_inbox)
-    outbox = providers.Singleton(PostgresOutbox, engine=engine)
+    outbox = providers.Singleton(PostgresOutbox, engine=agency_engine)
     uptime_probe = providers.Resource(uptime_probe)
     check_uptime = providers.Factory(CheckUptime, uow=uow, clock=clock, ids=ids, probe=uptime_probe)
     performance_probe = providers.Resource(
@@ -199,7 +206,7 @@ class Container(containers.DeclarativeContainer):
         config.dns_mode,
         config.cloudflare_api_token,
         config.cloudflare_account_id,
-        engine=engine,
+        engine=agency_engine,
         clock=clock,
     )
     ad_platforms = providers.Resource(
@@ -210,7 +217,7 @@ class Container(containers.DeclarativeContainer):
         config.google_ads_developer_token,
         config.meta_app_secret,
         config.meta_conversion_action,
-        engine=engine,
+        engine=agency_engine,
     )
     secret_box = providers.Singleton(FernetSecretBox, config.secrets_keys)
     connect_ad_account = providers.Factory(
@@ -255,7 +262,7 @@ class Container(containers.DeclarativeContainer):
     reconcile_billing_events = providers.Factory(
         ReconcileBillingEvents, uow=uow, clock=clock, ids=ids, gateway=payment_gateway, handle=handle_billing_event
     )
-    idempotency = providers.Singleton(PostgresIdempotencyStore, engine=engine, clock=clock)
+    idempotency = providers.Singleton(PostgresIdempotencyStore, engine=agency_engine, clock=clock)
 
     check_readiness = providers.Factory(CheckReadiness, uow=uow, clock=clock, ids=ids)
     register_client = providers.Factory(RegisterClient, uow=uow, clock=clock, ids=ids, hasher=hasher)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 import secrets
@@ -13,6 +14,7 @@ from typing import Any
 from arco_adapters.postgres.database import start_embedded
 from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.postgres.migrate import upgrade
+from arco_adapters.postgres.scope import install_scope_key
 from arco_adapters.security.secret_box import new_key
 from arco_domain.model.tiers import Tier
 from arco_entrypoints.container import Container
@@ -20,15 +22,19 @@ from arco_entrypoints.settings import AdsSettings, BillingSettings, Settings
 
 SECRET_FILE = "jwt-secret"
 SECRETS_KEY_FILE = "secrets-key"
+SCOPE_KEY_FILE = "scope-key"
 
 
 @dataclass
 class Runtime:
-    """What a running ARCO needs: the app's database URL, its signing secret, and the embedded server if any."""
+    """What a running ARCO needs: the app's database URLs and scope key, its signing secret, and the embedded
+    server if any."""
 
     database_url: str
     jwt_secret: str
     embedded: EmbeddedPostgres | None
+    agency_database_url: str = field(kw_only=True)
+    scope_key: str = field(kw_only=True)
     billing: BillingSettings = field(default_factory=BillingSettings)
     staff_inbox: str = "support@arco.local"
     resend_api_key: str | None = None
@@ -49,6 +55,8 @@ class Runtime:
         container.config.from_dict(
             {
                 "database_url": self.database_url,
+                "agency_database_url": self.agency_database_url,
+                "scope_key": self.scope_key,
                 "jwt_secret": self.jwt_secret,
                 "pool_size": pool_size,
                 "billing_mode": billing.mode,
@@ -95,14 +103,28 @@ def persisted_secret(
     return path.read_text().strip()
 
 
+def scope_key(settings: Settings) -> str:
+    return settings.scope_key or persisted_secret(settings.data_dir, SCOPE_KEY_FILE)
+
+
 def prepare(settings: Settings) -> Runtime:
-    """Migrate the configured database, or start and migrate the embedded one. Call outside an event loop."""
+    """Migrate the configured database and install the scope key in it, or start and migrate the embedded one.
+    Call outside an event loop."""
     secret = settings.jwt_secret or persisted_secret(settings.data_dir)
-    if settings.database_url:
-        upgrade(settings.migration_database_url or settings.database_url)
-        return Runtime(settings.database_url, secret, None, **services(settings))
-    server, url = start_embedded(settings.data_dir)
-    return Runtime(url, secret, server, **services(settings))
+    key = scope_key(settings)
+    if settings.database_url and settings.agency_database_url:
+        owner_url = settings.migration_database_url or settings.database_url
+        upgrade(owner_url)
+        asyncio.run(install_scope_key(owner_url, key))
+        return Runtime(
+            settings.database_url, secret, None, agency_database_url=settings.agency_database_url, scope_key=key,
+            **services(settings),
+        )  # fmt: skip
+    embedded = start_embedded(settings.data_dir, key)
+    return Runtime(
+        embedded.url, secret, embedded.server, agency_database_url=embedded.agency_url, scope_key=key,
+        **services(settings),
+    )  # fmt: skip
 
 
 def services(settings: Settings) -> dict[str, Any]:
@@ -123,5 +145,7 @@ def services(settings: Settings) -> dict[str, Any]:
 def export(runtime: Runtime) -> None:
     """Hand the prepared runtime to worker processes, which read the environment."""
     os.environ["ARCO_DATABASE_URL"] = runtime.database_url
+    os.environ["ARCO_AGENCY_DATABASE_URL"] = runtime.agency_database_url
+    os.environ["ARCO_SCOPE_KEY"] = runtime.scope_key
     os.environ["ARCO_JWT_SECRET"] = runtime.jwt_secret
     os.environ["ARCO_SECRETS_KEY"] = ",".join(runtime.secrets_keys)

@@ -16,6 +16,7 @@ class Environment(StrEnum):
 
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+MIN_SCOPE_KEY = 32
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,11 +95,15 @@ class Settings:
     environment: Environment
     data_dir: Path
     database_url: str | None
-    """The application's connection (a role without BYPASSRLS); `None` starts the embedded server."""
+    """The client-serving connection (a login granted `arco_app`); `None` starts the embedded server."""
     migration_database_url: str | None
     """The schema owner's connection for migrations; defaults to `database_url`."""
     jwt_secret: str | None
     """HS256 signing secret (Supabase's JWT secret to accept its tokens); `None` keeps one in the data dir."""
+    agency_database_url: str | None = None
+    """The connection for cross-client work (a login granted `arco_agency`); set exactly when `database_url` is."""
+    scope_key: str | None = None
+    """The key that signs client scopes for row-level security; `None` keeps one in the data dir."""
     redis_url: str | None = None
     """The job queue's Redis; `None` starts an embedded Valkey in the data dir."""
     staff_inbox: str = "support@arco.local"
@@ -131,6 +136,18 @@ class Settings:
         if environment is Environment.PRODUCTION and not secrets_keys:
             # A key kept next to the data it protects protects nothing in production.
             raise SystemExit("production needs ARCO_SECRETS_KEY to seal stored credentials")
+        agency_database_url = env.get("ARCO_AGENCY_DATABASE_URL") or None
+        if (database_url is None) != (agency_database_url is None):
+            # Cross-client work needs a role of its own next to a configured database, and means nothing without one.
+            raise SystemExit("ARCO_DATABASE_URL and ARCO_AGENCY_DATABASE_URL go together: set both or neither")
+        if database_url is not None and database_url == agency_database_url:
+            raise SystemExit("ARCO_AGENCY_DATABASE_URL must log in as another role than ARCO_DATABASE_URL")
+        scope_key = env.get("ARCO_SCOPE_KEY") or None
+        if environment is Environment.PRODUCTION and scope_key is None:
+            # Like the secrets key: kept next to the data it guards, it guards nothing in production.
+            raise SystemExit("production needs ARCO_SCOPE_KEY to sign the client scope of database transactions")
+        if scope_key is not None and len(scope_key) < MIN_SCOPE_KEY:
+            raise SystemExit(f"ARCO_SCOPE_KEY must be at least {MIN_SCOPE_KEY} characters")
         cloudflare = (env.get("ARCO_CLOUDFLARE_API_TOKEN") or None, env.get("ARCO_CLOUDFLARE_ACCOUNT_ID") or None)
         if (environment is Environment.PRODUCTION or any(cloudflare)) and not all(cloudflare):
             # A half-configured Cloudflare, or the sandbox's pretend zones in production, would lose real DNS.
@@ -141,6 +158,8 @@ class Settings:
             database_url=database_url,
             migration_database_url=env.get("ARCO_MIGRATION_DATABASE_URL") or database_url,
             jwt_secret=env.get("ARCO_JWT_SECRET") or None,
+            agency_database_url=agency_database_url,
+            scope_key=scope_key,
             redis_url=env.get("ARCO_REDIS_URL") or None,
             staff_inbox=env.get("ARCO_STAFF_INBOX", "support@arco.local"),
             resend_api_key=env.get("ARCO_RESEND_API_KEY") or None,

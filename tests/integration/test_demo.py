@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.security.secret_box import new_key
 from arco_domain.model.access import DataScope
 from arco_domain.model.tiers import CampaignPlatform, Tier
@@ -13,11 +12,10 @@ from arco_entrypoints.runtime import Runtime
 
 
 async def test_the_demo_agency_is_seeded_once_with_its_ad_accounts_synced(
-    postgres: EmbeddedPostgres, database: str
+    database_urls: dict[str, str],
 ) -> None:
     runtime = Runtime(
-        postgres.url(user="arco_app", database=database), "demo-test-secret-long-enough", None,
-        secrets_keys=(new_key(),),
+        **database_urls, jwt_secret="demo-test-secret-long-enough", embedded=None, secrets_keys=(new_key(),),
     )  # fmt: skip
     container: Any = runtime.container(pool_size=4)
     await container.init_resources()

@@ -7,41 +7,46 @@ from pathlib import Path
 
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from arco_adapters.postgres.database import start_embedded
+from arco_adapters.postgres.database import EmbeddedDatabase, start_embedded
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from arco_domain.model.access import DataScope
 from arco_domain.model.clients import Client
 from tests.contracts.unit_of_work import new_client
 
+SCOPE_KEY = "embedded-test-scope-key-of-32-characters-or-more"
 
-async def _store(url: str, client: Client) -> None:
-    engine = create_async_engine(url)
-    async with PostgresUnitOfWorkFactory(engine)(DataScope.of_client(client.id)) as uow:
+
+async def _store(database: EmbeddedDatabase, client: Client) -> None:
+    engine, agency = create_async_engine(database.url), create_async_engine(database.agency_url)
+    async with PostgresUnitOfWorkFactory(engine, agency, SCOPE_KEY)(DataScope.of_client(client.id)) as uow:
         await uow.clients.add(client)
         await uow.commit()
     await engine.dispose()
+    await agency.dispose()
 
 
-async def _load(url: str, client: Client) -> Client:
-    engine = create_async_engine(url)
-    async with PostgresUnitOfWorkFactory(engine)(DataScope.of_client(client.id)) as uow:
-        loaded = await uow.clients.get(client.id)
+async def _every_client(database: EmbeddedDatabase) -> list[Client]:
+    engine, agency = create_async_engine(database.url), create_async_engine(database.agency_url)
+    async with PostgresUnitOfWorkFactory(engine, agency, SCOPE_KEY)(DataScope.all_clients()) as uow:
+        clients = await uow.clients.list_all(limit=10)
     await engine.dispose()
-    return loaded
+    await agency.dispose()
+    return list(clients)
 
 
 class TestEmbeddedDatabase:
     def test_data_survives_a_restart_of_the_embedded_server(self, tmp_path: Path) -> None:
         client = new_client()
-        server, url = start_embedded(tmp_path)
-        first_pid = server.pid
-        asyncio.run(_store(url, client))
-        server.stop()
+        database = start_embedded(tmp_path, SCOPE_KEY)
+        first_pid = database.server.pid
+        asyncio.run(_store(database, client))
+        database.server.stop()
 
-        server, url = start_embedded(tmp_path)
+        database = start_embedded(tmp_path, SCOPE_KEY)
         try:
-            assert server.pid not in (None, first_pid)
-            assert asyncio.run(_load(url, client)) == client
-            assert url.startswith("postgresql+asyncpg://arco_app@/arco?")
+            assert database.server.pid not in (None, first_pid)
+            assert asyncio.run(_every_client(database)) == [client]
+            assert database.url.startswith("postgresql+asyncpg://arco_app@/arco?")
+            assert database.agency_url.startswith("postgresql+asyncpg://arco_agency_login@/arco?")
         finally:
-            server.stop()
+            database.server.stop()

@@ -37,8 +37,8 @@ async def rows_for(engine: AsyncEngine, dedupe_key: str) -> int:
 
 
 @pytest.fixture
-def mail_log(app_engine: AsyncEngine) -> PostgresMailLog:
-    return PostgresMailLog(app_engine)
+def mail_log(agency_engine: AsyncEngine) -> PostgresMailLog:
+    return PostgresMailLog(agency_engine)
 
 
 class TestPostgresMailLogSend:
@@ -52,31 +52,31 @@ class TestPostgresMailLogSend:
         assert logged.provider_message_id is None
 
     async def test_the_same_dedupe_key_sent_twice_is_recorded_once_as_first_sent(
-        self, mail_log: PostgresMailLog, app_engine: AsyncEngine
+        self, mail_log: PostgresMailLog, agency_engine: AsyncEngine
     ) -> None:
         first = email()
         await mail_log.send(first)
         await mail_log.send(replace(email(), dedupe_key=first.dedupe_key, subject="A retry that changed its mind"))
         [logged] = await mail_log.recent(1)
-        assert await rows_for(app_engine, first.dedupe_key) == 1
+        assert await rows_for(agency_engine, first.dedupe_key) == 1
         assert logged.email == first
 
     async def test_ten_concurrent_sends_of_one_dedupe_key_leave_one_row_and_none_fails(
-        self, mail_log: PostgresMailLog, app_engine: AsyncEngine
+        self, mail_log: PostgresMailLog, agency_engine: AsyncEngine
     ) -> None:
         message = email()
         outcomes = await asyncio.gather(*(mail_log.send(message) for _ in range(10)), return_exceptions=True)
         assert outcomes == [None] * 10
-        assert await rows_for(app_engine, message.dedupe_key) == 1
+        assert await rows_for(agency_engine, message.dedupe_key) == 1
 
     async def test_different_dedupe_keys_are_different_rows(
-        self, mail_log: PostgresMailLog, app_engine: AsyncEngine
+        self, mail_log: PostgresMailLog, agency_engine: AsyncEngine
     ) -> None:
         first, second = email(), email()
         await mail_log.send(first)
         await mail_log.send(second)
-        assert await rows_for(app_engine, first.dedupe_key) == 1
-        assert await rows_for(app_engine, second.dedupe_key) == 1
+        assert await rows_for(agency_engine, first.dedupe_key) == 1
+        assert await rows_for(agency_engine, second.dedupe_key) == 1
 
     async def test_an_unreachable_database_is_reported_as_unavailable(self, tmp_path: Path) -> None:
         engine = create_async_engine(f"postgresql+asyncpg://arco_app@/arco?host={tmp_path}/no-such-socket")

@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from arco_adapters.postgres import tables as t
@@ -20,7 +20,7 @@ class TestPostgresAdAccounts(AdAccountContract):
         return postgres_uow
 
     async def test_deleting_an_account_outside_the_port_unlinks_its_campaigns_and_keeps_their_days(
-        self, uow_factory: PostgresUnitOfWorkFactory, app_engine: AsyncEngine
+        self, uow_factory: PostgresUnitOfWorkFactory, agency_engine: AsyncEngine
     ) -> None:
         client_id = await new_client_id(uow_factory)
         account = new_account(client_id)
@@ -32,8 +32,7 @@ class TestPostgresAdAccounts(AdAccountContract):
             await uow.metrics.record_campaign_days(client_id, [(synced.id, figures)])
             await uow.commit()
         # The repository has no way to delete an account (disconnecting keeps it); an operator's SQL might.
-        async with app_engine.begin() as connection:
-            await connection.execute(select(func.set_config("arco.client_id", str(client_id), True)))
+        async with agency_engine.begin() as connection:
             deleted = await connection.execute(delete(t.ad_accounts).where(t.ad_accounts.c.id == account.id))
             assert deleted.rowcount == 1
         async with uow_factory(DataScope.of_client(client_id)) as uow:

@@ -13,8 +13,8 @@ from tests.contracts.idempotency import NOW, IdempotencyStoreContract
 
 class TestPostgresIdempotencyStore(IdempotencyStoreContract):
     @pytest.fixture
-    def store(self, app_engine: AsyncEngine, clock: ManualClock) -> PostgresIdempotencyStore:
-        return PostgresIdempotencyStore(app_engine, clock)
+    def store(self, agency_engine: AsyncEngine, clock: ManualClock) -> PostgresIdempotencyStore:
+        return PostgresIdempotencyStore(agency_engine, clock)
 
     async def test_an_unreachable_database_is_reported_as_unavailable(self, tmp_path: object) -> None:
         engine = create_async_engine(f"postgresql+asyncpg://arco_app@/arco?host={tmp_path}/no-such-socket")

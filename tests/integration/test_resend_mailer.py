@@ -120,8 +120,8 @@ async def mailer(stub: StubServer) -> AsyncIterator[ResendMailer]:
 
 
 @pytest.fixture
-def mail_log(app_engine: AsyncEngine) -> PostgresMailLog:
-    return PostgresMailLog(app_engine)
+def mail_log(agency_engine: AsyncEngine) -> PostgresMailLog:
+    return PostgresMailLog(agency_engine)
 
 
 @pytest.fixture

@@ -1,17 +1,24 @@
-"""Row-level security is a second wall: it holds for raw SQL that has no client filter of its own."""
+"""Row-level security is a second wall: it holds for raw SQL that has no client filter of its own.
+
+Statements here run as the client-serving role (`arco_app`) under a scope signed the way the unit of work
+signs it, and as a member of `arco_agency`, which sees every client.
+"""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
 import pytest
-from sqlalchemy import insert, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from arco_adapters.postgres import tables as t
+from arco_adapters.postgres.scope import CLIENT_SETTING, MAC_SETTING, ScopeSigner
+from tests.integration.conftest import SCOPE_KEY
 
 NOW = datetime(2026, 5, 4, 12, tzinfo=UTC)
 
@@ -104,11 +111,12 @@ def tenant_rows(client_id: UUID) -> dict[str, dict[str, Any]]:
     }
 
 
-async def scope_to(connection: AsyncConnection, client_id: UUID | None, *, all_clients: bool = False) -> None:
+async def scope_to(connection: AsyncConnection, client_id: UUID, mac: str | None = None) -> None:
+    """Set the transaction's scope as the unit of work does: the client and its MAC (by default, the right one)."""
     await connection.execute(
         select(
-            text("set_config('arco.client_id', :client, true)").bindparams(client=str(client_id or "")),
-            text("set_config('arco.all_clients', :everyone, true)").bindparams(everyone="on" if all_clients else "off"),
+            func.set_config(CLIENT_SETTING, str(client_id), True),
+            func.set_config(MAC_SETTING, mac or ScopeSigner(SCOPE_KEY).mac(client_id), True),
         )
     )
 
@@ -117,11 +125,10 @@ TABLES_IN_INSERT_ORDER = [table.name for table in t.metadata.sorted_tables if ta
 
 
 @pytest.fixture
-async def two_clients(app_engine: AsyncEngine) -> tuple[UUID, UUID]:
-    """Clients A and B with a row in every tenant table, written by a staff-scoped transaction."""
+async def two_clients(agency_engine: AsyncEngine) -> tuple[UUID, UUID]:
+    """Clients A and B with a row in every tenant table, written by the agency role."""
     first, second = uuid4(), uuid4()
-    async with app_engine.begin() as connection:
-        await scope_to(connection, None, all_clients=True)
+    async with agency_engine.begin() as connection:
         for client_id in (first, second):
             await connection.execute(insert(t.clients).values(id=client_id, name=f"Client {client_id}"))
             rows = tenant_rows(client_id)
@@ -135,25 +142,59 @@ class TestRowLevelSecurity:
         assert set(TABLES_IN_INSERT_ORDER) == {table.name for table in t.TENANT_TABLES}
         assert set(tenant_rows(uuid4())) == set(TABLES_IN_INSERT_ORDER)
 
-    async def test_the_application_role_cannot_bypass_the_policies(self, app_engine: AsyncEngine) -> None:
-        async with app_engine.connect() as connection:
-            role = (
-                await connection.execute(
-                    text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
-                )
-            ).one()
-            owners = (
-                (
+    async def test_neither_application_role_can_bypass_the_policies(
+        self, app_engine: AsyncEngine, agency_engine: AsyncEngine
+    ) -> None:
+        for engine in (app_engine, agency_engine):
+            async with engine.connect() as connection:
+                role = (
                     await connection.execute(
-                        text("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")
+                        text("SELECT rolsuper, rolbypassrls FROM pg_roles WHERE rolname = current_user")
                     )
+                ).one()
+                owners = (
+                    (
+                        await connection.execute(
+                            text("SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'")
+                        )
+                    )
+                    .scalars()
+                    .all()
                 )
-                .scalars()
-                .all()
+                user = (await connection.execute(text("SELECT current_user"))).scalar()
+            assert (role.rolsuper, role.rolbypassrls) == (False, False)
+            assert user not in owners
+
+    @pytest.mark.parametrize("table", ["clients", *TABLES_IN_INSERT_ORDER])
+    async def test_the_agency_role_sees_every_clients_rows(
+        self, agency_engine: AsyncEngine, two_clients: tuple[UUID, UUID], table: str
+    ) -> None:
+        key = "id" if table == "clients" else "client_id"
+        async with agency_engine.connect() as connection:
+            owners = (await connection.execute(text(f"SELECT {key} FROM {table}"))).scalars().all()
+        assert set(two_clients) <= set(owners)
+
+    async def test_the_scope_is_checked_once_per_statement_not_once_per_row(
+        self, app_engine: AsyncEngine, two_clients: tuple[UUID, UUID]
+    ) -> None:
+        mine, _ = two_clients
+        async with app_engine.begin() as connection:
+            await scope_to(connection, mine)
+            for number in range(3):
+                await connection.execute(
+                    insert(t.projects).values(id=uuid4(), client_id=mine, name=f"Extra {number}", status="live")
+                )
+            explain = (
+                "EXPLAIN (ANALYZE, VERBOSE, BUFFERS OFF, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT id FROM projects"
             )
-            user = (await connection.execute(text("SELECT current_user"))).scalar()
-        assert (role.rolsuper, role.rolbypassrls) == (False, False)
-        assert user not in owners
+            plan = "\n".join((await connection.execute(text(explain))).scalars())
+        # Four rows pass the filter, which reads the scope from an InitPlan that ran once.
+        assert re.match(r"Seq Scan on public\.projects \(actual rows=4(\.00)? loops=1\)", plan), plan
+        scope_check = re.search(
+            r"InitPlan (\d+)\n\s+->  Result \(actual rows=1(\.00)? loops=1\)\n\s+Output: arco_scope_client\(\)", plan
+        )
+        assert scope_check, plan
+        assert f"(projects.client_id = (InitPlan {scope_check.group(1)}).col1)" in plan
 
     @pytest.mark.parametrize("table", ["clients", *TABLES_IN_INSERT_ORDER])
     async def test_a_client_scoped_select_sees_only_its_own_rows(

@@ -6,7 +6,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from arco_adapters.memory.clock import ManualClock
@@ -58,10 +58,9 @@ async def site(
 
 
 async def usage_rows(engine: AsyncEngine, client_id: ClientId) -> list[tuple[Any, ...]]:
-    """The client's `network_usage` rows, read as the application role with the all-clients scope."""
+    """The client's `network_usage` rows, read as the agency role."""
     n = t.network_usage.c
     async with engine.begin() as connection:
-        await connection.execute(select(func.set_config("arco.all_clients", "on", True)))
         query = (
             select(n.project_id, n.date, n.bandwidth_bytes, n.requests_total, n.requests_2xx, n.requests_5xx)
             .where(n.client_id == client_id)
@@ -83,7 +82,7 @@ def recorder(uow: PostgresUnitOfWorkFactory, clock: ManualClock, source: Any) ->
 
 class TestRecordNetworkUsageOnPostgres:
     async def test_running_twice_leaves_the_same_two_rows(
-        self, postgres_uow: PostgresUnitOfWorkFactory, app_engine: AsyncEngine
+        self, postgres_uow: PostgresUnitOfWorkFactory, agency_engine: AsyncEngine
     ) -> None:
         shop = await site(postgres_uow)
         clock = ManualClock(NOW)
@@ -94,11 +93,11 @@ class TestRecordNetworkUsageOnPostgres:
         ]
 
         first = await recorder(postgres_uow, clock, sandbox)()
-        rows = await usage_rows(app_engine, shop.client.id)
+        rows = await usage_rows(agency_engine, shop.client.id)
         second = await recorder(postgres_uow, clock, sandbox)()
 
         assert first.failures == second.failures == ()
-        assert await usage_rows(app_engine, shop.client.id) == rows
+        assert await usage_rows(agency_engine, shop.client.id) == rows
         assert rows == [
             (shop.project.id, e.day, e.bandwidth_bytes, e.requests_total, e.requests_2xx, e.requests_5xx)
             for e in expected
@@ -107,24 +106,24 @@ class TestRecordNetworkUsageOnPostgres:
         assert len(rows) == 2
 
     async def test_an_hour_later_todays_row_is_restated_in_place(
-        self, postgres_uow: PostgresUnitOfWorkFactory, app_engine: AsyncEngine
+        self, postgres_uow: PostgresUnitOfWorkFactory, agency_engine: AsyncEngine
     ) -> None:
         shop = await site(postgres_uow)
         clock = ManualClock(NOW)
         sandbox = SandboxTrafficSource(clock=clock)
         await recorder(postgres_uow, clock, sandbox)()
-        yesterday, today = await usage_rows(app_engine, shop.client.id)
+        yesterday, today = await usage_rows(agency_engine, shop.client.id)
 
         clock.advance(timedelta(hours=1))
         await recorder(postgres_uow, clock, sandbox)()
 
-        later_yesterday, later_today = await usage_rows(app_engine, shop.client.id)
+        later_yesterday, later_today = await usage_rows(agency_engine, shop.client.id)
         assert later_yesterday == yesterday
         assert later_today[1] == today[1] == TODAY
         assert later_today[3] > today[3]
 
     async def test_a_project_removed_while_its_traffic_is_read_is_skipped_not_failed(
-        self, postgres_uow: PostgresUnitOfWorkFactory, app_engine: AsyncEngine
+        self, postgres_uow: PostgresUnitOfWorkFactory, agency_engine: AsyncEngine
     ) -> None:
         doomed = await site(postgres_uow)
         clock = ManualClock(NOW)
@@ -152,10 +151,10 @@ class TestRecordNetworkUsageOnPostgres:
         assert source.removed
         assert run.failures == ()
         assert run.sites >= 1
-        assert await usage_rows(app_engine, doomed.client.id) == []
+        assert await usage_rows(agency_engine, doomed.client.id) == []
 
     async def test_every_client_sites_are_recorded_in_one_run(
-        self, postgres_uow: PostgresUnitOfWorkFactory, app_engine: AsyncEngine
+        self, postgres_uow: PostgresUnitOfWorkFactory, agency_engine: AsyncEngine
     ) -> None:
         one, other = await site(postgres_uow), await site(postgres_uow)
         clock = ManualClock(NOW)
@@ -165,7 +164,7 @@ class TestRecordNetworkUsageOnPostgres:
         assert run.failures == ()
         assert run.sites >= 2
         for shop in (one, other):
-            assert [row[:2] for row in await usage_rows(app_engine, shop.client.id)] == [
+            assert [row[:2] for row in await usage_rows(agency_engine, shop.client.id)] == [
                 (shop.project.id, TODAY - timedelta(days=1)),
                 (shop.project.id, TODAY),
             ]
@@ -173,7 +172,7 @@ class TestRecordNetworkUsageOnPostgres:
 
 class TestWarnOfExpiriesOnPostgres:
     async def test_running_twice_leaves_one_outbox_row_per_mark_for_owner_and_staff(
-        self, postgres_uow: PostgresUnitOfWorkFactory, app_engine: AsyncEngine
+        self, postgres_uow: PostgresUnitOfWorkFactory, agency_engine: AsyncEngine
     ) -> None:
         shop = await site(
             postgres_uow, ssl_expires_on=TODAY + timedelta(days=7), renewal_date=TODAY + timedelta(days=30)
@@ -182,14 +181,14 @@ class TestWarnOfExpiriesOnPostgres:
         warn = WarnOfExpiries(uow=postgres_uow, clock=ManualClock(NOW), ids=Uuid7Generator(), staff_inbox=STAFF_INBOX)
 
         first = await warn()
-        rows = await outbox_rows(app_engine, f"expiry-{shop.domain.id}-")
+        rows = await outbox_rows(agency_engine, f"expiry-{shop.domain.id}-")
         second = await warn()
 
         assert {w.domain_id for w in first} == {w.domain_id for w in second} >= {shop.domain.id}
-        assert await outbox_rows(app_engine, f"expiry-{shop.domain.id}-") == rows
+        assert await outbox_rows(agency_engine, f"expiry-{shop.domain.id}-") == rows
         assert [(job, key) for job, key, _ in rows] == [
             ("send_email", f"expiry-{shop.domain.id}-renewal-2026-07-01-30"),
             ("send_email", f"expiry-{shop.domain.id}-ssl-2026-06-08-7"),
         ]
         assert {payload["to"] for _, _, payload in rows} == {f"{shop.owner_email}\n{STAFF_INBOX}"}
-        assert await outbox_rows(app_engine, f"expiry-{other.domain.id}-") == []
+        assert await outbox_rows(agency_engine, f"expiry-{other.domain.id}-") == []

@@ -13,7 +13,6 @@ from sqlalchemy import select
 
 from arco_adapters.memory.clock import ManualClock
 from arco_adapters.postgres import tables as t
-from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_domain.model.access import Principal
 from arco_domain.model.clients import UserType
 from arco_domain.model.tiers import Tier
@@ -24,8 +23,8 @@ PRO_SLA = timedelta(hours=4)
 
 
 @pytest.fixture
-async def container(postgres: EmbeddedPostgres, database: str) -> AsyncIterator[Any]:
-    container: Any = Runtime(postgres.url(user="arco_app", database=database), "sla-secret-" * 4, None).container()
+async def container(database_urls: dict[str, str]) -> AsyncIterator[Any]:
+    container: Any = Runtime(**database_urls, jwt_secret="sla-secret-" * 4, embedded=None).container()
     container.clock.override(providers.Object(ManualClock(START)))
     await container.init_resources()
     yield container
@@ -33,7 +32,7 @@ async def container(postgres: EmbeddedPostgres, database: str) -> AsyncIterator[
 
 
 async def requested_notices(container: Any, ticket_id: object) -> list[str]:
-    engine = await container.engine()
+    engine = await container.agency_engine()
     async with engine.connect() as connection:
         keys = await connection.scalars(select(t.job_outbox.c.dedupe_key).order_by(t.job_outbox.c.created_at))
         return [key for key in keys if str(ticket_id) in key]

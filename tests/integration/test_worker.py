@@ -17,7 +17,6 @@ from dependency_injector import providers
 from sqlalchemy import text
 
 from arco_adapters.memory.clock import ManualClock
-from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.security.secret_box import new_key
 from arco_adapters.valkey.embedded import EmbeddedValkey
 from arco_domain.errors import Unavailable, ValidationError
@@ -44,8 +43,8 @@ def valkey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedValkey]
 
 
 @pytest.fixture
-def runtime(postgres: EmbeddedPostgres, database: str) -> Runtime:
-    return Runtime(postgres.url(user="arco_app", database=database), SECRET, None, secrets_keys=(SECRETS_KEY,))
+def runtime(database_urls: dict[str, str]) -> Runtime:
+    return Runtime(**database_urls, jwt_secret=SECRET, embedded=None, secrets_keys=(SECRETS_KEY,))
 
 
 @pytest.fixture
@@ -96,7 +95,8 @@ class TestScheduledRuns:
         seen: dict[str, int] = {}
 
         async def look(_: Any) -> object:
-            engine = await container.engine()
+            # The runs' own role: PostgreSQL shows a backend's state only to its role (or a superuser).
+            engine = await container.agency_engine()
             async with engine.connect() as connection:
                 activity = text(
                     "SELECT count(*) FILTER (WHERE state LIKE 'idle in transaction%'),"

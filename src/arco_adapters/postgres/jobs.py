@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import datetime
+from uuid import UUID
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from arco_adapters.postgres import tables as t
 from arco_adapters.postgres.connections import own_transaction
@@ -19,11 +20,19 @@ Send = Callable[[str, Payload, str], Awaitable[object]]
 
 
 class PostgresJobQueue(Repository):
+    """The outbox as a unit of work writes to it: a client-scoped one stamps its client on every request."""
+
+    def __init__(self, connection: AsyncConnection, client_id: UUID | None) -> None:
+        super().__init__(connection)
+        self._client_id = client_id
+
     async def enqueue(self, job: str, payload: Payload, *, dedupe_key: str) -> None:
         statement = (
             pg_insert(t.job_outbox)
-            .values(id=func.uuidv7(), job=job, payload=dict(payload), dedupe_key=dedupe_key)
-            .on_conflict_do_nothing(index_elements=[t.job_outbox.c.dedupe_key])
+            .values(id=func.uuidv7(), job=job, payload=dict(payload), dedupe_key=dedupe_key, client_id=self._client_id)
+            # No conflict target: naming one needs SELECT on its columns, which the client-serving role lacks.
+            # The fresh UUIDv7 never collides, so only the dedupe key can.
+            .on_conflict_do_nothing()
         )
         await self._run(statement)
 

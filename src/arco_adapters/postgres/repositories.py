@@ -13,6 +13,7 @@ from sqlalchemy import (
     Row,
     Select,
     and_,
+    cast,
     delete,
     func,
     insert,
@@ -22,7 +23,7 @@ from sqlalchemy import (
     select,
     update,
 )
-from sqlalchemy.dialects.postgresql import aggregate_order_by
+from sqlalchemy.dialects.postgresql import JSONB, aggregate_order_by
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, StatementError
@@ -210,24 +211,46 @@ def _user(row: Row[Any]) -> User:
     )
 
 
+def _user_values(user: User) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "email": user.email,
+        "user_type": user.user_type.value,
+        "full_name": user.full_name,
+        "password_hash": user.password_hash,
+        "created_at": user.created_at,
+    }
+
+
 class PostgresUserRepository(Repository):
+    """Users as the agency's role reaches them: the table itself, password hashes included."""
+
     async def add(self, user: User) -> None:
-        await self._run(
-            insert(t.users).values(
-                id=user.id,
-                email=user.email,
-                user_type=user.user_type.value,
-                full_name=user.full_name,
-                password_hash=user.password_hash,
-                created_at=user.created_at,
-            )
-        )
+        await self._run(insert(t.users).values(**_user_values(user)))
 
     async def get(self, user_id: UserId) -> User:
         return _user(await self._one(select(t.users).where(t.users.c.id == user_id), "user", user_id))
 
     async def find_by_email(self, email: str) -> User | None:
         row = (await self._run(select(t.users).where(t.users.c.email == email))).first()
+        return None if row is None else _user(row)
+
+
+class PostgresScopedUserRepository(Repository):
+    """Users as a client-scoped transaction reaches them, without any grant on the table: the database's
+    narrow functions read one user by id or e-mail with the password hash left out, and register client users
+    only (never staff)."""
+
+    async def add(self, user: User) -> None:
+        fields = {name: None if value is None else str(value) for name, value in _user_values(user).items()}
+        await self._run(select(func.arco_register_user(cast(fields, JSONB))))
+
+    async def get(self, user_id: UserId) -> User:
+        found = func.arco_user_by_id(user_id).table_valued(*t.users.c)
+        return _user(await self._one(select(found), "user", user_id))
+
+    async def find_by_email(self, email: str) -> User | None:
+        row = (await self._run(select(func.arco_user_by_email(email).table_valued(*t.users.c)))).first()
         return None if row is None else _user(row)
 
 

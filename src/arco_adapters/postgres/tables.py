@@ -108,7 +108,7 @@ users = Table(
     Column("full_name", Text),
     Column("password_hash", Text),
     _created(),
-    CheckConstraint(_in("user_type", ("client", "admin", "developer")), name="user_type"),
+    CheckConstraint(_in("user_type", ("client", "admin", "developer", "support")), name="user_type"),
     CheckConstraint("email = lower(email)", name="email_lower"),
 )
 
@@ -624,9 +624,16 @@ job_outbox = Table(
     Column("dedupe_key", Text, nullable=False, unique=True),
     _created(),
     Column("dispatched_at", TIMESTAMPTZ),
+    Column("client_id", UUID(as_uuid=True)),
     Index("ix_job_outbox_pending", "created_at", postgresql_where=text("dispatched_at IS NULL")),
+    # An insert must not read its new id back (`RETURNING`): the client-serving role may add rows, not read them.
+    implicit_returning=False,
 )
-"""Jobs asked for inside a transaction, handed to the queue only once it committed."""
+"""Jobs asked for inside a transaction, handed to the queue only once it committed.
+
+`client_id` is the client whose transaction asked (NULL for the agency's): row-level security lets a
+client-scoped transaction add jobs for its own client only, and read none.
+"""
 
 TENANT_TABLES: tuple[Table, ...] = (
     members,

@@ -1,4 +1,8 @@
-"""The PostgreSQL unit of work: one connection, one transaction, scoped by row-level security."""
+"""The PostgreSQL unit of work: one connection, one transaction, scoped by row-level security.
+
+A client's unit of work runs on the client-serving role's connections under a signed scope (see `scope`);
+an every-client one runs on the agency role's connections, which the policies let see every client.
+"""
 
 from __future__ import annotations
 
@@ -24,18 +28,23 @@ from arco_adapters.postgres.repositories import (
     PostgresMilestoneRepository,
     PostgresProjectRepository,
     PostgresQuotaLedger,
+    PostgresScopedUserRepository,
     PostgresStorageRepository,
     PostgresTicketRepository,
     PostgresUserRepository,
 )
+from arco_adapters.postgres.scope import AGENCY_ROLE, CLIENT_SETTING, MAC_SETTING, ScopeSigner
 from arco_domain.errors import Unavailable
+from arco_domain.ids import ClientId
 from arco_domain.model.access import DataScope
+from arco_ports.repositories import UserRepository
 
 
 class PostgresUnitOfWork:
-    def __init__(self, engine: AsyncEngine, scope: DataScope) -> None:
+    def __init__(self, engine: AsyncEngine, scope: DataScope, signer: ScopeSigner) -> None:
         self._engine = engine
         self._scope = scope
+        self._signer = signer
         self._connection: AsyncConnection | None = None
         self._transaction: AsyncTransaction | None = None
 
@@ -45,20 +54,19 @@ class PostgresUnitOfWork:
         except (OSError, OperationalError, InterfaceError) as error:
             raise Unavailable("the database could not be reached") from error
         self._transaction = await connection.begin()
-        # Transaction-local settings: they vanish at commit or rollback, so a pooled connection never
-        # carries one request's client into the next.
-        client = "" if self._scope.client_id is None else str(self._scope.client_id)
-        everyone = "on" if self._scope.client_id is None else "off"
-        await connection.execute(
-            select(
-                func.set_config("arco.client_id", client, True),
-                func.set_config("arco.all_clients", everyone, True),
-            )
-        )
+        client_id = self._scope.client_id
+        if client_id is not None:
+            try:
+                await self._sign_in_scope(connection, client_id)
+            except BaseException:
+                await self.__aexit__(None, None, None)
+                raise
         self.clients = PostgresClientRepository(connection)
-        self.jobs = PostgresJobQueue(connection)
+        self.jobs = PostgresJobQueue(connection, client_id)
         self.processed_events = PostgresProcessedEventLog(connection)
-        self.users = PostgresUserRepository(connection)
+        self.users: UserRepository = (
+            PostgresUserRepository(connection) if client_id is None else PostgresScopedUserRepository(connection)
+        )
         self.members = PostgresMemberRepository(connection)
         self.projects = PostgresProjectRepository(connection)
         self.milestones = PostgresMilestoneRepository(connection)
@@ -91,14 +99,36 @@ class PostgresUnitOfWork:
                 await self._connection.close()
             self._connection = self._transaction = None
 
+    async def _sign_in_scope(self, connection: AsyncConnection, client_id: ClientId) -> None:
+        """Name the client with its MAC in the one statement a client's unit of work starts with.
+
+        Transaction-local settings: they vanish at commit or rollback, so a pooled connection never carries
+        one request's client into the next. The same statement asks whether the connection's role sees every
+        client anyway, which would make the scope meaningless: such a connection is refused.
+        """
+        opened = await connection.execute(
+            select(
+                func.set_config(CLIENT_SETTING, str(client_id), True),
+                func.set_config(MAC_SETTING, self._signer.mac(client_id), True),
+                func.pg_has_role(AGENCY_ROLE, "MEMBER").label("sees_every_client"),
+            )
+        )
+        if opened.one().sees_every_client:
+            raise Unavailable(f"the client-serving database role must not be a member of {AGENCY_ROLE}")
+
     async def commit(self) -> None:
         assert self._transaction is not None, "commit outside the unit of work"
         await self._transaction.commit()
 
 
 class PostgresUnitOfWorkFactory:
-    def __init__(self, engine: AsyncEngine) -> None:
+    """Client scopes run on `engine` (the client-serving role), every-client scopes on `agency_engine`."""
+
+    def __init__(self, engine: AsyncEngine, agency_engine: AsyncEngine, scope_key: str) -> None:
         self.engine = engine
+        self.agency_engine = agency_engine
+        self._signer = ScopeSigner(scope_key)
 
     def __call__(self, scope: DataScope) -> PostgresUnitOfWork:
-        return PostgresUnitOfWork(self.engine, scope)
+        engine = self.agency_engine if scope.client_id is None else self.engine
+        return PostgresUnitOfWork(engine, scope, self._signer)

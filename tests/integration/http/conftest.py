@@ -18,7 +18,6 @@ from argon2 import PasswordHasher
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
-from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.security.passwords import Argon2PasswordHasher
 from arco_adapters.security.secret_box import new_key
 from arco_domain.model.clients import User, UserType
@@ -48,11 +47,11 @@ SECRETS_KEY = new_key()
 
 
 @pytest.fixture
-def container(postgres: EmbeddedPostgres, database: str) -> Container:
+def container(database_urls: dict[str, str]) -> Container:
     container = Container()
     container.config.from_dict(
         {
-            "database_url": postgres.url(user="arco_app", database=database),
+            **database_urls,
             "pool_size": 5,
             "jwt_secret": JWT_SECRET,
             "secrets_keys": [SECRETS_KEY],

@@ -13,7 +13,6 @@ from typing import Any
 import httpx
 import pytest
 
-from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.stripe.webhooks import sign_payload
 from arco_entrypoints.runtime import Runtime
 from arco_entrypoints.settings import BillingSettings
@@ -25,11 +24,11 @@ PRO_PRICE = "price_sandbox_pro"
 
 
 @pytest.fixture(scope="module")
-def server(postgres: EmbeddedPostgres, database: str) -> Iterator[str]:
+def server(database_urls: dict[str, str]) -> Iterator[str]:
     port = free_port()
     billing = BillingSettings(webhook_secret=WEBHOOK_SECRET, public_url=f"http://127.0.0.1:{port}")
     runtime = Runtime(
-        postgres.url(user="arco_app", database=database), JWT_SECRET, None, billing, secrets_keys=(SECRETS_KEY,)
+        **database_urls, jwt_secret=JWT_SECRET, embedded=None, billing=billing, secrets_keys=(SECRETS_KEY,)
     )
     with running_server(runtime, port) as url:
         yield url

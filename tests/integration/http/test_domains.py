@@ -386,10 +386,10 @@ ISOLATED_ROUTES = [
 
 
 @pytest.fixture
-def provider(app_engine: AsyncEngine) -> DnsProvider:
+def provider(agency_engine: AsyncEngine) -> DnsProvider:
     """The sandbox DNS provider the app uses, reached on the test's own connection, as someone editing the
     zone outside ARCO would."""
-    return SandboxDnsProvider(PostgresSandboxDnsStore(app_engine), clock=SystemClock())
+    return SandboxDnsProvider(PostgresSandboxDnsStore(agency_engine), clock=SystemClock())
 
 
 class TestDnsAtTheProvider:

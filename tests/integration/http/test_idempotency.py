@@ -149,12 +149,12 @@ class TestIdempotentCreates:
         assert fresh.status_code == 201, fresh.text
 
     async def test_a_retry_while_the_first_request_is_in_flight_is_refused_with_409(
-        self, api: AsyncTestClient[Any], alice: Account, app_engine: AsyncEngine
+        self, api: AsyncTestClient[Any], alice: Account, agency_engine: AsyncEngine
     ) -> None:
         # The test client serves requests on its own thread and event loop: the test claims the key through
         # an engine of its own rather than the app's pooled connections.
         body = json.dumps(TICKET).encode()
-        store = PostgresIdempotencyStore(app_engine, SystemClock())
+        store = PostgresIdempotencyStore(agency_engine, SystemClock())
         in_flight = await store.claim(UUID(alice.client_id), "busy-1", fingerprint("POST", b"/v1/tickets", body))
         assert in_flight == Claimed()
         headers = {**keyed(alice, "busy-1"), "Content-Type": "application/json"}

@@ -14,7 +14,6 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_entrypoints.runtime import Runtime
 from tests.integration.http.conftest import JWT_SECRET, SECRETS_KEY, free_port, running_server
 
@@ -22,8 +21,8 @@ EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.fixture(scope="module")
-def server_url(postgres: EmbeddedPostgres, database: str) -> Iterator[str]:
-    runtime = Runtime(postgres.url(user="arco_app", database=database), JWT_SECRET, None, secrets_keys=(SECRETS_KEY,))
+def server_url(database_urls: dict[str, str]) -> Iterator[str]:
+    runtime = Runtime(**database_urls, jwt_secret=JWT_SECRET, embedded=None, secrets_keys=(SECRETS_KEY,))
     with running_server(runtime, free_port()) as url:
         yield url
 
