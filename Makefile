@@ -27,4 +27,4 @@ test: lint typecheck
 	HYPOTHESIS_PROFILE=ci $(BIN)/pytest
 
 run: install
-	$(BIN)/arco serve --demo
+	ARCO_ENV=staging $(BIN)/arco serve --demo

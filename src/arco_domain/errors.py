@@ -116,3 +116,18 @@ class InvalidTransition(ArcoError):
 
     def facts(self) -> dict[str, Any]:
         return {"from": self.frm, "to": self.to}
+
+
+class TooManyRequests(ArcoError):
+    """A rate limit refused the request; `retry_after_seconds` says when the next one may pass."""
+
+    code = "too-many-requests"
+
+    def __init__(self, detail: str, *, limit: int, window_seconds: int, retry_after_seconds: int) -> None:
+        super().__init__(detail)
+        self.limit = limit
+        self.window_seconds = window_seconds
+        self.retry_after_seconds = retry_after_seconds
+
+    def facts(self) -> dict[str, Any]:
+        return {"limit": self.limit, "window_seconds": self.window_seconds, "retry_after": self.retry_after_seconds}

@@ -21,6 +21,11 @@ from arco_entrypoints.runtime import Runtime, export, prepare
 from arco_entrypoints.settings import Settings
 from arco_entrypoints.worker.app import build_worker
 
+SERVER_OPTIONS: dict[str, Any] = {"server_header": False, "proxy_headers": False}
+"""uvicorn's options for every ARCO server process: no `Server` banner, and no rewriting of the client's
+address from `X-Forwarded-For` (uvicorn believes it from loopback by default): ARCO reads that header itself,
+from `ARCO_TRUSTED_PROXIES` only."""
+
 
 @click.group()
 def main() -> None:
@@ -168,6 +173,12 @@ def serve(host: str, port: int, workers: int, with_demo: bool, with_worker: bool
     # Links the API hands out (checkout returns, the sandbox's pages) point at this server unless told otherwise.
     os.environ.setdefault("ARCO_PUBLIC_URL", f"http://{host}:{port}")
     settings = Settings.from_environment()
+    # Rate limits are shared by every server process (and the queue by the worker): on the configured Redis,
+    # or on one embedded Valkey that every process started here is pointed at.
+    valkey = None if settings.redis_url else EmbeddedValkey(settings.data_dir / "valkey")
+    if valkey is not None:
+        os.environ["ARCO_REDIS_URL"] = valkey.url
+        settings = Settings.from_environment()
     runtime = prepare(settings)
     try:
         if with_demo:
@@ -180,13 +191,17 @@ def serve(host: str, port: int, workers: int, with_demo: bool, with_worker: bool
         click.echo(f"API docs      http://{host}:{port}/schema")
         click.echo(f"data dir      {settings.data_dir.resolve()}")
         try:
-            uvicorn.run("arco_entrypoints.asgi:create", factory=True, host=host, port=port, workers=workers)
+            uvicorn.run(
+                "arco_entrypoints.asgi:create", factory=True, host=host, port=port, workers=workers, **SERVER_OPTIONS
+            )
         finally:
             if worker_process is not None:
                 worker_process.terminate()
                 worker_process.wait(timeout=30)
     finally:
         runtime.stop()
+        if valkey is not None:
+            valkey.stop()
 
 
 if __name__ == "__main__":

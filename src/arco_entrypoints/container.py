@@ -6,6 +6,7 @@ instead of patching anything.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import AsyncIterator, Mapping
 
 from dependency_injector import containers, providers
@@ -17,6 +18,9 @@ from arco_adapters.ads.sandbox import SandboxAdPlatform
 from arco_adapters.cloudflare.provider import CloudflareDnsProvider
 from arco_adapters.cloudflare.sandbox import SandboxDnsProvider
 from arco_adapters.http_probe import HttpUptimeProbe
+from arco_adapters.mail_templates import JinjaEmailTemplates
+from arco_adapters.memory.rate_limiter import MemoryRateLimiter
+from arco_adapters.outbound import OutboundGuard
 from arco_adapters.pagespeed import PageSpeedProbe
 from arco_adapters.postgres.account_gate import PostgresAccountGate
 from arco_adapters.postgres.idempotency import PostgresIdempotencyStore
@@ -28,11 +32,15 @@ from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from arco_adapters.resend.mailer import ResendMailer
 from arco_adapters.sandbox_performance import SandboxPerformanceProbe
 from arco_adapters.sandbox_traffic import SandboxTrafficSource
+from arco_adapters.sandbox_uptime import SandboxUptimeProbe
 from arco_adapters.security.passwords import Argon2PasswordHasher
 from arco_adapters.security.secret_box import FernetSecretBox
 from arco_adapters.stripe.gateway import StripePaymentGateway
 from arco_adapters.stripe.sandbox import SandboxPaymentGateway
 from arco_adapters.system import SystemClock, Uuid7Generator
+from arco_adapters.valkey.rate_limiter import ValkeyRateLimiter
+from arco_domain.model.domains import ClientDomainPolicy
+from arco_domain.model.throttling import RateLimits
 from arco_domain.model.tiers import CampaignPlatform
 from arco_domain.use_cases.billing import (
     EnforcePaymentGrace,
@@ -92,6 +100,7 @@ from arco_domain.use_cases.projects import (
     ListProjects,
     UpdateProject,
 )
+from arco_domain.use_cases.sign_up import SignUp
 from arco_domain.use_cases.storage import ExpireUploadReservations
 from arco_domain.use_cases.tickets import (
     AutoCloseResolvedTickets,
@@ -104,9 +113,12 @@ from arco_domain.use_cases.tickets import (
     TransitionTicket,
 )
 from arco_entrypoints.http.tokens import TokenService
+from arco_entrypoints.settings import DEFAULT_PUBLIC_URL
 from arco_entrypoints.webhook_delivery import post_to_webhook
 from arco_ports.ads import AdPlatform
 from arco_ports.clock import Clock
+from arco_ports.rate_limiter import RateLimiter
+from arco_ports.traffic import TrafficSource
 
 
 async def database_engine(url: str, pool_size: int) -> AsyncIterator[AsyncEngine]:
@@ -116,21 +128,27 @@ async def database_engine(url: str, pool_size: int) -> AsyncIterator[AsyncEngine
     await engine.dispose()
 
 
-async def uptime_probe() -> AsyncIterator[HttpUptimeProbe]:
-    probe = HttpUptimeProbe()
-    yield probe
-    await probe.aclose()
+async def outbound_guard() -> AsyncIterator[OutboundGuard]:
+    # Built with no allow-list: nothing in configuration can open loopback or private networks to it.
+    guard = OutboundGuard()
+    yield guard
+    await guard.aclose()
+
+
+def uptime_probe(mode: str | None, guard: OutboundGuard) -> HttpUptimeProbe | SandboxUptimeProbe:
+    """Production probes sites over HTTP through the guard; anywhere else the sandbox answers, off the network."""
+    return HttpUptimeProbe(guard) if mode == "http" else SandboxUptimeProbe()
 
 
 async def performance_probe(
-    mode: str, api_key: str | None, clock: Clock
+    mode: str, api_key: str | None, clock: Clock, guard: OutboundGuard
 ) -> AsyncIterator[PageSpeedProbe | SandboxPerformanceProbe]:
     # Chosen here rather than by a Selector: a Selector's Resource options are all initialised at start-up,
     # and the PageSpeed client cannot be built without a key.
     if mode != "pagespeed":
         yield SandboxPerformanceProbe(clock=clock)
         return
-    probe = PageSpeedProbe(api_key or "")
+    probe = PageSpeedProbe(api_key or "", guard=guard)
     yield probe
     await probe.aclose()
 
@@ -170,6 +188,27 @@ async def ad_platforms(
     await meta.aclose()
 
 
+async def password_hasher() -> AsyncIterator[Argon2PasswordHasher]:
+    hasher = await Argon2PasswordHasher.start()
+    yield hasher
+    hasher.close()
+
+
+async def rate_limiter(redis_url: str | None, clock: Clock) -> AsyncIterator[RateLimiter]:
+    # Without a server (tests, one-off commands) each process counts alone; `arco serve` always has one.
+    if not redis_url:
+        yield MemoryRateLimiter(clock)
+        return
+    limiter = ValkeyRateLimiter(redis_url, clock=clock)
+    yield limiter
+    await limiter.aclose()
+
+
+def traffic_source(mode: str | None, clock: Clock) -> TrafficSource | None:
+    """The sandbox's invented traffic outside production; in production none until a real source exists."""
+    return None if mode == "none" else SandboxTrafficSource(clock=clock)
+
+
 class Container(containers.DeclarativeContainer):
     config = providers.Configuration()
 
@@ -184,7 +223,11 @@ class Container(containers.DeclarativeContainer):
     )
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid7Generator)
-    hasher = providers.Singleton(Argon2PasswordHasher)
+    hasher = providers.Resource(password_hasher)
+    rate_limits = providers.Callable(lambda configured: configured or RateLimits(), config.rate_limits)
+    rate_limiter = providers.Resource(rate_limiter, config.redis_url, clock=clock)
+    email_templates = providers.Singleton(JinjaEmailTemplates)
+    dashboard_url = providers.Callable(lambda configured: configured or DEFAULT_PUBLIC_URL, config.dashboard_url)
     tokens = providers.Singleton(TokenService, secret=config.jwt_secret, clock=clock)
     scheduled_runs = providers.Singleton(PostgresScheduledRuns, engine=agency_engine)
     mail_log = providers.Singleton(PostgresMailLog, engine=agency_engine)
@@ -195,10 +238,11 @@ class Container(containers.DeclarativeContainer):
     )
     scan_ticket_sla = providers.Factory(ScanTicketSla, uow=uow, clock=clock, ids=ids, staff_inbox=config.staff_inbox)
     outbox = providers.Singleton(PostgresOutbox, engine=agency_engine)
-    uptime_probe = providers.Resource(uptime_probe)
+    outbound_guard = providers.Resource(outbound_guard)
+    uptime_probe = providers.Singleton(uptime_probe, config.uptime_mode, guard=outbound_guard)
     check_uptime = providers.Factory(CheckUptime, uow=uow, clock=clock, ids=ids, probe=uptime_probe)
     performance_probe = providers.Resource(
-        performance_probe, config.performance_mode, config.pagespeed_api_key, clock=clock
+        performance_probe, config.performance_mode, config.pagespeed_api_key, clock=clock, guard=outbound_guard
     )
     measure_performance = providers.Factory(MeasurePerformance, uow=uow, clock=clock, ids=ids, probe=performance_probe)
     dns_provider = providers.Resource(
@@ -233,8 +277,7 @@ class Container(containers.DeclarativeContainer):
     list_campaigns = providers.Factory(ListCampaigns, uow=uow, clock=clock, ids=ids)
     get_campaign_metrics = providers.Factory(GetCampaignMetrics, uow=uow, clock=clock, ids=ids)
     expire_upload_reservations = providers.Factory(ExpireUploadReservations, uow=uow, clock=clock, ids=ids)
-    # The sandbox until Cloudflare's analytics adapter exists, in every environment.
-    traffic_source = providers.Singleton(SandboxTrafficSource, clock=clock)
+    traffic_source = providers.Singleton(traffic_source, config.traffic_mode, clock=clock)
     record_network_usage = providers.Factory(RecordNetworkUsage, uow=uow, clock=clock, ids=ids, source=traffic_source)
     warn_of_expiries = providers.Factory(WarnOfExpiries, uow=uow, clock=clock, ids=ids, staff_inbox=config.staff_inbox)
     payment_gateway = providers.Selector(
@@ -266,7 +309,12 @@ class Container(containers.DeclarativeContainer):
 
     check_readiness = providers.Factory(CheckReadiness, uow=uow, clock=clock, ids=ids)
     register_client = providers.Factory(RegisterClient, uow=uow, clock=clock, ids=ids, hasher=hasher)
-    authenticate = providers.Factory(Authenticate, uow=uow, clock=clock, ids=ids, hasher=hasher)
+    authenticate = providers.Factory(
+        Authenticate, uow=uow, clock=clock, ids=ids, hasher=hasher, limiter=rate_limiter, limits=rate_limits
+    )
+    sign_up = providers.Factory(
+        SignUp, uow=uow, clock=clock, ids=ids, hasher=hasher, templates=email_templates, login_url=dashboard_url
+    )
     identify_user = providers.Factory(IdentifyUser, uow=uow, clock=clock, ids=ids)
     create_staff_user = providers.Factory(CreateStaffUser, uow=uow, clock=clock, ids=ids, hasher=hasher)
     get_usage = providers.Factory(GetUsage, uow=uow, clock=clock, ids=ids)
@@ -283,7 +331,8 @@ class Container(containers.DeclarativeContainer):
     complete_milestone = providers.Factory(CompleteMilestone, uow=uow, clock=clock, ids=ids)
     list_domains = providers.Factory(ListDomains, uow=uow, clock=clock, ids=ids)
     get_domain = providers.Factory(GetDomain, uow=uow, clock=clock, ids=ids)
-    add_domain = providers.Factory(AddDomain, uow=uow, clock=clock, ids=ids, dns=dns_provider)
+    domain_names = providers.Singleton(ClientDomainPolicy, allow_example=config.example_domains.as_(bool))
+    add_domain = providers.Factory(AddDomain, uow=uow, clock=clock, ids=ids, dns=dns_provider, names=domain_names)
     refresh_domain_status = providers.Factory(RefreshDomainStatus, uow=uow, clock=clock, ids=ids, dns=dns_provider)
     reconcile_dns_records = providers.Factory(ReconcileDnsRecords, uow=uow, clock=clock, ids=ids, dns=dns_provider)
     get_dns_drift = providers.Factory(GetDnsDrift, uow=uow, clock=clock, ids=ids)
@@ -305,5 +354,11 @@ class Container(containers.DeclarativeContainer):
     post_ticket_message = providers.Factory(PostTicketMessage, uow=uow, clock=clock, ids=ids)
     transition_ticket = providers.Factory(TransitionTicket, uow=uow, clock=clock, ids=ids)
     summarize_tickets = providers.Factory(SummarizeTickets, uow=uow, clock=clock, ids=ids)
-    get_dashboard = providers.Factory(GetDashboard, uow=uow, clock=clock, ids=ids)
+    get_dashboard = providers.Factory(
+        GetDashboard,
+        uow=uow,
+        clock=clock,
+        ids=ids,
+        traffic_connected=providers.Callable(operator.is_not, traffic_source, None),
+    )
     auto_close_resolved_tickets = providers.Factory(AutoCloseResolvedTickets, uow=uow, clock=clock, ids=ids)

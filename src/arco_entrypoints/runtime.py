@@ -8,6 +8,7 @@ import os
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Any
 
@@ -16,9 +17,17 @@ from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.postgres.migrate import upgrade
 from arco_adapters.postgres.scope import install_scope_key
 from arco_adapters.security.secret_box import new_key
+from arco_domain.model.throttling import RateLimits
 from arco_domain.model.tiers import Tier
 from arco_entrypoints.container import Container
-from arco_entrypoints.settings import AdsSettings, BillingSettings, Settings
+from arco_entrypoints.settings import (
+    DEFAULT_PUBLIC_URL,
+    AdsSettings,
+    BillingSettings,
+    EdgeSettings,
+    Environment,
+    Settings,
+)
 
 SECRET_FILE = "jwt-secret"
 SECRETS_KEY_FILE = "secrets-key"
@@ -44,6 +53,13 @@ class Runtime:
     cloudflare_account_id: str | None = None
     secrets_keys: tuple[str, ...] = ()
     ads: AdsSettings = field(default_factory=AdsSettings)
+    edge: EdgeSettings = field(default_factory=EdgeSettings)
+    environment: Environment = Environment.TEST
+    redis_url: str | None = None
+    """The shared rate limits' server; `None` counts in the process (tests, one-off commands)."""
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    rate_limits: RateLimits = field(default_factory=RateLimits)
+    dashboard_url: str = DEFAULT_PUBLIC_URL
 
     def container(self, *, pool_size: int = 10) -> Container:
         container = Container()
@@ -81,6 +97,18 @@ class Runtime:
                 "meta_app_secret": self.ads.meta_app_secret,
                 "meta_conversion_action": self.ads.meta_conversion_action,
                 "ads_lookback_days": dict(self.ads.lookback_days),
+                "docs": self.edge.docs,
+                "cors_origins": list(self.edge.cors_origins),
+                "strict_transport": self.edge.strict_transport,
+                # Production never shows invented traffic: no source until a real one is configured.
+                "traffic_mode": "none" if self.environment is Environment.PRODUCTION else "sandbox",
+                # Only production reaches the sites clients name; only the demo and staging use `.example` names.
+                "uptime_mode": "http" if self.environment is Environment.PRODUCTION else "sandbox",
+                "example_domains": self.environment is not Environment.PRODUCTION,
+                "redis_url": self.redis_url,
+                "trusted_proxies": list(self.trusted_proxies),
+                "rate_limits": self.rate_limits,
+                "dashboard_url": self.dashboard_url,
             }
         )
         return container
@@ -139,6 +167,12 @@ def services(settings: Settings) -> dict[str, Any]:
         "cloudflare_account_id": settings.cloudflare_account_id,
         "secrets_keys": settings.secrets_keys or (persisted_secret(settings.data_dir, SECRETS_KEY_FILE, new_key),),
         "ads": settings.ads,
+        "edge": settings.edge,
+        "environment": settings.environment,
+        "redis_url": settings.redis_url,
+        "trusted_proxies": settings.trusted_proxies,
+        "rate_limits": settings.rate_limits,
+        "dashboard_url": settings.dashboard_url,
     }
 
 

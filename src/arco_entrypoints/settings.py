@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from enum import StrEnum
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+
+from arco_domain.model.throttling import RateLimits
 
 
 class Environment(StrEnum):
@@ -90,6 +95,72 @@ class AdsSettings:
         )  # fmt: skip
 
 
+_PERIOD_UNITS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+_RATE = re.compile(r"^\s*([a-z_]+)\s*=\s*(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?\s*$")
+
+
+def parse_rate_limits(raw: str) -> RateLimits:
+    """`login_per_address=10/minute, signup_per_address=5/hour, login_failures=5/15m` over the SPEC defaults."""
+    overrides: dict[str, tuple[int, timedelta]] = {}
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        match = _RATE.match(item.lower())
+        if not match or match.group(4) not in _PERIOD_UNITS or int(match.group(2)) < 1:
+            raise SystemExit(f"ARCO_RATE_LIMITS: {item!r} is not name=count/period (e.g. signup_per_address=5/hour)")
+        name, count, multiple, unit = match.groups()
+        overrides[name] = (int(count), timedelta(seconds=int(multiple or 1) * _PERIOD_UNITS[unit]))
+    try:
+        return RateLimits().configured(overrides)
+    except ValueError as error:
+        raise SystemExit(f"ARCO_RATE_LIMITS: {error}") from None
+
+
+def parse_networks(variable: str, raw: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    try:
+        return tuple(ip_network(part.strip()) for part in raw.split(",") if part.strip())
+    except ValueError as error:
+        raise SystemExit(f"{variable}: {error} (addresses or networks, comma-separated)") from None
+
+
+@dataclass(frozen=True, slots=True)
+class EdgeSettings:
+    """What the HTTP edge offers browsers: the interactive docs page, cross-origin access, HSTS."""
+
+    docs: bool = False
+    """The interactive docs page under /schema (the OpenAPI JSON document is always served)."""
+    cors_origins: tuple[str, ...] = ()
+    """Browser origins (the dashboards) allowed to call the API from JavaScript; none by default."""
+    strict_transport: bool = False
+    """Send `Strict-Transport-Security`: production is only ever served over HTTPS."""
+
+    @classmethod
+    def from_environment(cls, env: Mapping[str, str], environment: Environment) -> EdgeSettings:
+        production = environment is Environment.PRODUCTION
+        docs = env.get("ARCO_DOCS", "")
+        if docs not in ("", "on", "off"):
+            raise SystemExit("ARCO_DOCS must be on or off")
+        return cls(
+            docs=docs == "on" or (docs == "" and not production),
+            cors_origins=parse_origins(env.get("ARCO_CORS_ORIGINS", ""), https_only=production),
+            strict_transport=production,
+        )
+
+
+_ORIGIN = re.compile(r"(?P<scheme>https?)://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:(?P<port>[0-9]{1,5}))?")
+"""What a browser sends as `Origin`: no wildcard, credentials, path or trailing slash."""
+
+
+def parse_origins(raw: str, *, https_only: bool) -> tuple[str, ...]:
+    """`https://dashboard.example.com,https://admin.example.com`: each a scheme, a host and maybe a port."""
+    schemes = ("https",) if https_only else ("https", "http")
+    origins = tuple(filter(None, (part.strip().lower() for part in raw.split(","))))
+    for origin in origins:
+        match = _ORIGIN.fullmatch(origin)
+        if not match or match["scheme"] not in schemes or int(match["port"] or 0) > 65535:
+            wanted = " or ".join(f"{scheme}://host[:port]" for scheme in schemes)
+            raise SystemExit(f"ARCO_CORS_ORIGINS: {origin!r} is not an origin ({wanted}, comma-separated)")
+    return origins
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     environment: Environment
@@ -120,14 +191,24 @@ class Settings:
     """Keys sealing stored credentials (ad-platform grants), newest first; empty keeps one in the data dir."""
     ads: AdsSettings = field(default_factory=lambda: AdsSettings())
     billing: BillingSettings = field(default_factory=BillingSettings)
+    edge: EdgeSettings = field(default_factory=EdgeSettings)
+    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
+    """Proxies whose `X-Forwarded-For` names the client; nobody else's is believed."""
+    rate_limits: RateLimits = field(default_factory=RateLimits)
+    dashboard_url: str = DEFAULT_PUBLIC_URL
+    """Where clients sign in to the dashboard: the link in ARCO's e-mails."""
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if env is None else env
         try:
-            environment = Environment(env.get("ARCO_ENV", "staging"))
+            # No default: a production deploy that forgot it would otherwise mount the sandboxes.
+            environment = Environment(env.get("ARCO_ENV", ""))
         except ValueError:
-            raise SystemExit(f"ARCO_ENV must be one of {', '.join(Environment)}") from None
+            raise SystemExit(f"ARCO_ENV must be set to one of {', '.join(Environment)}") from None
+        if environment is Environment.PRODUCTION and not env.get("ARCO_REDIS_URL"):
+            # Rate limits and the job queue live there; each process counting alone would multiply the limits.
+            raise SystemExit("production needs ARCO_REDIS_URL (the job queue and the shared rate limits)")
         database_url = env.get("ARCO_DATABASE_URL") or None
         if environment is Environment.PRODUCTION and not env.get("ARCO_PAGESPEED_API_KEY"):
             # Elsewhere the sandbox invents performance figures; production must never show invented ones.
@@ -170,4 +251,8 @@ class Settings:
             secrets_keys=secrets_keys,
             ads=AdsSettings.from_environment(env, environment),
             billing=BillingSettings.from_environment(env, environment),
+            edge=EdgeSettings.from_environment(env, environment),
+            trusted_proxies=parse_networks("ARCO_TRUSTED_PROXIES", env.get("ARCO_TRUSTED_PROXIES", "")),
+            rate_limits=parse_rate_limits(env.get("ARCO_RATE_LIMITS", "")),
+            dashboard_url=env.get("ARCO_DASHBOARD_URL") or env.get("ARCO_PUBLIC_URL") or DEFAULT_PUBLIC_URL,
         )

@@ -6,10 +6,16 @@ from typing import Protocol
 
 
 class PasswordHasher(Protocol):
-    def hash(self, password: str) -> str:
+    """A deliberately slow hash. Implementations keep the work off the event loop and bound how much runs at once."""
+
+    async def hash(self, password: str) -> str:
         """A salted, slow hash that embeds its own parameters."""
         ...
 
-    def verify(self, password_hash: str, password: str) -> bool:
-        """Whether `password` matches; never raises for a mismatch or a malformed hash."""
+    async def verify(self, password_hash: str | None, password: str) -> bool:
+        """Whether `password` matches; never raises for a mismatch or a malformed hash.
+
+        With no hash (an unknown account, or one that signs in elsewhere) it spends the same work on a hash made
+        once at start and answers `False`, so the answer's timing does not tell the two apart.
+        """
         ...

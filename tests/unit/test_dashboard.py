@@ -130,6 +130,11 @@ async def agency(world: World, company: str = "Acme") -> Agency:
 
 
 class TestGetDashboard:
+    async def test_with_no_traffic_source_the_network_panel_is_absent_rather_than_invented(self, world: World) -> None:
+        client, owner = await world.register()
+        overview = await world.build(GetDashboard, traffic_connected=False)(owner, client.id)
+        assert overview.network is None
+
     async def test_a_new_client_sees_an_empty_dashboard_with_its_free_allowances(self, world: World) -> None:
         client, owner = await world.register()
         overview = await dashboard(world, owner, client.id)
@@ -144,6 +149,7 @@ class TestGetDashboard:
         ]
         assert (overview.projects.items, overview.projects.current) == ([], None)
         assert (overview.domains, overview.infrastructure, overview.performance) == ([], [], [])
+        assert overview.network is not None
         assert (overview.network.requests_total, overview.network.busiest_day) == (0, None)
         assert (overview.storage.quota.used, overview.storage.file_count) == (0, 0)
         assert (overview.tickets.quota.used, overview.tickets.average_first_response) == (0, None)

@@ -73,6 +73,12 @@ async def record(world: World, source: Any) -> NetworkUsageRun:
 
 
 class TestRecordNetworkUsage:
+    async def test_with_no_source_connected_nothing_is_read_or_invented(self, world: World) -> None:
+        await site(world, "shop.example.com")
+        run = await record(world, None)
+        assert run == NetworkUsageRun(sites=0, days_recorded=0, failures=())
+        assert rows(world) == {}
+
     async def test_yesterday_and_today_of_a_live_site_are_recorded(self, world: World) -> None:
         shop = await site(world, "shop.example.com")
         source = ScriptedTrafficSource({("shop.example.com", YESTERDAY): 900, ("shop.example.com", TODAY): 300})

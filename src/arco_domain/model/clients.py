@@ -9,6 +9,7 @@ from enum import StrEnum
 
 from arco_domain.errors import ValidationError
 from arco_domain.ids import ClientId, MemberId, UserId
+from arco_domain.model.notifications import Language
 from arco_domain.model.quotas import BillingPeriod
 from arco_domain.model.sla import BusinessCalendar, SlaPolicy
 from arco_domain.model.tiers import Resource, Tier, effective_limit, plan_for
@@ -68,15 +69,8 @@ class User:
     full_name: str | None = None
     password_hash: str | None = None
     """Only for ARCO's own sign-in; users of an external identity provider have none."""
-
-
-MIN_PASSWORD = 10
-MAX_PASSWORD = 256
-
-
-def check_password_strength(password: str) -> None:
-    if not MIN_PASSWORD <= len(password) <= MAX_PASSWORD:
-        raise ValidationError(f"password must be {MIN_PASSWORD}..{MAX_PASSWORD} characters", field="password")
+    language: Language = Language.PT_BR
+    """The language ARCO writes to this user in."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,6 +35,31 @@ class Registration:
     owner: Member
 
 
+def new_client_account(
+    ids: IdGenerator, *, email: str, company_name: str, full_name: str | None, password_hash: str | None,
+    now: datetime,
+) -> Registration:  # fmt: skip
+    """A free-tier client with its first user as the team's owner, not yet stored."""
+    user = User(
+        id=UserId(ids.new_id()), email=normalize_email(email), user_type=UserType.CLIENT, created_at=now,
+        full_name=full_name, password_hash=password_hash,
+    )  # fmt: skip
+    client = Client(id=ClientId(ids.new_id()), name=company_name.strip() or user.email, tier=Tier.FREE, created_at=now)
+    owner = Member(
+        id=MemberId(ids.new_id()), client_id=client.id, email=user.email, role=MemberRole.OWNER,
+        status=MemberStatus.ACTIVE, created_at=now, user_id=user.id, full_name=full_name,
+    )  # fmt: skip
+    return Registration(user, client, owner)
+
+
+async def open_client_account(uow: UnitOfWork, registration: Registration, now: datetime) -> None:
+    """Store a new account in `uow` (scoped to its client); `Conflict` if the e-mail already has a user."""
+    await uow.users.add(registration.user)
+    await uow.clients.add(registration.client)
+    await take_quota(uow, registration.client, Resource.TEAM_MEMBERS, 1, now)
+    await uow.members.add(registration.owner)
+
+
 class RegisterClient(UseCase):
     """Sign a new client up on the free tier, with its first user as the team's owner.
 
@@ -52,23 +77,14 @@ class RegisterClient(UseCase):
         self, *, email: str, company_name: str, full_name: str | None = None, password: str | None = None
     ) -> Registration:
         now = self._clock.now()
-        user = User(
-            id=UserId(self._ids.new_id()), email=normalize_email(email), user_type=UserType.CLIENT,
-            created_at=now, full_name=full_name, password_hash=hash_password(self._hasher, password),
+        registration = new_client_account(
+            self._ids, email=email, company_name=company_name, full_name=full_name,
+            password_hash=await hash_password(self._hasher, password), now=now,
         )  # fmt: skip
-        client = Client(id=ClientId(self._ids.new_id()), name=company_name.strip() or user.email, tier=Tier.FREE,
-                        created_at=now)  # fmt: skip
-        owner = Member(
-            id=MemberId(self._ids.new_id()), client_id=client.id, email=user.email, role=MemberRole.OWNER,
-            status=MemberStatus.ACTIVE, created_at=now, user_id=user.id, full_name=full_name,
-        )  # fmt: skip
-        async with self._uow(DataScope.of_client(client.id)) as uow:
-            await uow.users.add(user)
-            await uow.clients.add(client)
-            await take_quota(uow, client, Resource.TEAM_MEMBERS, 1, now)
-            await uow.members.add(owner)
+        async with self._uow(DataScope.of_client(registration.client.id)) as uow:
+            await open_client_account(uow, registration, now)
             await uow.commit()
-        return Registration(user, client, owner)
+        return registration
 
 
 async def usage_report(uow: UnitOfWork, client: Client, now_period_of: Mapping[Resource, str]) -> list[QuotaStatus]:

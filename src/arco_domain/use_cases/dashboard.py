@@ -36,7 +36,9 @@ from arco_domain.model.uptime import (
 from arco_domain.use_cases.base import UseCase
 from arco_domain.use_cases.clients import usage_report
 from arco_domain.use_cases.tickets import TicketSummary, summarize_tickets
+from arco_ports.clock import Clock, IdGenerator
 from arco_ports.metrics import Measurement
+from arco_ports.unit_of_work import UnitOfWorkFactory
 
 REPORTING_CURRENCY = "BRL"
 """The currency of an empty campaign summary (no spend yet): the agency's own."""
@@ -125,7 +127,8 @@ class DashboardOverview:
     projects: ProjectsPanel
     domains: Sequence[Domain]
     infrastructure: Sequence[Infrastructure]
-    network: TrafficTotals
+    network: TrafficTotals | None
+    """`None` while no traffic source is connected: no figure is shown rather than an invented one."""
     storage: StoragePanel
     tickets: TicketSummary
     performance: Sequence[ProjectPerformance]
@@ -160,6 +163,12 @@ def campaigns_panel(by_platform: Mapping[CampaignPlatform, CampaignTotals]) -> C
 class GetDashboard(UseCase):
     """The whole client dashboard in one read: a bounded number of queries, whatever the client holds."""
 
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, traffic_connected: bool = True
+    ) -> None:
+        super().__init__(uow=uow, clock=clock, ids=ids)
+        self._traffic_connected = traffic_connected
+
     async def __call__(self, principal: Principal, client_id: ClientId) -> DashboardOverview:
         client_id = principal.client_in_reach(client_id)
         now = self._clock.now()
@@ -177,7 +186,7 @@ class GetDashboard(UseCase):
             )
             domains = await uow.domains.list_for_client(client_id)
             infrastructure = await uow.infrastructure.list_for_client(client_id)
-            network = await uow.metrics.traffic_totals(client_id, first_day, today)
+            network = await uow.metrics.traffic_totals(client_id, first_day, today) if self._traffic_connected else None
             file_count = await uow.storage.count_items(client_id)
             measurements = await uow.metrics.latest_measurements(client_id)
             incidents = await uow.incidents.list_overlapping(client_id, month_start, month_end)

@@ -7,22 +7,23 @@ from dataclasses import dataclass
 from arco_domain.errors import AuthenticationFailed, NotFound, ValidationError
 from arco_domain.ids import ClientId, UserId
 from arco_domain.model.access import DataScope
-from arco_domain.model.clients import MemberRole, User, UserType, check_password_strength, normalize_email
+from arco_domain.model.clients import MemberRole, User, UserType, normalize_email
+from arco_domain.model.passwords import check_password_strength
+from arco_domain.model.throttling import RateLimits, login_failure_key
 from arco_domain.use_cases.base import UseCase
 from arco_ports.clock import Clock, IdGenerator
 from arco_ports.identity import PasswordHasher
+from arco_ports.rate_limiter import RateLimiter
 from arco_ports.unit_of_work import UnitOfWorkFactory
 
-_DUMMY_PASSWORD = "not-a-password-of-anyone"
 
-
-def hash_password(hasher: PasswordHasher | None, password: str | None) -> str | None:
+async def hash_password(hasher: PasswordHasher | None, password: str | None) -> str | None:
     if password is None:
         return None
     if hasher is None:
         raise ValidationError("this deployment does not take passwords", field="password")
     check_password_strength(password)
-    return hasher.hash(password)
+    return await hasher.hash(password)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,21 +37,41 @@ class Identity:
 
 
 class Authenticate(UseCase):
-    """Check an e-mail and password; failures never reveal whether the account exists."""
+    """Check an e-mail and password; failures never reveal whether the account exists.
 
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, hasher: PasswordHasher) -> None:
+    Failed attempts are counted per account and address together, on the escalating windows of
+    `RateLimits.login_failures`: whoever keeps guessing waits longer and longer, and only from where they
+    guess, so nobody can lock the agency's admin out from elsewhere. Each attempt takes its slot before the
+    password is checked, so a burst of parallel guesses gets no more tries than a sequence would.
+    """
+
+    def __init__(
+        self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, hasher: PasswordHasher,
+        limiter: RateLimiter, limits: RateLimits,
+    ) -> None:  # fmt: skip
         super().__init__(uow=uow, clock=clock, ids=ids)
         self._hasher = hasher
+        self._limiter = limiter
+        self._failures = limits.login_failures
 
-    async def __call__(self, *, email: str, password: str) -> Identity:
+    async def __call__(self, *, email: str, password: str, address: str) -> Identity:
+        account = email.strip().lower()
+        attempts = login_failure_key(account, address)
+        for rule in self._failures:
+            verdict = await self._limiter.hit(rule, attempts)
+            if not verdict.allowed:
+                raise verdict.refusal("failed sign-ins for this account from this address")
         async with self._uow(DataScope.all_clients()) as uow:
-            user = await uow.users.find_by_email(email.strip().lower())
-            client_id = await uow.members.client_of_user(user.id) if user else None
-        # Verify against a real hash even for unknown accounts, so timing does not reveal them.
-        stored = user.password_hash if user and user.password_hash else self._hasher.hash(_DUMMY_PASSWORD)
-        if not self._hasher.verify(stored, password) or user is None or user.password_hash is None:
+            user = await uow.users.find_by_email(account)
+            seat = await uow.members.of_user(user.id) if user else None
+        if user is None or not await self._hasher.verify(user.password_hash, password):
+            if user is None:
+                # The same work as a real check, so the answer's timing does not reveal unknown accounts.
+                await self._hasher.verify(None, password)
             raise AuthenticationFailed("wrong e-mail or password")
-        return Identity(user, client_id)
+        for rule in self._failures:
+            await self._limiter.clear(rule, attempts)
+        return Identity(user, seat.client_id, seat.role) if seat else Identity(user, None)
 
 
 class IdentifyUser(UseCase):
@@ -82,7 +103,8 @@ class CreateStaffUser(UseCase):
             raise ValidationError("staff accounts are admins, developers or support", field="role")
         user = User(
             id=UserId(self._ids.new_id()), email=normalize_email(email), user_type=user_type,
-            created_at=self._clock.now(), full_name=full_name, password_hash=hash_password(self._hasher, password),
+            created_at=self._clock.now(), full_name=full_name,
+            password_hash=await hash_password(self._hasher, password),
         )  # fmt: skip
         async with self._uow(DataScope.all_clients()) as uow:
             await uow.users.add(user)

@@ -60,11 +60,15 @@ class RecordNetworkUsage(UseCase):
     another's: it is reported in the run's `failures`, and the next hourly run reads both days again.
     """
 
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, source: TrafficSource) -> None:
+    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, source: TrafficSource | None) -> None:
         super().__init__(uow=uow, clock=clock, ids=ids)
         self._source = source
 
     async def __call__(self) -> NetworkUsageRun:
+        if self._source is None:
+            # No source connected (production before one is configured): record nothing rather than invent.
+            return NetworkUsageRun(sites=0, days_recorded=0, failures=())
+        source = self._source
         today = self._clock.now().astimezone(UTC).date()
         days = (today - timedelta(days=1), today)
         sites = await self._sites()
@@ -74,8 +78,7 @@ class RecordNetworkUsage(UseCase):
             try:
                 async with slots:
                     figures = [
-                        await self._source.daily_traffic(site.client_id, site.project_id, site.hostname, day)
-                        for day in days
+                        await source.daily_traffic(site.client_id, site.project_id, site.hostname, day) for day in days
                     ]
             except ArcoError as error:
                 return _failure(site, error)

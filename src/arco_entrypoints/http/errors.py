@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+from http import HTTPStatus
 from typing import Any
 
 from litestar import Request, Response
-from litestar.exceptions import HTTPException, ValidationException
+from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
@@ -19,6 +20,7 @@ from arco_domain.errors import (
     PermissionDenied,
     ProviderError,
     QuotaExceeded,
+    TooManyRequests,
     Unavailable,
     Unverified,
     ValidationError,
@@ -29,6 +31,7 @@ TYPE_BASE = "https://arco.dev/problems/"
 log = logging.getLogger("arco.http")
 
 STATUS_OF: dict[type[ArcoError], tuple[int, str]] = {
+    TooManyRequests: (429, "Too many requests"),
     QuotaExceeded: (409, "Quota exceeded"),
     InvalidTransition: (409, "Invalid transition"),
     Conflict: (409, "Conflict"),
@@ -42,18 +45,37 @@ STATUS_OF: dict[type[ArcoError], tuple[int, str]] = {
 }
 
 
-def problem(status: int, title: str, detail: str, kind: str, **extra: Any) -> Response[dict[str, Any]]:
+def problem(
+    status: int, title: str, detail: str, kind: str, *, headers: dict[str, str] | None = None, **extra: Any
+) -> Response[dict[str, Any]]:
     body = {"type": TYPE_BASE + kind, "title": title, "status": status, "detail": detail, **extra}
-    headers = {"WWW-Authenticate": 'Bearer realm="arco"'} if status == 401 else None
+    if status == 401:
+        headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="arco"'}
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
-def domain_error(_: Request[Any, Any, Any], error: ArcoError) -> Response[dict[str, Any]]:
-    status, title = next((v for cls, v in STATUS_OF.items() if isinstance(error, cls)), (500, "Internal server error"))
+def throttle_headers(error: TooManyRequests) -> dict[str, str]:
+    """`Retry-After` and the IETF draft's `RateLimit-*` fields for a refusal."""
+    wait = str(error.retry_after_seconds)
+    return {
+        "Retry-After": wait,
+        "RateLimit-Policy": f"{error.limit};w={error.window_seconds}",
+        "RateLimit-Limit": str(error.limit),
+        "RateLimit-Remaining": "0",
+        "RateLimit-Reset": wait,
+    }
+
+
+def domain_error(request: Request[Any, Any, Any], error: ArcoError) -> Response[dict[str, Any]]:
+    mapped = next((v for cls, v in STATUS_OF.items() if isinstance(error, cls)), None)
+    if mapped is None:
+        return server_error(request, error, HTTP_500_INTERNAL_SERVER_ERROR)
+    status, title = mapped
     if isinstance(error, NotFound):
         # Another client's object and a missing one answer alike, without echoing what was asked for.
         return problem(status, title, f"{error.kind} not found", error.code)
-    return problem(status, title, error.detail, error.code, **error.facts())
+    headers = throttle_headers(error) if isinstance(error, TooManyRequests) else None
+    return problem(status, title, error.detail, error.code, headers=headers, **error.facts())
 
 
 def request_validation_error(_: Request[Any, Any, Any], error: ValidationException) -> Response[dict[str, Any]]:
@@ -61,15 +83,31 @@ def request_validation_error(_: Request[Any, Any, Any], error: ValidationExcepti
     return problem(400, "Bad request", error.detail, "bad-request", errors=extra)
 
 
-def http_error(_: Request[Any, Any, Any], error: HTTPException) -> Response[dict[str, Any]]:
-    kind = "internal-error" if error.status_code >= 500 else "http-error"
-    return problem(error.status_code, error.detail, error.detail, kind)
+def http_error(request: Request[Any, Any, Any], error: HTTPException) -> Response[dict[str, Any]]:
+    if error.status_code >= 500:
+        # The framework's own 5xx name internals ("'user' is not defined in scope"): logged, never shown.
+        return server_error(request, error, error.status_code)
+    return problem(error.status_code, error.detail, error.detail, "http-error")
 
 
 def unexpected_error(request: Request[Any, Any, Any], error: Exception) -> Response[dict[str, Any]]:
+    return server_error(request, error, HTTP_500_INTERNAL_SERVER_ERROR)
+
+
+def server_error(request: Request[Any, Any, Any], error: Exception, status: int) -> Response[dict[str, Any]]:
+    """A logged failure of ARCO's own: the body says nothing of the exception."""
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
-    status = HTTP_500_INTERNAL_SERVER_ERROR
-    return problem(status, "Internal server error", "the request could not be completed", "internal-error")
+    return problem(status, HTTPStatus(status).phrase, "the request could not be completed", "internal-error")
+
+
+class JsonRequest(Request[Any, Any, Any]):
+    """A request whose JSON body, nested deeper than the decoder goes, is a 400 rather than a crash."""
+
+    async def json(self) -> Any:
+        try:
+            return await super().json()
+        except RecursionError:
+            raise ClientException("the JSON body is nested too deeply") from None
 
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {

@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import timedelta
 from itertools import count
 from typing import Any
 
@@ -21,12 +22,15 @@ from litestar.testing import AsyncTestClient
 from arco_adapters.security.passwords import Argon2PasswordHasher
 from arco_adapters.security.secret_box import new_key
 from arco_domain.model.clients import User, UserType
+from arco_domain.model.throttling import RateLimits
 from arco_domain.use_cases.identity import Identity
+from arco_entrypoints.cli import SERVER_OPTIONS
 from arco_entrypoints.container import Container
 from arco_entrypoints.http.app import create_app
 from arco_entrypoints.runtime import Runtime
 
 JWT_SECRET = "test-secret-that-is-long-enough-for-hs256"
+PASSWORD = "correct horse battery"
 _emails = count()
 
 
@@ -57,10 +61,22 @@ def container(database_urls: dict[str, str]) -> Container:
             "secrets_keys": [SECRETS_KEY],
         }
     )
-    # Cheap hashing keeps sign-ups fast in tests; production keeps argon2's defaults.
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    container.hasher.override(providers.Singleton(Argon2PasswordHasher, cheap))
+    container.hasher.override(providers.Resource(cheap_hasher))
+    # Every test client calls from one address; the throttling tests set the real limits themselves.
+    container.config.rate_limits.from_value(ROOMY_LIMITS)
     return container
+
+
+ROOMY_LIMITS = RateLimits().configured(
+    {name: (10_000, timedelta(minutes=1)) for name in ("login_per_address", "signup_per_address", "public_per_address")}
+)
+
+
+async def cheap_hasher() -> AsyncIterator[Argon2PasswordHasher]:
+    """Cheap hashing keeps sign-ups fast in tests; production keeps argon2's defaults."""
+    hasher = await Argon2PasswordHasher.start(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+    yield hasher
+    hasher.close()
 
 
 @pytest.fixture
@@ -71,11 +87,11 @@ async def api(container: Container) -> AsyncIterator[AsyncTestClient[Any]]:
 
 async def sign_up(api: AsyncTestClient[Any], company: str = "Acme") -> Account:
     email = f"owner{next(_emails)}@{company.lower()}.example.com"
-    response = await api.post(
-        "/v1/auth/signup", json={"email": email, "password": "correct horse battery", "company_name": company}
-    )
+    response = await api.post("/v1/auth/signup", json={"email": email, "password": PASSWORD, "company_name": company})
     assert response.status_code == 201, response.text
-    token = response.json()["access_token"]
+    login = await api.post("/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert login.status_code == 200, login.text
+    token = login.json()["access_token"]
     me = (await api.get("/v1/me", headers={"Authorization": f"Bearer {token}"})).json()
     return Account(token=token, user_id=me["user_id"], client_id=me["client"]["id"])
 
@@ -127,7 +143,13 @@ def free_port() -> int:
 def running_server(runtime: Runtime, port: int) -> Iterator[str]:
     """The real app under uvicorn on a loopback port, in a thread of this process; its base URL."""
     server = uvicorn.Server(
-        uvicorn.Config(create_app(runtime.container(pool_size=4)), host="127.0.0.1", port=port, log_level="warning")
+        uvicorn.Config(
+            create_app(runtime.container(pool_size=4)),
+            host="127.0.0.1",
+            port=port,
+            log_level="warning",
+            **SERVER_OPTIONS,
+        )
     )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 from typing import Any
 from uuid import uuid4
@@ -10,7 +11,7 @@ import jwt
 import pytest
 from litestar.testing import AsyncTestClient
 
-from tests.integration.http.conftest import JWT_SECRET, Account
+from tests.integration.http.conftest import JWT_SECRET, Account, Staff
 
 
 def token(secret: str = JWT_SECRET, **claims: Any) -> str:
@@ -19,26 +20,48 @@ def token(secret: str = JWT_SECRET, **claims: Any) -> str:
     return jwt.encode({k: v for k, v in payload.items() if v is not None}, secret, algorithm="HS256")
 
 
+async def log_in(api: AsyncTestClient[Any], email: str, password: str) -> Any:
+    return await api.post("/v1/auth/login", json={"email": email, "password": password})
+
+
 class TestSignUpAndLogin:
-    async def test_sign_up_creates_a_free_client_with_its_owner(self, api: AsyncTestClient[Any]) -> None:
+    async def test_sign_up_creates_a_free_client_whose_owner_then_signs_in(self, api: AsyncTestClient[Any]) -> None:
         response = await api.post(
             "/v1/auth/signup", json={"email": "New@Example.com", "password": "long enough pass", "full_name": "Ana"}
         )
         assert response.status_code == 201
-        body = response.json()
-        assert body["user"]["email"] == "new@example.com"
-        me = await api.get("/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
-        assert me.json()["client"]["tier"] == "free"
-        usage = await api.get("/v1/usage", headers={"Authorization": f"Bearer {body['access_token']}"})
+        assert "access_token" not in response.json()
+        login = await api.post("/v1/auth/login", json={"email": "new@example.com", "password": "long enough pass"})
+        assert login.status_code == 200
+        headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+        assert login.json()["user"]["email"] == "new@example.com"
+        assert (await api.get("/v1/me", headers=headers)).json()["client"]["tier"] == "free"
+        usage = await api.get("/v1/usage", headers=headers)
         team = next(q for q in usage.json()["quotas"] if q["resource"] == "team_members")
         assert (team["used"], team["limit"]) == (1, 1)
 
-    async def test_an_email_signs_up_once(self, api: AsyncTestClient[Any]) -> None:
-        body = {"email": "twice@example.com", "password": "long enough pass"}
-        assert (await api.post("/v1/auth/signup", json=body)).status_code == 201
-        again = await api.post("/v1/auth/signup", json=body)
-        assert again.status_code == 409
-        assert again.headers["content-type"].startswith("application/problem+json")
+    async def test_a_taken_email_answers_exactly_like_a_new_one_and_changes_nothing(
+        self, api: AsyncTestClient[Any]
+    ) -> None:
+        first = await api.post("/v1/auth/signup", json={"email": "twice@example.com", "password": "long enough pass"})
+        again = await api.post("/v1/auth/signup", json={"email": "twice@example.com", "password": "other long pass"})
+        assert first.status_code == again.status_code == 201
+        assert first.json() == again.json()
+        assert (await log_in(api, "twice@example.com", "long enough pass")).status_code == 200
+        assert (await log_in(api, "twice@example.com", "other long pass")).status_code == 401
+
+    async def test_racing_sign_ups_of_one_email_all_answer_alike_and_open_one_account(
+        self, api: AsyncTestClient[Any], staff: Staff
+    ) -> None:
+        bodies = [
+            {"email": "race@example.com", "password": f"racer number {n}", "company_name": "Racer"} for n in range(8)
+        ]
+        answers = await asyncio.gather(*(api.post("/v1/auth/signup", json=body) for body in bodies))
+        assert {answer.status_code for answer in answers} == {201}
+        clients = (await api.get("/v1/admin/clients?limit=100", headers=staff.headers)).json()["items"]
+        assert [c["name"] for c in clients].count("Racer") == 1
+        winners = [b for b in bodies if (await log_in(api, b["email"], b["password"])).status_code == 200]
+        assert len(winners) == 1
 
     @pytest.mark.parametrize(
         "body",
@@ -48,8 +71,10 @@ class TestSignUpAndLogin:
             {"email": "a@example.com"},
             {"email": "a@example.com", "password": "long enough pass", "tier": "enterprise"},
             {"email": "a@example.com", "password": "long enough pass", "user_type": "admin"},
+            {"email": "a@example.com", "password": "1234567890"},
+            {"email": "a@example.com", "password": "            "},
         ],
-        ids=["short password", "bad email", "no password", "tier", "user type"],
+        ids=["short password", "bad email", "no password", "tier", "user type", "common password", "blank"],
     )
     async def test_bad_sign_ups_are_refused_with_problem_details(
         self, api: AsyncTestClient[Any], body: dict[str, Any]
@@ -59,6 +84,11 @@ class TestSignUpAndLogin:
         assert response.json()["status"] == response.status_code
         login = await api.post("/v1/auth/login", json={"email": "a@example.com", "password": "long enough pass"})
         assert login.status_code == 401
+
+    async def test_a_weak_password_is_refused_naming_the_field(self, api: AsyncTestClient[Any]) -> None:
+        response = await api.post("/v1/auth/signup", json={"email": "a@example.com", "password": "password123"})
+        assert response.status_code == 422
+        assert response.json()["field"] == "password"
 
     async def test_a_wrong_password_and_an_unknown_account_answer_alike(self, api: AsyncTestClient[Any]) -> None:
         await api.post("/v1/auth/signup", json={"email": "known@example.com", "password": "long enough pass"})

@@ -41,11 +41,12 @@ def http(server: str) -> Iterator[httpx.Client]:
 
 
 def sign_up(http: httpx.Client, name: str) -> dict[str, str]:
-    response = http.post(
-        "/v1/auth/signup", json={"email": f"{name}-{time.time_ns()}@example.com", "password": "billing password"}
-    )
+    credentials = {"email": f"{name}-{time.time_ns()}@example.com", "password": "billing password"}
+    response = http.post("/v1/auth/signup", json=credentials)
     assert response.status_code == 201, response.text
-    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+    login = http.post("/v1/auth/login", json=credentials)
+    assert login.status_code == 200, login.text
+    return {"Authorization": f"Bearer {login.json()['access_token']}"}
 
 
 def fixture(name: str) -> dict[str, Any]:

@@ -9,10 +9,13 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from arco_domain.model.access import Principal
-from arco_domain.use_cases.clients import GetClient, GetUsage, RegisterClient
-from arco_domain.use_cases.identity import Authenticate, Identity
+from arco_domain.model.notifications import Language
+from arco_domain.use_cases.clients import GetClient, GetUsage
+from arco_domain.use_cases.identity import Authenticate
+from arco_domain.use_cases.sign_up import SignUp as SignUpUseCase
 from arco_entrypoints.http.auth import PUBLIC
-from arco_entrypoints.http.schemas.accounts import Login, Me, Quota, Session, SignUp, Usage, User
+from arco_entrypoints.http.schemas.accounts import Login, Me, Quota, Session, SignUp, SignUpAccepted, Usage, User
+from arco_entrypoints.http.throttle import RATE_LIMIT
 
 
 def _tokens(request: Request[Any, Any, Any]) -> Any:
@@ -23,24 +26,29 @@ class AuthController(Controller):
     path = "/v1/auth"
     tags = ["auth"]
 
-    @post("/signup", operation_id="signUp", opt={PUBLIC: True})
+    @post("/signup", operation_id="signUp", opt={PUBLIC: True, RATE_LIMIT: "signup_per_address"}, status_code=201)
     async def sign_up(
-        self, request: Request[Any, Any, Any], data: JSONBody[SignUp], register_client: NamedDependency[RegisterClient]
-    ) -> Session:
-        """Create a free client account with its owner, and sign the owner in."""
-        registration = await register_client(
-            email=data.email, password=data.password, full_name=data.full_name,
-            company_name=data.company_name or data.email,
-        )  # fmt: skip
-        identity = Identity(registration.user, registration.client.id, registration.owner.role)
-        return Session(access_token=_tokens(request).issue(identity), user=User.from_entity(registration.user))
+        self, request: Request[Any, Any, Any], data: JSONBody[SignUp], sign_up: NamedDependency[SignUpUseCase]
+    ) -> SignUpAccepted:
+        """Open a free client account with its owner; sign in next with `POST /v1/auth/login`.
 
-    @post("/login", operation_id="logIn", opt={PUBLIC: True}, status_code=200)
+        The answer is the same whether or not the e-mail already has an account (its owner is told by e-mail
+        instead), so the form cannot be used to find out who is a client.
+        """
+        language = data.language or Language.preferred(request.headers.get("accept-language"))
+        await sign_up(
+            email=data.email, password=data.password, full_name=data.full_name, company_name=data.company_name,
+            language=language,
+        )  # fmt: skip
+        return SignUpAccepted(email=data.email)
+
+    @post("/login", operation_id="logIn", opt={PUBLIC: True, RATE_LIMIT: "login_per_address"}, status_code=200)
     async def log_in(
-        self, request: Request[Any, Any, Any], data: JSONBody[Login], authenticate: NamedDependency[Authenticate]
-    ) -> Session:
+        self, request: Request[Any, Any, Any], data: JSONBody[Login], authenticate: NamedDependency[Authenticate],
+        client_address: NamedDependency[str],
+    ) -> Session:  # fmt: skip
         """Exchange an e-mail and password for an access token."""
-        identity = await authenticate(email=data.email, password=data.password)
+        identity = await authenticate(email=data.email, password=data.password, address=client_address)
         return Session(access_token=_tokens(request).issue(identity), user=User.from_entity(identity.user))
 
 

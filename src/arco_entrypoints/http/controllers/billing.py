@@ -13,6 +13,7 @@ from arco_domain.use_cases.billing import HandleBillingEvent, OpenBillingPortal,
 from arco_domain.use_cases.clients import GetClient
 from arco_entrypoints.http.auth import PUBLIC
 from arco_entrypoints.http.schemas.billing import Billing, CheckoutCreate, PortalCreate, RedirectUrl, WebhookReceipt
+from arco_entrypoints.http.throttle import RATE_LIMIT
 from arco_entrypoints.providing import resolve
 
 
@@ -58,7 +59,7 @@ class StripeWebhookController(Controller):
     path = "/webhooks"
     tags = ["billing"]
 
-    @post("/stripe", operation_id="stripeWebhook", opt={PUBLIC: True}, status_code=200)
+    @post("/stripe", operation_id="stripeWebhook", opt={PUBLIC: True, RATE_LIMIT: None}, status_code=200)
     async def stripe(
         self, request: Request[Any, Any, Any], handle_billing_event: NamedDependency[HandleBillingEvent]
     ) -> WebhookReceipt:

@@ -13,6 +13,7 @@ from arco_domain.model.access import Principal
 from arco_domain.model.clients import Client as ClientEntity
 from arco_domain.model.clients import SubscriptionStatus, UserType
 from arco_domain.model.clients import User as UserEntity
+from arco_domain.model.notifications import Language
 from arco_domain.model.quotas import QuotaStatus
 from arco_domain.model.tiers import Resource, Tier
 from arco_entrypoints.http.schemas.base import Schema
@@ -26,6 +27,15 @@ class SignUp(Schema):
     password: Password
     full_name: Name | None = None
     company_name: Name | None = None
+    language: Language | None = None
+    """The language of ARCO's e-mails to this user; by default the request's `Accept-Language`, else pt-BR."""
+
+
+class SignUpAccepted(Schema):
+    """The same answer whether or not the e-mail already had an account: the next step is to sign in."""
+
+    email: str
+    detail: str = "if this address can be used, its account is ready: sign in with POST /v1/auth/login"
 
 
 class Login(Schema):

@@ -305,6 +305,9 @@ class DashboardBusiness(Schema):
         )
 
 
+NETWORK_NOT_CONNECTED = "not connected: no traffic analytics source is configured"
+
+
 class Dashboard(Schema):
     """The caller's whole dashboard as of `as_of`; "month" figures cover the UTC month from `month_start`."""
 
@@ -315,13 +318,16 @@ class Dashboard(Schema):
     projects: DashboardProjects
     domains: list[Domain]
     infrastructure: list[DashboardInfrastructure]
-    network: DashboardNetwork
+    network: DashboardNetwork | None
+    """`null` while no traffic source is connected; `unavailable.network` says why."""
     storage: DashboardStorage
     tickets: DashboardTickets
     performance: list[DashboardPerformance]
     uptime: DashboardUptime
     campaigns: DashboardCampaigns
     business: DashboardBusiness | None
+    unavailable: dict[str, str]
+    """Panels shown as `null` because their source is not connected, each with the reason."""
 
     @classmethod
     def from_overview(cls, overview: DashboardOverview) -> Dashboard:
@@ -334,7 +340,8 @@ class Dashboard(Schema):
             projects=DashboardProjects.from_panel(overview.projects),
             domains=[Domain.from_entity(d, now) for d in overview.domains],
             infrastructure=[DashboardInfrastructure.from_entity(i) for i in overview.infrastructure],
-            network=DashboardNetwork.from_totals(overview.network),
+            network=DashboardNetwork.from_totals(overview.network) if overview.network else None,
+            unavailable={} if overview.network else {"network": NETWORK_NOT_CONNECTED},
             storage=DashboardStorage.from_panel(overview.storage),
             tickets=DashboardTickets.from_summary(overview.tickets),
             performance=[DashboardPerformance.from_performance(p) for p in overview.performance],
