@@ -57,6 +57,7 @@ from arco_domain.model.clients import (
 )
 from arco_domain.model.domains import Domain, DomainStatus, HostnameStatus, SslStatus
 from arco_domain.model.money import Money
+from arco_domain.model.notifications import Language
 from arco_domain.model.paging import Page, PageRequest, page_of
 from arco_domain.model.projects import Milestone, Project, ProjectStatus
 from arco_domain.model.quotas import BillingPeriod
@@ -208,6 +209,7 @@ def _user(row: Row[Any]) -> User:
         created_at=row.created_at,
         full_name=row.full_name,
         password_hash=row.password_hash,
+        language=Language(row.language),
     )
 
 
@@ -219,6 +221,7 @@ def _user_values(user: User) -> dict[str, Any]:
         "full_name": user.full_name,
         "password_hash": user.password_hash,
         "created_at": user.created_at,
+        "language": user.language.value,
     }
 
 
@@ -293,10 +296,6 @@ class PostgresMemberRepository(Repository):
     async def remove(self, client_id: ClientId, member_id: MemberId) -> None:
         statement = delete(t.members).where(t.members.c.client_id == client_id, t.members.c.id == member_id)
         await self._must_change(statement, "member", member_id)
-
-    async def client_of_user(self, user_id: UserId) -> ClientId | None:
-        member = await self.of_user(user_id)
-        return None if member is None else member.client_id
 
     async def of_user(self, user_id: UserId) -> Member | None:
         found = (await self._run(select(t.members).where(t.members.c.user_id == user_id))).first()

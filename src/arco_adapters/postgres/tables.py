@@ -108,8 +108,10 @@ users = Table(
     Column("full_name", Text),
     Column("password_hash", Text),
     _created(),
+    Column("language", Text, nullable=False, server_default="pt-BR"),
     CheckConstraint(_in("user_type", ("client", "admin", "developer", "support")), name="user_type"),
     CheckConstraint("email = lower(email)", name="email_lower"),
+    CheckConstraint(_in("language", ("pt-BR", "en")), name="language"),
 )
 
 members = Table(

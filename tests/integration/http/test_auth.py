@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 from uuid import uuid4
 
+import asyncpg
 import jwt
 import pytest
 from litestar.testing import AsyncTestClient
 
+from arco_adapters.postgres.embedded import EmbeddedPostgres
 from tests.integration.http.conftest import JWT_SECRET, Account, Staff
 
 
@@ -156,3 +159,38 @@ class TestUnstorableText:
         signup = await api.post("/v1/auth/signup", content=body, headers=headers)
         assert 400 <= login.status_code < 500, login.text
         assert 400 <= signup.status_code < 500, signup.text
+
+
+async def mails_to(postgres: EmbeddedPostgres, database: str, email: str) -> list[dict[str, Any]]:
+    """The e-mails requested for `email` (the outbox's rows), read as the schema owner."""
+    connection = await asyncpg.connect(host=postgres.socket_dir, user="postgres", database=database)
+    try:
+        rows = await connection.fetch(
+            "SELECT dedupe_key, payload FROM job_outbox WHERE job = 'send_email' AND payload->>'to' = $1", email
+        )
+    finally:
+        await connection.close()
+    return [{"dedupe_key": row["dedupe_key"], **json.loads(row["payload"])} for row in rows]
+
+
+class TestSignUpMail:
+    async def test_the_welcome_and_the_taken_address_notice_go_out_in_the_users_language(
+        self, api: AsyncTestClient[Any], postgres: EmbeddedPostgres, database: str
+    ) -> None:
+        body = {"email": "lang@example.com", "password": "long enough pass", "company_name": "Lang"}
+        assert (await api.post("/v1/auth/signup", json=body, headers={"Accept-Language": "en-GB"})).status_code == 201
+        # A second attempt from a Portuguese browser: the notice still speaks the owner's language.
+        again = await api.post("/v1/auth/signup", json=body, headers={"Accept-Language": "pt-BR"})
+        assert again.status_code == 201
+        mails = {mail["dedupe_key"].split(":")[0]: mail for mail in await mails_to(postgres, database, body["email"])}
+        assert mails["welcome"]["subject"] == "Welcome to ARCO, Lang"
+        assert mails["sign-up-with-existing-account"]["subject"].startswith("Someone tried to sign up")
+        assert "<html" in mails["welcome"]["html"] and "Sign in" in mails["welcome"]["text"]
+
+    async def test_the_body_can_choose_the_language(
+        self, api: AsyncTestClient[Any], postgres: EmbeddedPostgres, database: str
+    ) -> None:
+        body = {"email": "pt@example.com", "password": "long enough pass", "language": "pt-BR"}
+        assert (await api.post("/v1/auth/signup", json=body, headers={"Accept-Language": "en"})).status_code == 201
+        [welcome] = await mails_to(postgres, database, body["email"])
+        assert welcome["subject"].startswith("Boas-vindas")
