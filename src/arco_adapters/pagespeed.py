@@ -11,6 +11,10 @@ Chrome UX Report field data Google holds for the page. What ARCO keeps of the an
   those vitals are None. When the page alone has too few, Google answers with its origin's data instead
   (`origin_fallback`), which is kept: for a site's home page that is the best field data there is.
 
+Google fetches the page itself, but at ARCO's request: the `OutboundGuard` first checks that the page's host
+resolves to public addresses only, and a page it refuses is never sent to Google (`OutboundRefused`, a
+`ValidationError` on the URL; a host that does not resolve is `OutboundFailed`, an `Unavailable`).
+
 Failures leave this module as domain errors: what a later attempt can fix is `PerformanceUnavailable`
 (with Google's `Retry-After`), a URL Google refuses to measure is a `ValidationError`, and what only ARCO's
 operators can fix (the key, the API not enabled for it) is a `ProviderError`. Messages never carry the
@@ -28,6 +32,7 @@ from typing import Any
 import httpx
 
 from arco_adapters.http_retry import retry_after
+from arco_adapters.outbound import OutboundGuard
 from arco_domain.errors import ArcoError, ProviderError, ValidationError
 from arco_domain.model.performance import PerformanceSample
 from arco_ports.performance import PerformanceUnavailable
@@ -48,12 +53,14 @@ class PageSpeedProbe:
 
     `read_timeout` bounds the wait for Google's answer, which only starts once Lighthouse has finished, and
     `deadline` the whole request. `strategy` is the device Lighthouse emulates; mobile is what Google ranks by.
+    `guard` checks each page before Google is asked to measure it; it is the caller's to close.
     """
 
     def __init__(
         self,
         api_key: str,
         *,
+        guard: OutboundGuard,
         endpoint: str = PAGESPEED_API,
         strategy: str = "mobile",
         connect_timeout: float = 10.0,
@@ -64,6 +71,7 @@ class PageSpeedProbe:
         if not api_key:
             raise ValueError("PageSpeed Insights needs an API key")
         self._key = api_key
+        self._guard = guard
         self._endpoint = endpoint
         self._strategy = strategy
         self._deadline = deadline
@@ -76,6 +84,7 @@ class PageSpeedProbe:
         await self._http.aclose()
 
     async def measure(self, url: str) -> PerformanceSample:
+        await self._guard.check(url)
         params = {"url": url, "strategy": self._strategy, "category": list(CATEGORIES), "key": self._key}
         try:
             async with asyncio.timeout(self._deadline):

@@ -1,6 +1,7 @@
 """A demo agency, so that a newcomer sees a full dashboard at once: one client on each tier with projects,
 domains, tickets, a year of traffic and performance figures, and ad accounts connected on the sandbox
-platforms with their first sync. Deterministic, and seeded once."""
+platforms with their first sync. Deterministic, and seeded once. Its domains are reserved `.example` names,
+which resolve nowhere: no check of the demo's sites ever reaches a real one."""
 
 from __future__ import annotations
 
@@ -104,7 +105,7 @@ async def _seed_client(
     domain_count = _at_most(2, tier, Resource.DOMAINS)
     for index in range(domain_count):
         await (await _use(container, "add_domain"))(
-            owner, client_id, name=f"{slug}{'-loja' if index else ''}.com.br", project_id=projects[0].id
+            owner, client_id, name=f"{slug}{'-loja' if index else ''}.example", project_id=projects[0].id
         )
     await _seed_tickets(container, owner, staff, client_id)
     await _seed_metrics(uow, rng, client_id, projects[0], today, days)

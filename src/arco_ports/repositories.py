@@ -78,10 +78,6 @@ class MemberRepository(Protocol):
 
     async def remove(self, client_id: ClientId, member_id: MemberId) -> None: ...
 
-    async def client_of_user(self, user_id: UserId) -> ClientId | None:
-        """The client a user belongs to, if any."""
-        ...
-
     async def of_user(self, user_id: UserId) -> Member | None:
         """The seat a user holds on a client's team (which client, and in what role), if any."""
         ...

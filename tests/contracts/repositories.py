@@ -308,7 +308,7 @@ class RepositoryContract:
                 await uow.members.remove(client.id, leaving.id)
             assert await uow.members.list_for_client(client.id) == [staying]
 
-    async def test_the_client_of_a_user_is_the_one_whose_team_they_are_on(self, uow_factory: UnitOfWorkFactory) -> None:
+    async def test_a_users_seat_is_on_the_team_they_joined_with_its_role(self, uow_factory: UnitOfWorkFactory) -> None:
         client = await seed(uow_factory, new_client())
         user = new_user()
         async with uow_factory(DataScope.of_client(client.id)) as uow:
@@ -316,8 +316,9 @@ class RepositoryContract:
             await uow.members.add(new_member(client.id, user=user))
             await uow.commit()
         async with uow_factory(DataScope.of_client(client.id)) as uow:
-            assert await uow.members.client_of_user(user.id) == client.id
-            assert await uow.members.client_of_user(UserId(uuid4())) is None
+            seat = await uow.members.of_user(user.id)
+            assert seat is not None and (seat.client_id, seat.role) == (client.id, MemberRole.MEMBER)
+            assert await uow.members.of_user(UserId(uuid4())) is None
 
     async def test_an_email_already_on_the_team_is_a_conflict(self, uow_factory: UnitOfWorkFactory) -> None:
         client = await seed(uow_factory, new_client())
@@ -880,7 +881,7 @@ class RepositoryContract:
                     theirs.ticket.id in {t.id for t in await uow.tickets.awaiting_first_response()},
                     theirs.ticket.id in {t.id for t in await uow.tickets.resolved_before(later)},
                     theirs.reservation.id in {r.id for r in await uow.storage.expired_reservations(later)},
-                    await uow.members.client_of_user(theirs.user.id) == theirs.client.id,
+                    await uow.members.of_user(theirs.user.id) is not None,
                     theirs.client.id in {c.id for c in await uow.clients.list_all(limit=10_000)},
                 )
 

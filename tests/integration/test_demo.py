@@ -6,6 +6,7 @@ from typing import Any
 
 from arco_adapters.security.secret_box import new_key
 from arco_domain.model.access import DataScope
+from arco_domain.model.clients import MemberRole
 from arco_domain.model.tiers import CampaignPlatform, Tier
 from arco_entrypoints.demo import demo_email, seed_demo
 from arco_entrypoints.runtime import Runtime
@@ -27,8 +28,9 @@ async def test_the_demo_agency_is_seeded_once_with_its_ad_accounts_synced(
         async with uow(DataScope.all_clients()) as unit:
             owner = await unit.users.find_by_email(demo_email(Tier.PRO))
             assert owner is not None
-            pro = await unit.members.client_of_user(owner.id)
-            assert pro is not None
+            seat = await unit.members.of_user(owner.id)
+            assert seat is not None and seat.role is MemberRole.OWNER
+            pro = seat.client_id
             platforms = {c.platform for c in await unit.campaigns.list_for_client(pro)}
             accounts = await unit.ad_accounts.list_for_client(pro)
         assert platforms == {CampaignPlatform.GOOGLE_ADS, CampaignPlatform.META_ADS}

@@ -24,15 +24,18 @@ import httpx
 import pytest
 
 from arco_adapters.http_retry import retry_after
+from arco_adapters.outbound import OutboundGuard
 from arco_adapters.pagespeed import PageSpeedProbe
 from arco_domain.errors import ProviderError, Unavailable, ValidationError
 from arco_domain.model.performance import Grade, PerformanceSample, performance_grade
 from arco_ports.performance import PerformanceProbe, PerformanceUnavailable
+from tests.fake_dns import FakeResolver
 from tests.stub_http import Reply, StubRequest, StubServer, free_port
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "pagespeed" / "run_pagespeed.json"
 API_KEY = "AIzaSy-test-arco-stub"
 SITE = "https://shop.example.com/"
+PUBLIC = "93.184.215.14"
 PATH = "/pagespeedonline/v5/runPagespeed"
 
 
@@ -79,16 +82,55 @@ def served(psi: PageSpeedStub) -> Iterator[StubServer]:
 
 
 @pytest.fixture
-async def probe(served: StubServer) -> AsyncIterator[PageSpeedProbe]:
-    real = PageSpeedProbe(API_KEY, endpoint=served.url + PATH, read_timeout=5, deadline=10)
+async def guard() -> AsyncIterator[OutboundGuard]:
+    """Checks pages against a table of names, never the real DNS; the guard never connects to them."""
+    checking = OutboundGuard(
+        resolver=FakeResolver({"shop.example.com": [PUBLIC], "intranet.shop.example.com": ["10.0.0.8"]})
+    )
+    yield checking
+    await checking.aclose()
+
+
+@pytest.fixture
+async def probe(served: StubServer, guard: OutboundGuard) -> AsyncIterator[PageSpeedProbe]:
+    real = PageSpeedProbe(API_KEY, guard=guard, endpoint=served.url + PATH, read_timeout=5, deadline=10)
     yield real
     await real.aclose()
 
 
 class TestPageSpeedProbeConstruction:
-    def test_a_probe_needs_an_api_key(self) -> None:
+    def test_a_probe_needs_an_api_key(self, guard: OutboundGuard) -> None:
         with pytest.raises(ValueError, match="API key"):
-            PageSpeedProbe("")
+            PageSpeedProbe("", guard=guard)
+
+
+class TestPageSpeedProbeTargets:
+    @pytest.mark.parametrize(
+        ("page", "reason"),
+        [
+            (
+                "https://intranet.shop.example.com/",
+                "intranet.shop.example.com resolves to 10.0.0.8, which is a private",
+            ),
+            ("http://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+            ("file:///etc/passwd", "only http and https URLs are fetched, not file"),
+        ],
+    )
+    async def test_a_page_the_guard_refuses_is_never_sent_to_google(
+        self, probe: PageSpeedProbe, psi: PageSpeedStub, page: str, reason: str
+    ) -> None:
+        with pytest.raises(ValidationError) as refused:
+            await probe.measure(page)
+        assert str(refused.value).startswith(reason)
+        assert refused.value.field == "url"
+        assert psi.requests == []
+
+    async def test_a_page_whose_name_does_not_resolve_is_unavailable_and_not_sent(
+        self, probe: PageSpeedProbe, psi: PageSpeedStub
+    ) -> None:
+        with pytest.raises(Unavailable, match="does not resolve"):
+            await probe.measure("https://gone.example.com/")
+        assert psi.requests == []
 
 
 class TestPageSpeedProbeMeasure:
@@ -261,10 +303,10 @@ class TestPageSpeedProbeRefusals:
             await probe.measure(SITE)
 
     async def test_an_answer_slower_than_the_read_timeout_is_unavailable(
-        self, served: StubServer, psi: PageSpeedStub
+        self, served: StubServer, psi: PageSpeedStub, guard: OutboundGuard
     ) -> None:
         served.delay = 1.0
-        slow = PageSpeedProbe(API_KEY, endpoint=served.url + PATH, read_timeout=0.2)
+        slow = PageSpeedProbe(API_KEY, guard=guard, endpoint=served.url + PATH, read_timeout=0.2)
         try:
             started = time.monotonic()
             with pytest.raises(PerformanceUnavailable, match="in time"):
@@ -273,9 +315,11 @@ class TestPageSpeedProbeRefusals:
         finally:
             await slow.aclose()
 
-    async def test_the_deadline_bounds_the_whole_request(self, served: StubServer, psi: PageSpeedStub) -> None:
+    async def test_the_deadline_bounds_the_whole_request(
+        self, served: StubServer, psi: PageSpeedStub, guard: OutboundGuard
+    ) -> None:
         served.delay = 1.0
-        slow = PageSpeedProbe(API_KEY, endpoint=served.url + PATH, read_timeout=5, deadline=0.2)
+        slow = PageSpeedProbe(API_KEY, guard=guard, endpoint=served.url + PATH, read_timeout=5, deadline=0.2)
         try:
             started = time.monotonic()
             with pytest.raises(PerformanceUnavailable, match="in time"):
@@ -284,8 +328,10 @@ class TestPageSpeedProbeRefusals:
         finally:
             await slow.aclose()
 
-    async def test_a_refused_connection_is_unavailable(self) -> None:
-        unreachable = PageSpeedProbe(API_KEY, endpoint=f"http://127.0.0.1:{free_port()}{PATH}", connect_timeout=1)
+    async def test_a_refused_connection_is_unavailable(self, guard: OutboundGuard) -> None:
+        unreachable = PageSpeedProbe(
+            API_KEY, guard=guard, endpoint=f"http://127.0.0.1:{free_port()}{PATH}", connect_timeout=1
+        )
         try:
             with pytest.raises(PerformanceUnavailable, match="cannot be reached"):
                 await unreachable.measure(SITE)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import replace
 from datetime import date, timedelta
+from ipaddress import ip_network
 from uuid import uuid4
 
 import httpx
@@ -13,6 +14,7 @@ import pytest
 
 from arco_adapters.http_probe import HttpUptimeProbe
 from arco_adapters.memory.clock import ManualClock
+from arco_adapters.outbound import OutboundGuard
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from arco_adapters.system import Uuid7Generator
 from arco_domain.ids import DomainId
@@ -24,6 +26,7 @@ from arco_domain.model.tiers import Tier
 from arco_domain.model.uptime import Incident, IncidentStatus, month_uptime_percent
 from arco_domain.use_cases.monitoring import CheckUptime, UptimeRun
 from tests.contracts.unit_of_work import NOW, new_client, new_project, seed
+from tests.fake_dns import FakeResolver
 from tests.stub_http import Reply, StubRequest, StubServer
 
 EVERY = timedelta(minutes=5)
@@ -35,6 +38,7 @@ class Site(StubServer):
     def __init__(self) -> None:
         super().__init__(self._answer)
         self.status = 200
+        self.redirect_to = "/home"
         self.start()
 
     @property
@@ -45,7 +49,7 @@ class Site(StubServer):
     def _answer(self, request: StubRequest) -> Reply:
         headers = {"Content-Type": "text/html; charset=utf-8"}
         if self.status in (301, 302) and request.path == "/":
-            return Reply(self.status, {"Location": "/home", **headers}, b"<p>shop</p>")
+            return Reply(self.status, {"Location": self.redirect_to, **headers}, b"<p>shop</p>")
         return Reply(200 if self.status in (301, 302) else self.status, headers, b"<p>shop</p>")
 
     def off(self) -> None:
@@ -57,15 +61,16 @@ class Site(StubServer):
 
 
 class ToLocalSite(httpx.AsyncBaseTransport):
-    """Sends every request to the local site whatever host it names, over plain HTTP, keeping its `Host`
-    header: what a hosts-file entry and a TLS-terminating proxy would do for the real domain."""
+    """Carries the guard's pinned requests to the local site over plain HTTP, keeping their `Host` header: what a
+    TLS-terminating proxy in front of the site would do. Only requests pinned to 127.0.0.1 get through."""
 
     def __init__(self, port: int) -> None:
         self._port = port
         self._network = httpx.AsyncHTTPTransport()
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        local = request.url.copy_with(scheme="http", host="127.0.0.1", port=self._port)
+        assert request.url.host == "127.0.0.1", f"the guard let a request to {request.url.host} through"
+        local = request.url.copy_with(scheme="http", port=self._port)
         pinned = httpx.Request(
             request.method, local, headers=request.headers, stream=request.stream, extensions=request.extensions
         )
@@ -73,6 +78,11 @@ class ToLocalSite(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         await self._network.aclose()
+
+
+def guard_for(site: Site, resolver: FakeResolver) -> OutboundGuard:
+    """A guard that lets 127.0.0.1 through, and only that, with the site's answers behind it."""
+    return OutboundGuard(allow=[ip_network("127.0.0.1/32")], resolver=resolver, transport=ToLocalSite(site.port))
 
 
 @pytest.fixture
@@ -84,9 +94,10 @@ def site() -> Iterator[Site]:
 
 @pytest.fixture
 async def probe(site: Site) -> AsyncIterator[HttpUptimeProbe]:
-    real = HttpUptimeProbe(connect_timeout=1.0, read_timeout=0.5, deadline=3.0, transport=ToLocalSite(site.port))
-    yield real
-    await real.aclose()
+    # Every name is the local site: CheckUptime also probes the sites other tests left in the database.
+    guard = guard_for(site, FakeResolver({"intranet.shop.example.com": ["10.1.2.3"]}, otherwise=["127.0.0.1"]))
+    yield HttpUptimeProbe(guard, deadline=0.5)
+    await guard.aclose()
 
 
 class TestHttpUptimeProbe:
@@ -119,20 +130,52 @@ class TestHttpUptimeProbe:
         assert (result.up, result.status_code) == (False, None)
         assert result.error is not None and result.error.startswith("ConnectError")
 
-    async def test_a_site_slower_than_the_read_timeout_is_down(self, site: Site, probe: HttpUptimeProbe) -> None:
+    async def test_a_site_slower_than_the_deadline_is_down(self, site: Site, probe: HttpUptimeProbe) -> None:
         site.delay = 1.5
         result = await probe.check("https://shop.example.com")
         assert (result.up, result.status_code, result.error) == (False, None, "timed out")
         assert result.elapsed < timedelta(seconds=1.5)
 
-    async def test_a_url_it_cannot_request_is_down_rather_than_raised(self) -> None:
-        real = HttpUptimeProbe()
+    async def test_a_site_redirecting_into_the_private_network_is_down_with_the_reason(
+        self, site: Site, probe: HttpUptimeProbe
+    ) -> None:
+        site.on(302)
+        site.redirect_to = "https://intranet.shop.example.com/admin"
+        result = await probe.check("https://shop.example.com/")
+        assert (result.up, result.status_code) == (False, None)
+        assert result.error == "intranet.shop.example.com resolves to 10.1.2.3, which is a private address"
+        assert site.hits == [("shop.example.com", "/")]
+
+    @pytest.mark.parametrize(
+        ("url", "reason"),
+        [
+            ("https://169.254.169.254/latest/meta-data/", "169.254.169.254 is a link-local address"),
+            ("http://[::ffff:127.0.0.1]/", "::ffff:7f00:1 is a loopback (IPv4-mapped 127.0.0.1) address"),
+        ],
+    )
+    async def test_a_site_at_a_refused_address_is_down_with_the_reason_and_never_probed(
+        self, site: Site, url: str, reason: str
+    ) -> None:
+        guard = guard_for(site, FakeResolver())
         try:
-            results = [await real.check(url) for url in ("not a url", "ftp://shop.example.com", "https://")]
+            result = await HttpUptimeProbe(guard).check(url)
         finally:
-            await real.aclose()
+            await guard.aclose()
+        assert (result.up, result.status_code, result.error) == (False, None, reason)
+        assert site.hits == []
+
+    async def test_a_url_it_cannot_request_is_down_rather_than_raised(self, site: Site) -> None:
+        resolver = FakeResolver()
+        guard = guard_for(site, resolver)
+        try:
+            results = [
+                await HttpUptimeProbe(guard).check(url) for url in ("not a url", "ftp://shop.example.com", "https://")
+            ]
+        finally:
+            await guard.aclose()
         assert [(r.up, r.status_code) for r in results] == [(False, None)] * 3
         assert all(r.error for r in results)
+        assert (resolver.asked, site.hits) == ([], [])
 
 
 async def live_site(uow_factory: PostgresUnitOfWorkFactory) -> tuple[Project, str]:

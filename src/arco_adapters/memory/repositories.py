@@ -137,10 +137,6 @@ class MemoryMemberRepository(Scoped):
     async def remove(self, client_id: ClientId, member_id: MemberId) -> None:
         self._table.pop(member_id, self._mine(client_id))
 
-    async def client_of_user(self, user_id: UserId) -> ClientId | None:
-        member = await self.of_user(user_id)
-        return None if member is None else member.client_id
-
     async def of_user(self, user_id: UserId) -> Member | None:
         member: Member | None = next(self._table.select(lambda m: m.user_id == user_id and self._visible(m)), None)
         return member
