@@ -151,7 +151,7 @@ def main() -> None:
         env = {"ARCO_DATABASE_URL": url, "ARCO_JWT_SECRET": secrets.token_urlsafe(48)}
         processes = [
             launch(["-m", "uvicorn", "arco_entrypoints.asgi:create", "--factory", "--port", str(arco_port),
-                    "--log-level", "warning", "--no-access-log"], env),
+                    "--log-level", "warning", "--no-access-log", "--no-server-header"], env),
             launch([str(Path(__file__).with_name("bare_app.py")), "--port", str(bare_port),
                     "--socket-dir", server.socket_dir], {}),
         ]  # fmt: skip

@@ -20,7 +20,9 @@ PUBLIC = "exclude_from_auth"
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
     def __init__(self, app: ASGIApp, *, container: Any) -> None:
-        super().__init__(app, exclude_from_auth_key=PUBLIC, exclude=["^/schema"])
+        # OPTIONS is authenticated like any other method (Litestar lets it through by default, and guards that
+        # read the caller then fail): a browser's CORS preflight is answered earlier, by the CORS layer.
+        super().__init__(app, exclude_from_auth_key=PUBLIC, exclude=["^/schema"], exclude_http_methods=())
         self._container = container
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
