@@ -1,0 +1,208 @@
+"""The `arco` command: serve the API, migrate, manage staff, seed the demo agency."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import subprocess
+import sys
+from typing import Any
+
+import click
+
+from arco_adapters.valkey.embedded import EmbeddedValkey
+from arco_domain.model.clients import UserType
+from arco_domain.model.tiers import CATALOGUE, GIB, Resource
+from arco_domain.use_cases.identity import Identity
+from arco_entrypoints.demo import DEMO_PASSWORD, seed_demo
+from arco_entrypoints.providing import resolve
+from arco_entrypoints.runtime import Runtime, export, prepare
+from arco_entrypoints.settings import Settings
+from arco_entrypoints.worker.app import build_worker
+
+SERVER_OPTIONS: dict[str, Any] = {"server_header": False, "proxy_headers": False}
+"""uvicorn's options for every ARCO server process: no `Server` banner, and no rewriting of the client's
+address from `X-Forwarded-For` (uvicorn believes it from loopback by default): ARCO reads that header itself,
+from `ARCO_TRUSTED_PROXIES` only."""
+
+
+@click.group()
+def main() -> None:
+    """ARCO, the agency client platform backend."""
+
+
+@main.command()
+def tiers() -> None:
+    """Print the tier catalogue."""
+    for plan in CATALOGUE.values():
+        price = f"BRL {plan.monthly_price.amount}/month" if plan.monthly_price else "by contract"
+        sla = f"{plan.first_response_sla.total_seconds() / 3600:g} h" if plan.first_response_sla else "none"
+        limits = ", ".join(f"{r.value}={_limit_text(r, v)}" for r, v in plan.limits.items())
+        platforms = ", ".join(sorted(plan.campaign_platforms)) or "none"
+        click.echo(f"{plan.tier.value:<10} {price:<18} first response {sla:<5} | {limits} | campaigns: {platforms}")
+
+
+def _limit_text(resource: Resource, limit: int | None) -> str:
+    if limit is None:
+        return "unlimited"
+    return f"{limit // GIB} GB" if resource is Resource.STORAGE_BYTES else str(limit)
+
+
+@main.command()
+def migrate() -> None:
+    """Migrate the configured database, or start and migrate the embedded one."""
+    settings = Settings.from_environment()
+    runtime = prepare(settings)
+    where = "embedded database in " + str(settings.data_dir / "pgdata") if runtime.embedded else "database"
+    click.echo(f"{where} is at the latest schema")
+    runtime.stop()
+
+
+async def _with_container(runtime: Runtime, work: Any) -> Any:
+    container: Any = runtime.container(pool_size=2)
+    await container.init_resources()
+    try:
+        return await work(container)
+    finally:
+        await container.shutdown_resources()
+
+
+@main.group()
+def users() -> None:
+    """Manage user accounts."""
+
+
+@users.command("create-staff")
+@click.option("--email", required=True)
+@click.option("--role", type=click.Choice([t.value for t in UserType if t.is_staff]), required=True)
+@click.option("--name", "full_name", default=None)
+@click.option("--password", default=None, help="Allow e-mail/password login (otherwise tokens only).")
+@click.option("--print-token", is_flag=True, help="Print an access token for the new account.")
+def create_staff(email: str, role: str, full_name: str | None, password: str | None, print_token: bool) -> None:
+    """Create an agency admin, developer or support user."""
+    runtime = prepare(Settings.from_environment())
+
+    async def create(container: Any) -> str | None:
+        user = await (await resolve(container.create_staff_user))(
+            email=email, user_type=UserType(role), full_name=full_name, password=password
+        )
+        click.echo(f"created {role} {user.email} ({user.id})")
+        return container.tokens().issue(Identity(user, None)) if print_token else None
+
+    try:
+        token = asyncio.run(_with_container(runtime, create))
+    finally:
+        runtime.stop()
+    if token:
+        click.echo(token)
+
+
+@main.group()
+def billing() -> None:
+    """Billing operations."""
+
+
+@billing.command("reconcile")
+def reconcile() -> None:
+    """Apply the provider's events of the last three days that never arrived, then end expired payment
+    grace periods (run it daily)."""
+    runtime = prepare(Settings.from_environment())
+
+    async def run(container: Any) -> Any:
+        outcomes = await (await resolve(container.reconcile_billing_events))()
+        return outcomes, await (await resolve(container.enforce_payment_grace))()
+
+    try:
+        outcomes, downgraded = asyncio.run(_with_container(runtime, run))
+    finally:
+        runtime.stop()
+    for event_id, outcome in outcomes:
+        click.echo(f"{event_id}  {outcome}")
+    click.echo(f"{len(outcomes)} events read, {sum(o == 'applied' for _, o in outcomes)} applied")
+    click.echo(f"{len(downgraded)} clients moved to free after the payment grace period")
+
+
+@main.command()
+def demo() -> None:
+    """Seed the demo agency (once): a client on each tier with a year of figures."""
+    runtime = prepare(Settings.from_environment())
+    try:
+        _seed(runtime)
+    finally:
+        runtime.stop()
+
+
+def _seed(runtime: Runtime) -> None:
+    logins = asyncio.run(_with_container(runtime, seed_demo))
+    if logins is None:
+        click.echo("demo data already present")
+        return
+    click.echo(f"demo agency seeded; every account's password is {DEMO_PASSWORD!r}:")
+    for login in logins:
+        click.echo(f"  {login.email:<32} {login.tier.value if login.tier else 'agency admin'}")
+
+
+@main.command()
+def worker() -> None:
+    """Run the background worker (on an embedded Valkey when ARCO_REDIS_URL is unset)."""
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    settings = Settings.from_environment()
+    runtime = prepare(settings)
+    valkey = None if settings.redis_url else EmbeddedValkey(settings.data_dir / "valkey")
+    redis_url = settings.redis_url or (valkey.url if valkey else "")
+    click.echo(f"worker on {redis_url}; data dir {settings.data_dir.resolve()}")
+    try:
+        build_worker(runtime, redis_url).run()
+    finally:
+        if valkey is not None:
+            valkey.stop()
+        runtime.stop()
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--workers", default=1, show_default=True, type=int)
+@click.option("--demo", "with_demo", is_flag=True, help="Seed the demo agency first (once).")
+@click.option("--with-worker", is_flag=True, help="Also run the background worker, for local use.")
+def serve(host: str, port: int, workers: int, with_demo: bool, with_worker: bool) -> None:
+    """Serve the HTTP API (on the embedded database when ARCO_DATABASE_URL is unset)."""
+    import uvicorn
+
+    # Links the API hands out (checkout returns, the sandbox's pages) point at this server unless told otherwise.
+    os.environ.setdefault("ARCO_PUBLIC_URL", f"http://{host}:{port}")
+    settings = Settings.from_environment()
+    # Rate limits are shared by every server process (and the queue by the worker): on the configured Redis,
+    # or on one embedded Valkey that every process started here is pointed at.
+    valkey = None if settings.redis_url else EmbeddedValkey(settings.data_dir / "valkey")
+    if valkey is not None:
+        os.environ["ARCO_REDIS_URL"] = valkey.url
+        settings = Settings.from_environment()
+    runtime = prepare(settings)
+    try:
+        if with_demo:
+            _seed(runtime)
+        export(runtime)
+        worker_process = (
+            subprocess.Popen([sys.executable, "-m", "arco_entrypoints.cli", "worker"]) if with_worker else None
+        )
+        click.echo(f"ARCO API      http://{host}:{port}/v1")
+        click.echo(f"API docs      http://{host}:{port}/schema")
+        click.echo(f"data dir      {settings.data_dir.resolve()}")
+        try:
+            uvicorn.run(
+                "arco_entrypoints.asgi:create", factory=True, host=host, port=port, workers=workers, **SERVER_OPTIONS
+            )
+        finally:
+            if worker_process is not None:
+                worker_process.terminate()
+                worker_process.wait(timeout=30)
+    finally:
+        runtime.stop()
+        if valkey is not None:
+            valkey.stop()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,91 @@
+"""The Litestar application, built from a container."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import partial
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.cors import CORSConfig
+from litestar.datastructures import State
+from litestar.di import Provide
+from litestar.middleware import DefineMiddleware
+
+from arco_entrypoints.http.api_docs import openapi_config
+from arco_entrypoints.http.auth import BearerTokenMiddleware, principal
+from arco_entrypoints.http.client_address import ClientAddresses, client_address_dependency
+from arco_entrypoints.http.controllers import CONTROLLERS
+from arco_entrypoints.http.controllers.sandbox import SandboxController
+from arco_entrypoints.http.dependencies import current_time, use_case_dependencies
+from arco_entrypoints.http.errors import EXCEPTION_HANDLERS, JsonRequest
+from arco_entrypoints.http.idempotency import HEADER as IDEMPOTENCY_KEY
+from arco_entrypoints.http.idempotency import IdempotencyKeyDocs, IdempotencyMiddleware
+from arco_entrypoints.http.response_headers import response_headers
+from arco_entrypoints.http.throttle import ThrottleMiddleware
+from arco_entrypoints.providing import resolve
+
+
+def create_app(container: Any, *, debug: bool = False) -> Litestar:
+    async def start() -> None:
+        await container.init_resources()
+
+    async def stop() -> None:
+        await container.shutdown_resources()
+
+    addresses = ClientAddresses(container.config.trusted_proxies() or ())
+    throttle = ThrottleMiddleware(
+        limiter=partial(resolve, container.rate_limiter), limits=container.rate_limits(), addresses=addresses
+    )
+    return Litestar(
+        route_handlers=[*CONTROLLERS, *([SandboxController] if container.config.billing_mode() == "sandbox" else [])],
+        dependencies={
+            "caller": Provide(principal, sync_to_thread=False),
+            "now": current_time(container),
+            "client_address": client_address_dependency(addresses),
+            **use_case_dependencies(container),
+        },
+        middleware=[
+            throttle,
+            DefineMiddleware(BearerTokenMiddleware, container=container),
+            DefineMiddleware(IdempotencyMiddleware, container=container),  # needs the caller: after auth
+        ],
+        plugins=[IdempotencyKeyDocs()],
+        exception_handlers=EXCEPTION_HANDLERS,
+        request_class=JsonRequest,
+        cors_config=cors_config(container.config.cors_origins() or ()),
+        before_send=[response_headers(strict_transport=bool(container.config.strict_transport()))],
+        on_startup=[start],
+        on_shutdown=[stop],
+        state=State({"container": container, "public_url": container.config.public_url()}),
+        openapi_config=openapi_config(docs_page=bool(container.config.docs())),
+        debug=debug,
+    )
+
+
+EXPOSED_HEADERS = (
+    "Location",
+    "Retry-After",
+    "Idempotent-Replayed",
+    "RateLimit-Policy",
+    "RateLimit-Limit",
+    "RateLimit-Remaining",
+    "RateLimit-Reset",
+)
+"""Response headers a browser dashboard may read, beside the always-readable simple ones."""
+
+
+def cors_config(origins: Sequence[str]) -> CORSConfig | None:
+    """Cross-origin calls from the listed browser origins only (validated by the settings); none without any.
+
+    Tokens travel in `Authorization`, never in cookies, so credentials stay off."""
+    if not origins:
+        return None
+    return CORSConfig(
+        allow_origins=list(origins),
+        allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        allow_headers=["Authorization", "Content-Type", IDEMPOTENCY_KEY],
+        expose_headers=list(EXPOSED_HEADERS),
+        allow_credentials=False,
+        max_age=600,
+    )
