@@ -162,46 +162,6 @@ def parse_origins(raw: str, *, https_only: bool) -> tuple[str, ...]:
 
 
 @dataclass(frozen=True, slots=True)
-class EdgeSettings:
-    """What the HTTP edge offers browsers: the interactive docs page, cross-origin access, HSTS."""
-
-    docs: bool = False
-    """The interactive docs page under /schema (the OpenAPI JSON document is always served)."""
-    cors_origins: tuple[str, ...] = ()
-    """Browser origins (the dashboards) allowed to call the API from JavaScript; none by default."""
-    strict_transport: bool = False
-    """Send `Strict-Transport-Security`: production is only ever served over HTTPS."""
-
-    @classmethod
-    def from_environment(cls, env: Mapping[str, str], environment: Environment) -> EdgeSettings:
-        production = environment is Environment.PRODUCTION
-        docs = env.get("ARCO_DOCS", "")
-        if docs not in ("", "on", "off"):
-            raise SystemExit("ARCO_DOCS must be on or off")
-        return cls(
-            docs=docs == "on" or (docs == "" and not production),
-            cors_origins=parse_origins(env.get("ARCO_CORS_ORIGINS", ""), https_only=production),
-            strict_transport=production,
-        )
-
-
-_ORIGIN = re.compile(r"(?P<scheme>https?)://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:(?P<port>[0-9]{1,5}))?")
-"""What a browser sends as `Origin`: no wildcard, credentials, path or trailing slash."""
-
-
-def parse_origins(raw: str, *, https_only: bool) -> tuple[str, ...]:
-    """`https://dashboard.example.com,https://admin.example.com`: each a scheme, a host and maybe a port."""
-    schemes = ("https",) if https_only else ("https", "http")
-    origins = tuple(filter(None, (part.strip().lower() for part in raw.split(","))))
-    for origin in origins:
-        match = _ORIGIN.fullmatch(origin)
-        if not match or match["scheme"] not in schemes or int(match["port"] or 0) > 65535:
-            wanted = " or ".join(f"{scheme}://host[:port]" for scheme in schemes)
-            raise SystemExit(f"ARCO_CORS_ORIGINS: {origin!r} is not an origin ({wanted}, comma-separated)")
-    return origins
-
-
-@dataclass(frozen=True, slots=True)
 class Settings:
     environment: Environment
     data_dir: Path
@@ -231,7 +191,6 @@ class Settings:
     """Keys sealing stored credentials (ad-platform grants), newest first; empty keeps one in the data dir."""
     ads: AdsSettings = field(default_factory=lambda: AdsSettings())
     billing: BillingSettings = field(default_factory=BillingSettings)
-    edge: EdgeSettings = field(default_factory=EdgeSettings)
     edge: EdgeSettings = field(default_factory=EdgeSettings)
     trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
     """Proxies whose `X-Forwarded-For` names the client; nobody else's is believed."""
@@ -292,7 +251,6 @@ class Settings:
             secrets_keys=secrets_keys,
             ads=AdsSettings.from_environment(env, environment),
             billing=BillingSettings.from_environment(env, environment),
-            edge=EdgeSettings.from_environment(env, environment),
             edge=EdgeSettings.from_environment(env, environment),
             trusted_proxies=parse_networks("ARCO_TRUSTED_PROXIES", env.get("ARCO_TRUSTED_PROXIES", "")),
             rate_limits=parse_rate_limits(env.get("ARCO_RATE_LIMITS", "")),
