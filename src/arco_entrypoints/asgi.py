@@ -1,4 +1,4 @@
-"""The ASGI application for a server process: `uvicorn --factory arco_entrypoints.asgi:create`.
+"""The ASGI application for a server process: `uvicorn --factory --no-server-header arco_entrypoints.asgi:create`.
 
 It expects a prepared database (`arco serve` or `arco migrate` does that) named by ARCO_DATABASE_URL and
 ARCO_AGENCY_DATABASE_URL, with ARCO_SCOPE_KEY installed in it.
