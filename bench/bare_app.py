@@ -1,7 +1,7 @@
 """The floor for `bench/http_load.py`: a bare Litestar app on an asyncpg pool, running the same SQL as ARCO's
 routes with nothing around it (no authentication, no container, no domain objects).
 
-    python bench/bare_app.py --port 8100 --socket-dir /path --database arco
+    python bench/bare_app.py --port 8100 --socket-dir /path --database arco --scope-key <the install's scope key>
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ import uvicorn
 from litestar import Litestar, get, post
 from litestar.datastructures import State
 
-SCOPE = "SELECT set_config('arco.client_id', $1, true), set_config('arco.all_clients', 'off', true)"
+from arco_adapters.postgres.scope import CLIENT_SETTING, MAC_SETTING, ScopeSigner
+
+# The scope as ARCO's unit of work sets it: the client and its MAC under the install's scope key.
+SCOPE = f"SELECT set_config('{CLIENT_SETTING}', $1, true), set_config('{MAC_SETTING}', $2, true)"
 TICKETS = (
     "SELECT t.*, (SELECT coalesce(json_agg(json_build_array(c.at, c.from_status, c.to_status, c.actor) "
     "ORDER BY c.seq), '[]'::json) FROM ticket_status_changes c WHERE c.client_id = t.client_id "
@@ -41,7 +44,7 @@ def rows(records: list[asyncpg.Record]) -> list[dict[str, Any]]:
 @get("/bare/tickets")
 async def list_tickets(state: State, client: UUID) -> dict[str, Any]:
     async with state.pool.acquire() as connection, connection.transaction():
-        await connection.execute(SCOPE, str(client))
+        await connection.execute(SCOPE, str(client), state.signer.mac(client))
         tickets = await connection.fetch(TICKETS, client)
     return {"items": rows(tickets[:50])}
 
@@ -49,23 +52,24 @@ async def list_tickets(state: State, client: UUID) -> dict[str, Any]:
 @get("/bare/client")
 async def one_query(state: State, client: UUID) -> dict[str, Any]:
     async with state.pool.acquire() as connection, connection.transaction():
-        await connection.execute(SCOPE, str(client))
+        await connection.execute(SCOPE, str(client), state.signer.mac(client))
         return rows(await connection.fetch(CLIENT, client))[0]
 
 
 @post("/bare/tickets")
 async def create_ticket(state: State, client: UUID, user: UUID, data: dict[str, str]) -> dict[str, Any]:
     async with state.pool.acquire() as connection, connection.transaction():
-        await connection.execute(SCOPE, str(client))
+        await connection.execute(SCOPE, str(client), state.signer.mac(client))
         await connection.fetchval(ADMIT, client, "2026-11")
         created = await connection.fetchrow(INSERT_TICKET, client, user, data["subject"], data["description"])
     return dict(created)
 
 
-def create(socket_dir: str, database: str) -> Litestar:
+def create(socket_dir: str, database: str, scope_key: str) -> Litestar:
     @asynccontextmanager
     async def pool(app: Litestar) -> AsyncIterator[None]:
         app.state.pool = await asyncpg.create_pool(host=socket_dir, user="arco_app", database=database, max_size=10)
+        app.state.signer = ScopeSigner(scope_key)
         yield
         await app.state.pool.close()
 
@@ -77,5 +81,7 @@ if __name__ == "__main__":
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--socket-dir", required=True)
     parser.add_argument("--database", default="arco")
+    parser.add_argument("--scope-key", required=True)
     args = parser.parse_args()
-    uvicorn.run(create(args.socket_dir, args.database), host="127.0.0.1", port=args.port, log_level="warning")
+    app = create(args.socket_dir, args.database, args.scope_key)
+    uvicorn.run(app, host="127.0.0.1", port=args.port, log_level="warning")

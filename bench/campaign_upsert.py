@@ -48,7 +48,8 @@ from uuid import UUID
 import asyncpg
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from arco_adapters.postgres.database import start_embedded
+from arco_adapters.postgres.database import EmbeddedDatabase, start_embedded
+from arco_adapters.postgres.scope import CLIENT_SETTING, MAC_SETTING, ScopeSigner
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from arco_domain.ids import CampaignId, ClientId
 from arco_domain.model.access import DataScope
@@ -61,8 +62,9 @@ RESTATED_EVERY = 10
 COLUMNS = ("client_id", "campaign_id", "date", "impressions", "clicks", "conversions", "cost", "revenue", "currency")
 PLACEHOLDERS = ", ".join(f"${number}" for number in range(1, len(COLUMNS) + 1))
 PLAIN_INSERT = f"INSERT INTO campaign_metrics ({', '.join(COLUMNS)}) VALUES ({PLACEHOLDERS})"
-# The same two transaction-local settings the unit of work sets when it opens.
-SCOPE = "SELECT set_config('arco.client_id', $1, true), set_config('arco.all_clients', 'off', true)"
+# The same two transaction-local settings the unit of work sets when it opens: the client and its MAC.
+SCOPE = f"SELECT set_config('{CLIENT_SETTING}', $1, true), set_config('{MAC_SETTING}', $2, true)"
+SCOPE_KEY = "campaign-upsert-bench-scope-key-of-a-throw-away-server"
 
 Days = list[tuple[CampaignId, DailyCampaignMetrics]]
 Figures = tuple[int, int, Decimal, Decimal, Decimal, str]
@@ -189,7 +191,7 @@ class Bench:
 
     async def bare_executemany(self, sql: str, client_id: ClientId, records: list[tuple[Any, ...]]) -> None:
         async with self.app.transaction():
-            await self.app.execute(SCOPE, str(client_id))
+            await self.app.execute(SCOPE, str(client_id), ScopeSigner(SCOPE_KEY).mac(client_id))
             await self.app.executemany(sql, records)
 
     async def record_campaign_days(self, client_id: ClientId, days: Days) -> None:
@@ -241,17 +243,19 @@ STEPS = {
 }
 
 
-async def run(socket_dir: str, url: str, args: argparse.Namespace) -> None:
+async def run(database: EmbeddedDatabase, args: argparse.Namespace) -> None:
+    socket_dir = database.server.socket_dir
     owner = await asyncpg.connect(host=socket_dir, user="postgres", database="arco")
     app = await asyncpg.connect(host=socket_dir, user="arco_app", database="arco")
-    engine = create_async_engine(url, pool_size=2)
+    engine = create_async_engine(database.url, pool_size=2)
+    agency = create_async_engine(database.agency_url, pool_size=1)
     try:
         client_id, campaign_ids = await seed(owner, math.ceil(args.rows / args.days))
         started = time.perf_counter()
         original = campaign_days(campaign_ids, args.rows, args.days)
         print(f"built {len(original):,} DailyCampaignMetrics in {time.perf_counter() - started:.2f} s (not timed)")
         changed = restated(original)
-        bench = Bench(owner, app, PostgresUnitOfWorkFactory(engine))
+        bench = Bench(owner, app, PostgresUnitOfWorkFactory(engine, agency, SCOPE_KEY))
 
         # Warm-up on a slice: connections, prepared statements, SQLAlchemy's compiled-statement cache.
         await bench.repetition(client_id, original[:2_000], restated(original[:2_000]))
@@ -282,6 +286,7 @@ async def run(socket_dir: str, url: str, args: argparse.Namespace) -> None:
             print("\nProfile of one first sync (cProfile, by own time):\n" + await bench.profile(client_id, original))
     finally:
         await engine.dispose()
+        await agency.dispose()
         await app.close()
         await owner.close()
 
@@ -294,11 +299,11 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="also profile one first sync in-process")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="arco-bench-") as directory:
-        server, url = start_embedded(Path(directory))
+        database = start_embedded(Path(directory), SCOPE_KEY)
         try:
-            asyncio.run(run(server.socket_dir, url, args))
+            asyncio.run(run(database, args))
         finally:
-            server.stop()
+            database.server.stop()
 
 
 if __name__ == "__main__":

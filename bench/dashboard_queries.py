@@ -29,8 +29,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from arco_adapters.postgres import tables as t
-from arco_adapters.postgres.database import start_embedded
+from arco_adapters.postgres.database import EmbeddedDatabase, start_embedded
 from arco_adapters.postgres.metrics import campaign_totals_query, latest_measurements_query, traffic_totals_query
+from arco_adapters.postgres.scope import CLIENT_SETTING, MAC_SETTING, ScopeSigner
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWork, PostgresUnitOfWorkFactory
 from arco_domain.ids import ClientId
 from arco_domain.model.access import DataScope
@@ -38,6 +39,7 @@ from arco_domain.model.tiers import Resource
 
 TODAY = date(2026, 11, 24)
 MONTH_START = TODAY.replace(day=1)
+SCOPE_KEY = "dashboard-bench-scope-key-of-a-throw-away-server"
 
 
 def load_sql(clients: int, days: int) -> list[str]:
@@ -97,9 +99,10 @@ def percentile(samples: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
-async def measure(url: str, client_ids: list[ClientId], samples: int) -> dict[str, list[float]]:
-    engine = create_async_engine(url, pool_size=4)
-    factory = PostgresUnitOfWorkFactory(engine)
+async def measure(database: EmbeddedDatabase, client_ids: list[ClientId], samples: int) -> dict[str, list[float]]:
+    engine = create_async_engine(database.url, pool_size=4)
+    agency = create_async_engine(database.agency_url, pool_size=1)
+    factory = PostgresUnitOfWorkFactory(engine, agency, SCOPE_KEY)
     timings: dict[str, list[float]] = {name: [] for name in CALLS}
     chosen = random.Random(7).choices(client_ids, k=samples)
     for warm_up, clients in ((True, chosen[:20]), (False, chosen)):
@@ -111,6 +114,7 @@ async def measure(url: str, client_ids: list[ClientId], samples: int) -> dict[st
                     if not warm_up:
                         timings[name].append((time.perf_counter() - started) * 1000)
     await engine.dispose()
+    await agency.dispose()
     return timings
 
 
@@ -119,7 +123,11 @@ async def explain(server_socket: str, client_id: ClientId) -> dict[str, str]:
     plans: dict[str, str] = {}
     try:
         async with connection.transaction():
-            await connection.execute("SELECT set_config('arco.client_id', $1, true)", str(client_id))
+            await connection.execute(
+                f"SELECT set_config('{CLIENT_SETTING}', $1, true), set_config('{MAC_SETTING}', $2, true)",
+                str(client_id),
+                ScopeSigner(SCOPE_KEY).mac(client_id),
+            )
             for name, build in EXPLAINED.items():
                 sql = str(
                     build(client_id).compile(dialect=postgresql.dialect(), compile_kwargs={"literal_binds": True})
@@ -153,12 +161,13 @@ def main() -> None:
     parser.add_argument("--samples", type=int, default=400)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="arco-bench-") as directory:
-        server, url = start_embedded(Path(directory))
+        database = start_embedded(Path(directory), SCOPE_KEY)
+        server = database.server
         try:
             started = time.perf_counter()
             client_ids = asyncio.run(load(server.socket_dir, args.clients, args.days))
             print(f"loaded in {time.perf_counter() - started:.1f} s")
-            timings = asyncio.run(measure(url, client_ids, args.samples))
+            timings = asyncio.run(measure(database, client_ids, args.samples))
             baseline = statistics.median(timings[next(iter(CALLS))])
             print(f"\n| query ({args.samples} clients sampled) | p50 ms | p99 ms | p50 / baseline |")
             print("|---|---:|---:|---:|")

@@ -146,14 +146,19 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="arco-http-bench-") as directory:
-        server, url = start_embedded(Path(directory))
+        scope_key = secrets.token_urlsafe(48)
+        database = start_embedded(Path(directory), scope_key)
+        server = database.server
         arco_port, bare_port = free_port(), free_port()
-        env = {"ARCO_DATABASE_URL": url, "ARCO_JWT_SECRET": secrets.token_urlsafe(48)}
+        env = {
+            "ARCO_DATABASE_URL": database.url, "ARCO_AGENCY_DATABASE_URL": database.agency_url,
+            "ARCO_SCOPE_KEY": scope_key, "ARCO_JWT_SECRET": secrets.token_urlsafe(48),
+        }  # fmt: skip
         processes = [
             launch(["-m", "uvicorn", "arco_entrypoints.asgi:create", "--factory", "--port", str(arco_port),
                     "--log-level", "warning", "--no-access-log", "--no-server-header"], env),
             launch([str(Path(__file__).with_name("bare_app.py")), "--port", str(bare_port),
-                    "--socket-dir", server.socket_dir], {}),
+                    "--socket-dir", server.socket_dir, "--scope-key", scope_key], {}),
         ]  # fmt: skip
         try:
             results = asyncio.run(
