@@ -19,24 +19,24 @@ from arco_adapters.postgres.tables import metadata
 DATABASE = "arco_migrations"
 
 
-async def _fetch_column(server: EmbeddedPostgres, database: str, query: str) -> list[object]:
+async def _fetch(server: EmbeddedPostgres, database: str, query: str) -> list[tuple[object, ...]]:
     connection = await asyncpg.connect(host=server.socket_dir, user="postgres", database=database)
     try:
-        return [row[0] for row in await connection.fetch(query)]
+        return [tuple(row) for row in await connection.fetch(query)]
     finally:
         await connection.close()
 
 
 @pytest.fixture
 def empty_database(postgres: EmbeddedPostgres) -> Iterator[str]:
-    asyncio.run(_fetch_column(postgres, "postgres", f"CREATE DATABASE {DATABASE}"))
+    asyncio.run(_fetch(postgres, "postgres", f"CREATE DATABASE {DATABASE}"))
     yield postgres.url(database=DATABASE)
-    asyncio.run(_fetch_column(postgres, "postgres", f"DROP DATABASE {DATABASE} WITH (FORCE)"))
+    asyncio.run(_fetch(postgres, "postgres", f"DROP DATABASE {DATABASE} WITH (FORCE)"))
 
 
 def table_names(server: EmbeddedPostgres) -> set[object]:
     query = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-    return set(asyncio.run(_fetch_column(server, DATABASE, query)))
+    return {name for (name,) in asyncio.run(_fetch(server, DATABASE, query))}
 
 
 def schema_drift(url: str) -> list[object]:
@@ -63,6 +63,23 @@ class TestMigrations:
         assert table_names(postgres) == {"alembic_version"}
         upgrade(empty_database)
         assert set(metadata.tables) <= table_names(postgres)
+
+    def test_the_signed_scope_walks_down_to_the_settings_it_replaced_and_up_again(
+        self, postgres: EmbeddedPostgres, empty_database: str
+    ) -> None:
+        state = (
+            "SELECT (SELECT count(*) FROM pg_namespace WHERE nspname = 'arco_private'),"
+            " to_regprocedure('arco_scope_client()') IS NOT NULL, to_regprocedure('arco_all_clients()') IS NOT NULL,"
+            " has_table_privilege('arco_app', 'users', 'SELECT'),"
+            " (SELECT count(*) FROM pg_policies WHERE qual LIKE '%arco_all_clients%')"
+        )
+        upgrade(empty_database)
+        signed = asyncio.run(_fetch(postgres, DATABASE, state))[0]
+        downgrade(empty_database, "0006")
+        forgeable = asyncio.run(_fetch(postgres, DATABASE, state))[0]
+        upgrade(empty_database)
+        assert signed == asyncio.run(_fetch(postgres, DATABASE, state))[0] == (1, True, False, False, 0)
+        assert forgeable == (0, False, True, True, 23)  # the old policy back on clients and the 22 tenant tables
 
     def test_the_migrated_schema_matches_the_tables_the_code_uses(self, empty_database: str) -> None:
         upgrade(empty_database)

@@ -57,7 +57,7 @@ class PostgresUnitOfWork:
         client_id = self._scope.client_id
         if client_id is not None:
             try:
-                await self._sign_in_scope(connection, client_id)
+                await self._set_signed_scope(connection, client_id)
             except BaseException:
                 await self.__aexit__(None, None, None)
                 raise
@@ -99,7 +99,7 @@ class PostgresUnitOfWork:
                 await self._connection.close()
             self._connection = self._transaction = None
 
-    async def _sign_in_scope(self, connection: AsyncConnection, client_id: ClientId) -> None:
+    async def _set_signed_scope(self, connection: AsyncConnection, client_id: ClientId) -> None:
         """Name the client with its MAC in the one statement a client's unit of work starts with.
 
         Transaction-local settings: they vanish at commit or rollback, so a pooled connection never carries
