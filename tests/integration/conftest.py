@@ -21,6 +21,7 @@ from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.postgres.migrate import upgrade
 from arco_adapters.postgres.scope import install_scope_key
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from arco_adapters.valkey.embedded import EmbeddedValkey
 
 TEMPLATE = "arco_template"
 SCOPE_KEY = "test-scope-key-that-only-the-schema-owner-reads"
@@ -86,3 +87,11 @@ async def agency_engine(database_urls: dict[str, str]) -> AsyncIterator[AsyncEng
 @pytest.fixture
 def postgres_uow(app_engine: AsyncEngine, agency_engine: AsyncEngine) -> PostgresUnitOfWorkFactory:
     return PostgresUnitOfWorkFactory(app_engine, agency_engine, SCOPE_KEY)
+
+
+@pytest.fixture(scope="module")
+def valkey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedValkey]:
+    """A real Valkey (the embedded server) for one test module."""
+    server = EmbeddedValkey(Path(tmp_path_factory.mktemp("valkey")))
+    yield server
+    server.stop()

@@ -4,9 +4,8 @@ process, and counting in the process while the server cannot be reached."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -14,13 +13,6 @@ from arco_adapters.system import SystemClock
 from arco_adapters.valkey.embedded import EmbeddedValkey
 from arco_adapters.valkey.rate_limiter import ValkeyRateLimiter
 from tests.contracts.rate_limiter import RateLimiterContract, fresh_rule
-
-
-@pytest.fixture(scope="module")
-def valkey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedValkey]:
-    server = EmbeddedValkey(Path(tmp_path_factory.mktemp("valkey")))
-    yield server
-    server.stop()
 
 
 @pytest.fixture

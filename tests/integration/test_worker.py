@@ -4,9 +4,8 @@ workers fire it, and a failed run is not recorded, so it runs again."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,13 +32,6 @@ from arco_entrypoints.worker.schedules import SCHEDULES, Schedule, run_scheduled
 SECRET = "worker-test-secret-long-enough-for-hs256"
 NOW = datetime(2026, 6, 1, 12, 0, 30, tzinfo=UTC)
 SECRETS_KEY = new_key()
-
-
-@pytest.fixture(scope="module")
-def valkey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedValkey]:
-    server = EmbeddedValkey(Path(tmp_path_factory.mktemp("valkey")))
-    yield server
-    server.stop()
 
 
 @pytest.fixture

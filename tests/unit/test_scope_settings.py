@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from arco_entrypoints.runtime import SCOPE_KEY_FILE, scope_key
 from arco_entrypoints.settings import Settings
+from tests.unit.test_settings import refused
 
 APP_URL = "postgresql+asyncpg://app@db/arco"
 AGENCY_URL = "postgresql+asyncpg://agency@db/arco"
@@ -20,22 +19,16 @@ PRODUCTION_BEFORE_THE_DATABASE = {
 """What production checks before the database settings, so a refusal below can only be about them."""
 
 
-def refusal(env: dict[str, str]) -> str:
-    with pytest.raises(SystemExit) as stopped:
-        Settings.from_environment(env)
-    return str(stopped.value)
-
-
 class TestDatabaseConnections:
     def test_a_configured_database_needs_the_agency_connection_too(self) -> None:
-        assert "ARCO_AGENCY_DATABASE_URL" in refusal({"ARCO_ENV": "staging", "ARCO_DATABASE_URL": APP_URL})
+        assert "ARCO_AGENCY_DATABASE_URL" in refused({"ARCO_ENV": "staging", "ARCO_DATABASE_URL": APP_URL})
 
     def test_an_agency_connection_alone_is_refused(self) -> None:
-        assert "ARCO_DATABASE_URL" in refusal({"ARCO_ENV": "staging", "ARCO_AGENCY_DATABASE_URL": AGENCY_URL})
+        assert "ARCO_DATABASE_URL" in refused({"ARCO_ENV": "staging", "ARCO_AGENCY_DATABASE_URL": AGENCY_URL})
 
     def test_the_two_connections_may_not_be_one(self) -> None:
         env = {"ARCO_ENV": "staging", "ARCO_DATABASE_URL": APP_URL, "ARCO_AGENCY_DATABASE_URL": APP_URL}
-        assert "another role" in refusal(env)
+        assert "another role" in refused(env)
 
     def test_both_connections_are_kept(self) -> None:
         env = {"ARCO_ENV": "staging", "ARCO_DATABASE_URL": APP_URL, "ARCO_AGENCY_DATABASE_URL": AGENCY_URL}
@@ -46,10 +39,10 @@ class TestDatabaseConnections:
 class TestScopeKey:
     def test_production_names_the_missing_key(self) -> None:
         env = {**PRODUCTION_BEFORE_THE_DATABASE, "ARCO_DATABASE_URL": APP_URL, "ARCO_AGENCY_DATABASE_URL": AGENCY_URL}
-        assert "ARCO_SCOPE_KEY" in refusal(env)
+        assert "ARCO_SCOPE_KEY" in refused(env)
 
     def test_a_short_key_is_refused(self) -> None:
-        assert "ARCO_SCOPE_KEY" in refusal({"ARCO_ENV": "staging", "ARCO_SCOPE_KEY": "too-short"})
+        assert "ARCO_SCOPE_KEY" in refused({"ARCO_ENV": "staging", "ARCO_SCOPE_KEY": "too-short"})
 
     def test_a_configured_key_is_used_as_given(self, tmp_path: Path) -> None:
         key = "a-configured-scope-key-of-enough-length"
