@@ -83,8 +83,9 @@ async def drive(base: str, request: Request, total: int, concurrency: int, heade
 
 async def seed(arco: str, socket_dir: str) -> tuple[dict[str, str], str, str]:
     async with httpx.AsyncClient(base_url=arco) as client:
-        signed = await client.post("/v1/auth/signup", json={"email": "bench@example.com", "password": "bench password"})
-        token = signed.json()["access_token"]
+        credentials = {"email": "bench@example.com", "password": "bench password"}
+        (await client.post("/v1/auth/signup", json=credentials)).raise_for_status()
+        token = (await client.post("/v1/auth/login", json=credentials)).raise_for_status().json()["access_token"]
         headers = {"Authorization": f"Bearer {token}"}
         me = (await client.get("/v1/me", headers=headers)).json()
         client_id, user_id = me["client"]["id"], me["user_id"]
@@ -152,11 +153,11 @@ def main() -> None:
         arco_port, bare_port = free_port(), free_port()
         env = {
             "ARCO_DATABASE_URL": database.url, "ARCO_AGENCY_DATABASE_URL": database.agency_url,
-            "ARCO_SCOPE_KEY": scope_key, "ARCO_JWT_SECRET": secrets.token_urlsafe(48),
+            "ARCO_SCOPE_KEY": scope_key, "ARCO_JWT_SECRET": secrets.token_urlsafe(48), "ARCO_ENV": "staging",
         }  # fmt: skip
         processes = [
             launch(["-m", "uvicorn", "arco_entrypoints.asgi:create", "--factory", "--port", str(arco_port),
-                    "--log-level", "warning", "--no-access-log", "--no-server-header"], env),
+                    "--log-level", "warning", "--no-access-log", "--no-server-header", "--no-proxy-headers"], env),
             launch([str(Path(__file__).with_name("bare_app.py")), "--port", str(bare_port),
                     "--socket-dir", server.socket_dir, "--scope-key", scope_key], {}),
         ]  # fmt: skip
