@@ -1,0 +1,70 @@
+"""Processes that start together migrate the database once: each waits its turn under an advisory lock."""
+
+from __future__ import annotations
+
+import asyncio
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import asyncpg
+import pytest
+from alembic.script import ScriptDirectory
+
+from arco_adapters.postgres.embedded import EmbeddedPostgres
+from arco_adapters.postgres.migrate import alembic_config
+from arco_adapters.postgres.tables import metadata
+
+DATABASE = "arco_migrated_together"
+MIGRATE_ON_GO = """
+import logging, sys
+from arco_adapters.postgres.migrate import upgrade
+logging.basicConfig(level=logging.INFO, format="%(name)s %(message)s")
+print("ready", flush=True)
+sys.stdin.readline()
+upgrade(sys.argv[1])
+"""
+"""A process that imports everything, says it is ready, and migrates when told to: both start at once."""
+
+
+async def _fetch(server: EmbeddedPostgres, database: str, query: str) -> list[tuple[object, ...]]:
+    connection = await asyncpg.connect(host=server.socket_dir, user="postgres", database=database)
+    try:
+        return [tuple(row) for row in await connection.fetch(query)]
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def fresh_database(postgres: EmbeddedPostgres) -> Iterator[str]:
+    asyncio.run(_fetch(postgres, "postgres", f"CREATE DATABASE {DATABASE}"))
+    yield postgres.url(database=DATABASE)
+    asyncio.run(_fetch(postgres, "postgres", f"DROP DATABASE {DATABASE} WITH (FORCE)"))
+
+
+def test_two_processes_migrating_a_fresh_database_at_once_both_succeed_and_it_is_migrated_once(
+    postgres: EmbeddedPostgres, fresh_database: str
+) -> None:
+    command = [sys.executable, "-c", MIGRATE_ON_GO, fresh_database]
+    pipes = {"stdin": subprocess.PIPE, "stdout": subprocess.PIPE, "stderr": subprocess.PIPE}
+    processes = [subprocess.Popen(command, text=True, **pipes) for _ in range(2)]
+    try:
+        for process in processes:
+            assert process.stdout is not None and process.stdout.readline() == "ready\n"
+        for process in processes:
+            assert process.stdin is not None
+            process.stdin.write("go\n")
+            process.stdin.flush()
+        logs = [process.communicate(timeout=120)[1] for process in processes]
+    finally:
+        for process in processes:
+            process.kill()
+            process.wait(timeout=10)
+
+    assert [process.returncode for process in processes] == [0, 0], logs
+    first_step = "Running upgrade  -> 0001"
+    assert sorted(log.count(first_step) for log in logs) == [0, 1], logs
+    head = ScriptDirectory.from_config(alembic_config(fresh_database)).get_current_head()
+    assert asyncio.run(_fetch(postgres, DATABASE, "SELECT version_num FROM alembic_version")) == [(head,)]
+    tables = asyncio.run(_fetch(postgres, DATABASE, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+    assert set(metadata.tables) <= {name for (name,) in tables}
