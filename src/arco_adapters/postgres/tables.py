@@ -15,6 +15,7 @@ from sqlalchemy import (
     Date,
     ForeignKey,
     ForeignKeyConstraint,
+    Identity,
     Index,
     Integer,
     Interval,
@@ -689,6 +690,26 @@ sandbox_dns_records = Table(
     Index(None, "zone_id", "name"),
 )
 """The sandbox DNS provider's records, as a provider holds them (fully-qualified names)."""
+
+sandbox_subscriptions = Table(
+    "sandbox_subscriptions",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("customer", Text, nullable=False, index=True),
+    Column("content", JSONB, nullable=False),
+    _created(),
+)
+"""The sandbox payment provider's subscriptions, each as the Stripe-shaped object it sends in its events."""
+
+sandbox_billing_events = Table(
+    "sandbox_billing_events",
+    metadata,
+    Column("id", Text, primary_key=True),
+    Column("position", BigInteger, Identity(always=True), nullable=False, unique=True),
+    Column("created_at", TIMESTAMPTZ, nullable=False, index=True),
+    Column("content", JSONB, nullable=False),
+)
+"""Every event the sandbox payment provider sent, in the order it sent them (`position`)."""
 
 idempotency_keys = Table(
     "idempotency_keys",
