@@ -9,19 +9,16 @@ from __future__ import annotations
 from litestar import Litestar
 
 from arco_entrypoints.http.app import create_app
-from arco_entrypoints.runtime import Runtime, services
+from arco_entrypoints.runtime import Runtime
 from arco_entrypoints.settings import Settings
+
+PREPARED = ("database_url", "agency_database_url", "jwt_secret", "scope_key", "secrets_key")
+"""What `arco serve` hands its server processes once the database and the secrets are ready."""
 
 
 def create() -> Litestar:
     settings = Settings.from_environment()
-    if not (settings.database_url and settings.agency_database_url and settings.jwt_secret and settings.scope_key):
-        raise SystemExit(
-            "ARCO_DATABASE_URL, ARCO_AGENCY_DATABASE_URL, ARCO_JWT_SECRET and ARCO_SCOPE_KEY must be set"
-            " (`arco serve` sets them)"
-        )
-    runtime = Runtime(
-        settings.database_url, settings.jwt_secret, None, agency_database_url=settings.agency_database_url,
-        scope_key=settings.scope_key, **services(settings),
-    )  # fmt: skip
-    return create_app(runtime.container())
+    missing = [Settings.variable(field) for field in PREPARED if not getattr(settings, field)]
+    if missing:
+        raise SystemExit(f"{', '.join(missing)} must be set (`arco serve` sets them)")
+    return create_app(Runtime(settings).container())

@@ -40,7 +40,6 @@ from arco_adapters.stripe.sandbox import SandboxPaymentGateway
 from arco_adapters.system import SystemClock, Uuid7Generator
 from arco_adapters.valkey.rate_limiter import ValkeyRateLimiter
 from arco_domain.model.domains import ClientDomainPolicy
-from arco_domain.model.throttling import RateLimits
 from arco_domain.model.tiers import CampaignPlatform
 from arco_domain.use_cases.billing import (
     EnforcePaymentGrace,
@@ -113,7 +112,7 @@ from arco_domain.use_cases.tickets import (
     TransitionTicket,
 )
 from arco_entrypoints.http.tokens import TokenService
-from arco_entrypoints.settings import DEFAULT_PUBLIC_URL
+from arco_entrypoints.settings import Settings
 from arco_entrypoints.webhook_delivery import post_to_webhook
 from arco_ports.ads import AdPlatform
 from arco_ports.clock import Clock
@@ -210,60 +209,69 @@ def traffic_source(mode: str | None, clock: Clock) -> TrafficSource | None:
 
 
 class Container(containers.DeclarativeContainer):
-    config = providers.Configuration()
+    settings = providers.Dependency(instance_of=Settings)
 
     # Client-scoped units of work use `engine` (the client-serving role); everything else, cross-client work and
     # the stores outside any unit of work, uses `agency_engine`.
-    engine = providers.Resource(database_engine, url=config.database_url, pool_size=config.pool_size.as_(int))
+    engine = providers.Resource(
+        database_engine, url=settings.provided.database_url, pool_size=settings.provided.db_pool_size
+    )
     agency_engine = providers.Resource(
-        database_engine, url=config.agency_database_url, pool_size=config.pool_size.as_(int)
+        database_engine, url=settings.provided.agency_database_url, pool_size=settings.provided.db_pool_size
     )
     uow = providers.Singleton(
-        PostgresUnitOfWorkFactory, engine=engine, agency_engine=agency_engine, scope_key=config.scope_key
+        PostgresUnitOfWorkFactory, engine=engine, agency_engine=agency_engine, scope_key=settings.provided.scope_key
     )
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid7Generator)
     hasher = providers.Resource(password_hasher)
-    rate_limits = providers.Callable(lambda configured: configured or RateLimits(), config.rate_limits)
-    rate_limiter = providers.Resource(rate_limiter, config.redis_url, clock=clock)
+    rate_limits = settings.provided.rate_limits
+    rate_limiter = providers.Resource(rate_limiter, settings.provided.redis_url, clock=clock)
     email_templates = providers.Singleton(JinjaEmailTemplates)
-    dashboard_url = providers.Callable(lambda configured: configured or DEFAULT_PUBLIC_URL, config.dashboard_url)
-    tokens = providers.Singleton(TokenService, secret=config.jwt_secret, clock=clock)
+    tokens = providers.Singleton(TokenService, secret=settings.provided.jwt_secret, clock=clock)
     scheduled_runs = providers.Singleton(PostgresScheduledRuns, engine=agency_engine)
     mail_log = providers.Singleton(PostgresMailLog, engine=agency_engine)
     mailer = providers.Selector(
-        config.mail_mode,
+        settings.provided.mail_mode,
         log=mail_log,
-        resend=providers.Singleton(ResendMailer, config.resend_api_key, sender=config.mail_from, log=mail_log),
+        resend=providers.Singleton(
+            ResendMailer, settings.provided.resend_api_key, sender=settings.provided.mail_from, log=mail_log
+        ),
     )
-    scan_ticket_sla = providers.Factory(ScanTicketSla, uow=uow, clock=clock, ids=ids, staff_inbox=config.staff_inbox)
+    scan_ticket_sla = providers.Factory(
+        ScanTicketSla, uow=uow, clock=clock, ids=ids, staff_inbox=settings.provided.staff_inbox
+    )
     outbox = providers.Singleton(PostgresOutbox, engine=agency_engine)
     outbound_guard = providers.Resource(outbound_guard)
-    uptime_probe = providers.Singleton(uptime_probe, config.uptime_mode, guard=outbound_guard)
+    uptime_probe = providers.Singleton(uptime_probe, settings.provided.uptime_mode, guard=outbound_guard)
     check_uptime = providers.Factory(CheckUptime, uow=uow, clock=clock, ids=ids, probe=uptime_probe)
     performance_probe = providers.Resource(
-        performance_probe, config.performance_mode, config.pagespeed_api_key, clock=clock, guard=outbound_guard
+        performance_probe,
+        settings.provided.performance_mode,
+        settings.provided.pagespeed_api_key,
+        clock=clock,
+        guard=outbound_guard,
     )
     measure_performance = providers.Factory(MeasurePerformance, uow=uow, clock=clock, ids=ids, probe=performance_probe)
     dns_provider = providers.Resource(
         dns_provider,
-        config.dns_mode,
-        config.cloudflare_api_token,
-        config.cloudflare_account_id,
+        settings.provided.dns_mode,
+        settings.provided.cloudflare_api_token,
+        settings.provided.cloudflare_account_id,
         engine=agency_engine,
         clock=clock,
     )
     ad_platforms = providers.Resource(
         ad_platforms,
-        config.ads_mode,
-        config.google_ads_client_id,
-        config.google_ads_client_secret,
-        config.google_ads_developer_token,
-        config.meta_app_secret,
-        config.meta_conversion_action,
+        settings.provided.effective_ads_mode,
+        settings.provided.google_ads_client_id,
+        settings.provided.google_ads_client_secret,
+        settings.provided.google_ads_developer_token,
+        settings.provided.meta_app_secret,
+        settings.provided.meta_conversion_action,
         engine=agency_engine,
     )
-    secret_box = providers.Singleton(FernetSecretBox, config.secrets_keys)
+    secret_box = providers.Singleton(FernetSecretBox, settings.provided.secrets_key)
     connect_ad_account = providers.Factory(
         ConnectAdAccount, uow=uow, clock=clock, ids=ids, platforms=ad_platforms, secrets=secret_box
     )
@@ -271,31 +279,33 @@ class Container(containers.DeclarativeContainer):
     list_ad_accounts = providers.Factory(ListAdAccounts, uow=uow, clock=clock, ids=ids)
     sync_ad_account = providers.Factory(
         SyncAdAccount, uow=uow, clock=clock, ids=ids, platforms=ad_platforms, secrets=secret_box,
-        lookback_days=config.ads_lookback_days,
+        lookback_days=settings.provided.ads_lookback_days,
     )  # fmt: skip
     schedule_ad_syncs = providers.Factory(ScheduleAdSyncs, uow=uow, clock=clock, ids=ids)
     list_campaigns = providers.Factory(ListCampaigns, uow=uow, clock=clock, ids=ids)
     get_campaign_metrics = providers.Factory(GetCampaignMetrics, uow=uow, clock=clock, ids=ids)
     expire_upload_reservations = providers.Factory(ExpireUploadReservations, uow=uow, clock=clock, ids=ids)
-    traffic_source = providers.Singleton(traffic_source, config.traffic_mode, clock=clock)
+    traffic_source = providers.Singleton(traffic_source, settings.provided.traffic_mode, clock=clock)
     record_network_usage = providers.Factory(RecordNetworkUsage, uow=uow, clock=clock, ids=ids, source=traffic_source)
-    warn_of_expiries = providers.Factory(WarnOfExpiries, uow=uow, clock=clock, ids=ids, staff_inbox=config.staff_inbox)
+    warn_of_expiries = providers.Factory(
+        WarnOfExpiries, uow=uow, clock=clock, ids=ids, staff_inbox=settings.provided.staff_inbox
+    )
     payment_gateway = providers.Selector(
-        config.billing_mode,
+        settings.provided.billing_mode,
         stripe=providers.Singleton(
             StripePaymentGateway,
-            config.stripe_secret_key,
-            prices=config.stripe_prices,
+            settings.provided.stripe_secret_key,
+            prices=settings.provided.stripe_prices,
             clock=clock,
-            webhook_secret=config.stripe_webhook_secret,
+            webhook_secret=settings.provided.webhook_signing_secret,
         ),
         sandbox=providers.Singleton(
             SandboxPaymentGateway,
-            webhook_secret=config.stripe_webhook_secret,
-            public_url=config.public_url,
-            prices=config.stripe_prices,
+            webhook_secret=settings.provided.webhook_signing_secret,
+            public_url=settings.provided.public_url,
+            prices=settings.provided.stripe_prices,
             clock=clock,
-            deliver=providers.Callable(post_to_webhook, public_url=config.public_url),
+            deliver=providers.Callable(post_to_webhook, public_url=settings.provided.public_url),
         ),
     )
     start_checkout = providers.Factory(StartCheckout, uow=uow, clock=clock, ids=ids, gateway=payment_gateway)
@@ -313,7 +323,13 @@ class Container(containers.DeclarativeContainer):
         Authenticate, uow=uow, clock=clock, ids=ids, hasher=hasher, limiter=rate_limiter, limits=rate_limits
     )
     sign_up = providers.Factory(
-        SignUp, uow=uow, clock=clock, ids=ids, hasher=hasher, templates=email_templates, login_url=dashboard_url
+        SignUp,
+        uow=uow,
+        clock=clock,
+        ids=ids,
+        hasher=hasher,
+        templates=email_templates,
+        login_url=settings.provided.login_url,
     )
     identify_user = providers.Factory(IdentifyUser, uow=uow, clock=clock, ids=ids)
     create_staff_user = providers.Factory(CreateStaffUser, uow=uow, clock=clock, ids=ids, hasher=hasher)
@@ -331,7 +347,7 @@ class Container(containers.DeclarativeContainer):
     complete_milestone = providers.Factory(CompleteMilestone, uow=uow, clock=clock, ids=ids)
     list_domains = providers.Factory(ListDomains, uow=uow, clock=clock, ids=ids)
     get_domain = providers.Factory(GetDomain, uow=uow, clock=clock, ids=ids)
-    domain_names = providers.Singleton(ClientDomainPolicy, allow_example=config.example_domains.as_(bool))
+    domain_names = providers.Singleton(ClientDomainPolicy, allow_example=settings.provided.example_domains)
     add_domain = providers.Factory(AddDomain, uow=uow, clock=clock, ids=ids, dns=dns_provider, names=domain_names)
     refresh_domain_status = providers.Factory(RefreshDomainStatus, uow=uow, clock=clock, ids=ids, dns=dns_provider)
     reconcile_dns_records = providers.Factory(ReconcileDnsRecords, uow=uow, clock=clock, ids=ids, dns=dns_provider)

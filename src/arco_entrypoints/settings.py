@@ -1,17 +1,29 @@
-"""Configuration from the environment, read once by the entrypoints (never at import time)."""
+"""Configuration: one typed object, read from the environment once by the entrypoints (never at import time).
+
+Every field is one `ARCO_*` variable (`Settings.variable` names it). `Settings.from_environment` converts the
+variables with msgspec (strings to numbers, lists, networks, rate limits) and checks the rules between them;
+any bad or missing value stops the start with a message naming the variable. The container takes the object
+as it is.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
 from enum import StrEnum
 from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import msgspec
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
 from arco_domain.model.throttling import RateLimits
+from arco_domain.model.tiers import CampaignPlatform, Tier
 
 
 class Environment(StrEnum):
@@ -21,238 +33,306 @@ class Environment(StrEnum):
 
 
 DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
-MIN_SCOPE_KEY = 32
+MIN_SECRET = 32
+Secret = Annotated[str, msgspec.Meta(min_length=MIN_SECRET)]
+LookbackDays = Annotated[int, msgspec.Meta(ge=1, le=90)]
+Network = IPv4Network | IPv6Network
 
 
-@dataclass(frozen=True, slots=True)
-class BillingSettings:
-    """Stripe in production; elsewhere the sandbox, which needs no account (its own prices and secret)."""
+class SettingsError(ValueError):
+    """A setting that cannot be used; `variable` names it."""
 
-    mode: str = "sandbox"
-    secret_key: str | None = None
-    webhook_secret: str | None = None
-    price_basic: str = "price_sandbox_basic"
-    price_pro: str = "price_sandbox_pro"
-    public_url: str = DEFAULT_PUBLIC_URL
-    """Where ARCO is reached from outside: checkout return pages and the sandbox's hosted pages."""
-
-    @classmethod
-    def from_environment(cls, env: Mapping[str, str], environment: Environment) -> BillingSettings:
-        public_url = env.get("ARCO_PUBLIC_URL", DEFAULT_PUBLIC_URL)
-        if environment is not Environment.PRODUCTION:
-            return cls(webhook_secret=env.get("ARCO_STRIPE_WEBHOOK_SECRET") or None, public_url=public_url)
-        required = (
-            "ARCO_STRIPE_SECRET_KEY",
-            "ARCO_STRIPE_WEBHOOK_SECRET",
-            "ARCO_STRIPE_PRICE_BASIC",
-            "ARCO_STRIPE_PRICE_PRO",
-        )
-        missing = [name for name in required if not env.get(name)]
-        if missing:
-            raise SystemExit(f"production billing needs {', '.join(missing)}")
-        return cls(
-            mode="stripe", secret_key=env["ARCO_STRIPE_SECRET_KEY"], webhook_secret=env["ARCO_STRIPE_WEBHOOK_SECRET"],
-            price_basic=env["ARCO_STRIPE_PRICE_BASIC"], price_pro=env["ARCO_STRIPE_PRICE_PRO"], public_url=public_url,
-        )  # fmt: skip
+    def __init__(self, variable: str, problem: str) -> None:
+        super().__init__(f"{variable}: {problem}")
+        self.variable = variable
 
 
-@dataclass(frozen=True, slots=True)
-class AdsSettings:
-    """The live Google Ads and Meta adapters in production (or with `ARCO_ADS_MODE=live`), else the sandbox."""
-
-    mode: str = "sandbox"
-    google_client_id: str | None = None
-    google_client_secret: str | None = None
-    google_developer_token: str | None = None
-    meta_app_secret: str | None = None
-    meta_conversion_action: str = "offsite_conversion.fb_pixel_purchase"
-    lookback_days: dict[str, int] = field(default_factory=dict)
-
-    @classmethod
-    def from_environment(cls, env: Mapping[str, str], environment: Environment) -> AdsSettings:
-        mode = env.get("ARCO_ADS_MODE") or ("live" if environment is Environment.PRODUCTION else "sandbox")
-        if mode not in ("live", "sandbox"):
-            raise SystemExit("ARCO_ADS_MODE must be live or sandbox")
-        google = (env.get("ARCO_GOOGLE_ADS_CLIENT_ID") or None, env.get("ARCO_GOOGLE_ADS_CLIENT_SECRET") or None)
-        if mode == "live" and not all(google):
-            raise SystemExit("live ad syncs need ARCO_GOOGLE_ADS_CLIENT_ID and ARCO_GOOGLE_ADS_CLIENT_SECRET")
-        lookback: dict[str, int] = {}
-        for platform, variable in (
-            ("google_ads", "ARCO_GOOGLE_ADS_LOOKBACK_DAYS"),
-            ("meta_ads", "ARCO_META_ADS_LOOKBACK_DAYS"),
-        ):
-            raw = env.get(variable)
-            if raw:
-                if not raw.isdigit() or not 1 <= int(raw) <= 90:
-                    raise SystemExit(f"{variable} must be a whole number of days, 1..90")
-                lookback[platform] = int(raw)
-        return cls(
-            mode=mode, google_client_id=google[0], google_client_secret=google[1],
-            google_developer_token=env.get("ARCO_GOOGLE_ADS_DEVELOPER_TOKEN") or None,
-            meta_app_secret=env.get("ARCO_META_APP_SECRET") or None,
-            meta_conversion_action=env.get("ARCO_META_CONVERSION_ACTION") or "offsite_conversion.fb_pixel_purchase",
-            lookback_days=lookback,
-        )  # fmt: skip
-
-
-_PERIOD_UNITS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
-_RATE = re.compile(r"^\s*([a-z_]+)\s*=\s*(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?\s*$")
-
-
-def parse_rate_limits(raw: str) -> RateLimits:
-    """`login_per_address=10/minute, signup_per_address=5/hour, login_failures=5/15m` over the SPEC defaults."""
-    overrides: dict[str, tuple[int, timedelta]] = {}
-    for item in filter(None, (part.strip() for part in raw.split(","))):
-        match = _RATE.match(item.lower())
-        if not match or match.group(4) not in _PERIOD_UNITS or int(match.group(2)) < 1:
-            raise SystemExit(f"ARCO_RATE_LIMITS: {item!r} is not name=count/period (e.g. signup_per_address=5/hour)")
-        name, count, multiple, unit = match.groups()
-        overrides[name] = (int(count), timedelta(seconds=int(multiple or 1) * _PERIOD_UNITS[unit]))
-    try:
-        return RateLimits().configured(overrides)
-    except ValueError as error:
-        raise SystemExit(f"ARCO_RATE_LIMITS: {error}") from None
-
-
-def parse_networks(variable: str, raw: str) -> tuple[IPv4Network | IPv6Network, ...]:
-    try:
-        return tuple(ip_network(part.strip()) for part in raw.split(",") if part.strip())
-    except ValueError as error:
-        raise SystemExit(f"{variable}: {error} (addresses or networks, comma-separated)") from None
-
-
-@dataclass(frozen=True, slots=True)
-class EdgeSettings:
-    """What the HTTP edge offers browsers: the interactive docs page, cross-origin access, HSTS."""
-
-    docs: bool = False
-    """The interactive docs page under /schema (the OpenAPI JSON document is always served)."""
-    cors_origins: tuple[str, ...] = ()
-    """Browser origins (the dashboards) allowed to call the API from JavaScript; none by default."""
-    strict_transport: bool = False
-    """Send `Strict-Transport-Security`: production is only ever served over HTTPS."""
-
-    @classmethod
-    def from_environment(cls, env: Mapping[str, str], environment: Environment) -> EdgeSettings:
-        production = environment is Environment.PRODUCTION
-        docs = env.get("ARCO_DOCS", "")
-        if docs not in ("", "on", "off"):
-            raise SystemExit("ARCO_DOCS must be on or off")
-        return cls(
-            docs=docs == "on" or (docs == "" and not production),
-            cors_origins=parse_origins(env.get("ARCO_CORS_ORIGINS", ""), https_only=production),
-            strict_transport=production,
-        )
-
-
-_ORIGIN = re.compile(r"(?P<scheme>https?)://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:(?P<port>[0-9]{1,5}))?")
-"""What a browser sends as `Origin`: no wildcard, credentials, path or trailing slash."""
-
-
-def parse_origins(raw: str, *, https_only: bool) -> tuple[str, ...]:
-    """`https://dashboard.example.com,https://admin.example.com`: each a scheme, a host and maybe a port."""
-    schemes = ("https",) if https_only else ("https", "http")
-    origins = tuple(filter(None, (part.strip().lower() for part in raw.split(","))))
-    for origin in origins:
-        match = _ORIGIN.fullmatch(origin)
-        if not match or match["scheme"] not in schemes or int(match["port"] or 0) > 65535:
-            wanted = " or ".join(f"{scheme}://host[:port]" for scheme in schemes)
-            raise SystemExit(f"ARCO_CORS_ORIGINS: {origin!r} is not an origin ({wanted}, comma-separated)")
-    return origins
-
-
-@dataclass(frozen=True, slots=True)
-class Settings:
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
     environment: Environment
-    data_dir: Path
-    database_url: str | None
+    """`production`, `staging` or `test`; no default, so a deploy that forgot it mounts no sandbox."""
+    data_dir: Path = Path(".arco")
+    database_url: str | None = None
     """The client-serving connection (a login granted `arco_app`); `None` starts the embedded server."""
-    migration_database_url: str | None
-    """The schema owner's connection for migrations; defaults to `database_url`."""
-    jwt_secret: str | None
-    """HS256 signing secret (Supabase's JWT secret to accept its tokens); `None` keeps one in the data dir."""
     agency_database_url: str | None = None
     """The connection for cross-client work (a login granted `arco_agency`); set exactly when `database_url` is."""
-    scope_key: str | None = None
+    migration_database_url: str | None = None
+    """The schema owner's connection for migrations; `database_url` when unset."""
+    db_pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+    jwt_secret: Secret | None = None
+    """HS256 signing secret (Supabase's JWT secret to accept its tokens); `None` keeps one in the data dir."""
+    scope_key: Secret | None = None
     """The key that signs client scopes for row-level security; `None` keeps one in the data dir."""
+    secrets_key: tuple[str, ...] = ()
+    """Fernet keys sealing stored credentials (ad-platform grants), newest first; empty keeps one in the data dir."""
     redis_url: str | None = None
-    """The job queue's Redis; `None` starts an embedded Valkey in the data dir."""
+    """The job queue's Redis, which also keeps the shared rate limits; `None` starts an embedded Valkey."""
+    public_url: str = DEFAULT_PUBLIC_URL
+    """Where ARCO is reached from outside: checkout return pages and the sandbox's hosted pages."""
+    dashboard_url: str | None = None
+    """Where clients sign in to the dashboard (the link in ARCO's e-mails); `public_url` when unset."""
     staff_inbox: str = "support@arco.local"
     """Where alerts for the agency's staff go (SLA warnings and breaches)."""
     resend_api_key: str | None = None
     """With a key, e-mail goes out through Resend (and is logged); without one it is only logged."""
     mail_from: str = "ARCO <noreply@arco.local>"
     pagespeed_api_key: str | None = None
-    """With a key, sites are measured by Google's PageSpeed Insights; without one, by the sandbox (made-up figures)."""
+    """With a key, sites are measured by Google's PageSpeed Insights; without one, by the sandbox."""
     cloudflare_api_token: str | None = None
     """With a token (and the account id), domains' DNS lives at Cloudflare; without, at the sandbox provider."""
     cloudflare_account_id: str | None = None
-    secrets_keys: tuple[str, ...] = ()
-    """Keys sealing stored credentials (ad-platform grants), newest first; empty keeps one in the data dir."""
-    ads: AdsSettings = field(default_factory=lambda: AdsSettings())
-    billing: BillingSettings = field(default_factory=BillingSettings)
-    edge: EdgeSettings = field(default_factory=EdgeSettings)
-    trusted_proxies: tuple[IPv4Network | IPv6Network, ...] = ()
-    """Proxies whose `X-Forwarded-For` names the client; nobody else's is believed."""
-    rate_limits: RateLimits = field(default_factory=RateLimits)
-    dashboard_url: str = DEFAULT_PUBLIC_URL
-    """Where clients sign in to the dashboard: the link in ARCO's e-mails."""
+    stripe_secret_key: str | None = None
+    stripe_webhook_secret: str | None = None
+    stripe_price_basic: str = "price_sandbox_basic"
+    stripe_price_pro: str = "price_sandbox_pro"
+    ads_mode: Literal["live", "sandbox"] | None = None
+    """`live` (the platforms' APIs) or `sandbox`; `live` in production when unset, else `sandbox`."""
+    google_ads_client_id: str | None = None
+    google_ads_client_secret: str | None = None
+    google_ads_developer_token: str | None = None
+    google_ads_lookback_days: LookbackDays | None = None
+    meta_app_secret: str | None = None
+    meta_conversion_action: str = "offsite_conversion.fb_pixel_purchase"
+    meta_ads_lookback_days: LookbackDays | None = None
+    docs: Literal["on", "off"] | None = None
+    """The interactive docs page under /schema; on outside production when unset."""
+    cors_origins: tuple[str, ...] = ()
+    """Browser origins (the dashboards) allowed to call the API from JavaScript; none by default."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Addresses or networks of the proxies whose `X-Forwarded-For` names the client; nobody else's is believed."""
+    rate_limits: RateLimits = msgspec.field(default_factory=RateLimits)
+
+    def __post_init__(self) -> None:
+        checks = (self._check_database, self._check_production, self._check_providers, self._check_origins)
+        for check in checks:
+            check()
+        self.proxy_networks  # noqa: B018 - refuses a malformed ARCO_TRUSTED_PROXIES at start
+
+    @staticmethod
+    def variable(field: str) -> str:
+        """The environment variable that sets `field`."""
+        return "ARCO_ENV" if field == "environment" else "ARCO_" + field.upper()
+
+    @property
+    def is_production(self) -> bool:
+        return self.environment is Environment.PRODUCTION
+
+    # What the container chooses from the settings.
+
+    @property
+    def billing_mode(self) -> Literal["stripe", "sandbox"]:
+        return "stripe" if self.is_production else "sandbox"
+
+    @property
+    def webhook_signing_secret(self) -> str:
+        """Stripe's webhook secret; the sandbox signs with one of its own derived from the JWT secret."""
+        if self.stripe_webhook_secret:
+            return self.stripe_webhook_secret
+        return "whsec_sandbox_" + hashlib.sha256((self.jwt_secret or "").encode()).hexdigest()
+
+    @property
+    def stripe_prices(self) -> dict[Tier, str]:
+        return {Tier.BASIC: self.stripe_price_basic, Tier.PRO: self.stripe_price_pro}
+
+    @property
+    def effective_ads_mode(self) -> Literal["live", "sandbox"]:
+        return self.ads_mode or ("live" if self.is_production else "sandbox")
+
+    @property
+    def ads_lookback_days(self) -> dict[CampaignPlatform, int]:
+        days = {
+            CampaignPlatform.GOOGLE_ADS: self.google_ads_lookback_days,
+            CampaignPlatform.META_ADS: self.meta_ads_lookback_days,
+        }
+        return {platform: value for platform, value in days.items() if value is not None}
+
+    @property
+    def mail_mode(self) -> Literal["resend", "log"]:
+        return "resend" if self.resend_api_key else "log"
+
+    @property
+    def performance_mode(self) -> Literal["pagespeed", "sandbox"]:
+        return "pagespeed" if self.pagespeed_api_key else "sandbox"
+
+    @property
+    def dns_mode(self) -> Literal["cloudflare", "sandbox"]:
+        return "cloudflare" if self.cloudflare_api_token else "sandbox"
+
+    @property
+    def traffic_mode(self) -> Literal["none", "sandbox"]:
+        """Production never shows invented traffic: no source until a real one is configured."""
+        return "none" if self.is_production else "sandbox"
+
+    @property
+    def uptime_mode(self) -> Literal["http", "sandbox"]:
+        """Only production reaches the sites clients name."""
+        return "http" if self.is_production else "sandbox"
+
+    @property
+    def example_domains(self) -> bool:
+        """Whether clients may add `.example` names (the demo and staging use them)."""
+        return not self.is_production
+
+    @property
+    def docs_page(self) -> bool:
+        return self.docs == "on" or (self.docs is None and not self.is_production)
+
+    @property
+    def strict_transport(self) -> bool:
+        """Send `Strict-Transport-Security`: production is only ever served over HTTPS."""
+        return self.is_production
+
+    @property
+    def proxy_networks(self) -> tuple[Network, ...]:
+        try:
+            return tuple(ip_network(proxy) for proxy in self.trusted_proxies)
+        except ValueError as error:
+            raise SettingsError("ARCO_TRUSTED_PROXIES", f"{error} (addresses or networks, comma-separated)") from None
+
+    @property
+    def login_url(self) -> str:
+        return self.dashboard_url or self.public_url
+
+    # The rules between settings; each names the variable to fix.
+
+    def _check_database(self) -> None:
+        for field in ("database_url", "agency_database_url", "migration_database_url"):
+            url = getattr(self, field)
+            if url is not None:
+                _check_database_url(self.variable(field), url)
+        if (self.database_url is None) != (self.agency_database_url is None):
+            # Cross-client work needs a role of its own next to a configured database, and means nothing without one.
+            missing = "ARCO_AGENCY_DATABASE_URL" if self.agency_database_url is None else "ARCO_DATABASE_URL"
+            raise SettingsError(
+                missing, "ARCO_DATABASE_URL and ARCO_AGENCY_DATABASE_URL go together: set both or neither"
+            )
+        if self.database_url is not None and self.database_url == self.agency_database_url:
+            raise SettingsError("ARCO_AGENCY_DATABASE_URL", "must log in as another role than ARCO_DATABASE_URL")
+
+    def _check_production(self) -> None:
+        if not self.is_production:
+            return
+        required = {
+            # Rate limits and the job queue live there; each process counting alone would multiply the limits.
+            "redis_url": "the job queue and the shared rate limits",
+            # Elsewhere the sandbox invents performance figures; production must never show invented ones.
+            "pagespeed_api_key": "performance measurement",
+            # Kept next to the data they guard, keys guard nothing in production.
+            "secrets_key": "sealing stored credentials",
+            "scope_key": "signing the client scope of database transactions",
+            "stripe_secret_key": "billing",
+            "stripe_webhook_secret": "billing",
+            "stripe_price_basic": "billing",
+            "stripe_price_pro": "billing",
+        }
+        for field, purpose in required.items():
+            value = getattr(self, field)
+            if not value or (field.startswith("stripe_price") and value.startswith("price_sandbox")):
+                raise SettingsError(self.variable(field), f"production needs it ({purpose})")
+
+    def _check_providers(self) -> None:
+        cloudflare = (self.cloudflare_api_token, self.cloudflare_account_id)
+        if (self.is_production or any(cloudflare)) and not all(cloudflare):
+            # A half-configured Cloudflare, or the sandbox's pretend zones in production, would lose real DNS.
+            missing = "ARCO_CLOUDFLARE_ACCOUNT_ID" if self.cloudflare_api_token else "ARCO_CLOUDFLARE_API_TOKEN"
+            raise SettingsError(
+                missing, "Cloudflare needs both ARCO_CLOUDFLARE_API_TOKEN and ARCO_CLOUDFLARE_ACCOUNT_ID"
+            )
+        if self.effective_ads_mode == "live" and not (self.google_ads_client_id and self.google_ads_client_secret):
+            missing = "ARCO_GOOGLE_ADS_CLIENT_SECRET" if self.google_ads_client_id else "ARCO_GOOGLE_ADS_CLIENT_ID"
+            raise SettingsError(
+                missing, "live ad syncs need ARCO_GOOGLE_ADS_CLIENT_ID and ARCO_GOOGLE_ADS_CLIENT_SECRET"
+            )
+
+    def _check_origins(self) -> None:
+        schemes = ("https",) if self.is_production else ("https", "http")
+        for origin in self.cors_origins:
+            match = _ORIGIN.fullmatch(origin)
+            if not match or match["scheme"] not in schemes or int(match["port"] or 0) > 65535:
+                wanted = " or ".join(f"{scheme}://host[:port]" for scheme in schemes)
+                raise SettingsError("ARCO_CORS_ORIGINS", f"{origin!r} is not an origin ({wanted}, comma-separated)")
 
     @classmethod
     def from_environment(cls, env: Mapping[str, str] | None = None) -> Settings:
+        """The settings the `ARCO_*` variables of `env` (the process environment by default) describe, or
+        `SystemExit` naming the first variable that cannot be used."""
         env = os.environ if env is None else env
+        raw: dict[str, Any] = {}
+        for field in cls.__struct_fields__:
+            value = env.get(cls.variable(field), "")
+            if not value.strip():
+                continue
+            if field == "rate_limits":
+                try:
+                    raw[field] = parse_rate_limits(value)
+                except SettingsError as error:
+                    raise SystemExit(str(error)) from None
+            else:
+                # Origins are compared as browsers send them: lower-case.
+                value = value.lower() if field == "cors_origins" else value
+                raw[field] = _split(value) if field in _LISTS else value.strip()
         try:
-            # No default: a production deploy that forgot it would otherwise mount the sandboxes.
-            environment = Environment(env.get("ARCO_ENV", ""))
-        except ValueError:
-            raise SystemExit(f"ARCO_ENV must be set to one of {', '.join(Environment)}") from None
-        if environment is Environment.PRODUCTION and not env.get("ARCO_REDIS_URL"):
-            # Rate limits and the job queue live there; each process counting alone would multiply the limits.
-            raise SystemExit("production needs ARCO_REDIS_URL (the job queue and the shared rate limits)")
-        database_url = env.get("ARCO_DATABASE_URL") or None
-        if environment is Environment.PRODUCTION and not env.get("ARCO_PAGESPEED_API_KEY"):
-            # Elsewhere the sandbox invents performance figures; production must never show invented ones.
-            raise SystemExit("production needs ARCO_PAGESPEED_API_KEY for performance measurement")
-        secrets_keys = tuple(key.strip() for key in env.get("ARCO_SECRETS_KEY", "").split(",") if key.strip())
-        if environment is Environment.PRODUCTION and not secrets_keys:
-            # A key kept next to the data it protects protects nothing in production.
-            raise SystemExit("production needs ARCO_SECRETS_KEY to seal stored credentials")
-        agency_database_url = env.get("ARCO_AGENCY_DATABASE_URL") or None
-        if (database_url is None) != (agency_database_url is None):
-            # Cross-client work needs a role of its own next to a configured database, and means nothing without one.
-            raise SystemExit("ARCO_DATABASE_URL and ARCO_AGENCY_DATABASE_URL go together: set both or neither")
-        if database_url is not None and database_url == agency_database_url:
-            raise SystemExit("ARCO_AGENCY_DATABASE_URL must log in as another role than ARCO_DATABASE_URL")
-        scope_key = env.get("ARCO_SCOPE_KEY") or None
-        if environment is Environment.PRODUCTION and scope_key is None:
-            # Like the secrets key: kept next to the data it guards, it guards nothing in production.
-            raise SystemExit("production needs ARCO_SCOPE_KEY to sign the client scope of database transactions")
-        if scope_key is not None and len(scope_key) < MIN_SCOPE_KEY:
-            raise SystemExit(f"ARCO_SCOPE_KEY must be at least {MIN_SCOPE_KEY} characters")
-        cloudflare = (env.get("ARCO_CLOUDFLARE_API_TOKEN") or None, env.get("ARCO_CLOUDFLARE_ACCOUNT_ID") or None)
-        if (environment is Environment.PRODUCTION or any(cloudflare)) and not all(cloudflare):
-            # A half-configured Cloudflare, or the sandbox's pretend zones in production, would lose real DNS.
-            raise SystemExit("Cloudflare needs both ARCO_CLOUDFLARE_API_TOKEN and ARCO_CLOUDFLARE_ACCOUNT_ID")
-        return cls(
-            environment=environment,
-            data_dir=Path(env.get("ARCO_DATA_DIR", ".arco")),
-            database_url=database_url,
-            migration_database_url=env.get("ARCO_MIGRATION_DATABASE_URL") or database_url,
-            jwt_secret=env.get("ARCO_JWT_SECRET") or None,
-            agency_database_url=agency_database_url,
-            scope_key=scope_key,
-            redis_url=env.get("ARCO_REDIS_URL") or None,
-            staff_inbox=env.get("ARCO_STAFF_INBOX", "support@arco.local"),
-            resend_api_key=env.get("ARCO_RESEND_API_KEY") or None,
-            mail_from=env.get("ARCO_MAIL_FROM", "ARCO <noreply@arco.local>"),
-            pagespeed_api_key=env.get("ARCO_PAGESPEED_API_KEY") or None,
-            cloudflare_api_token=cloudflare[0],
-            cloudflare_account_id=cloudflare[1],
-            secrets_keys=secrets_keys,
-            ads=AdsSettings.from_environment(env, environment),
-            billing=BillingSettings.from_environment(env, environment),
-            edge=EdgeSettings.from_environment(env, environment),
-            trusted_proxies=parse_networks("ARCO_TRUSTED_PROXIES", env.get("ARCO_TRUSTED_PROXIES", "")),
-            rate_limits=parse_rate_limits(env.get("ARCO_RATE_LIMITS", "")),
-            dashboard_url=env.get("ARCO_DASHBOARD_URL") or env.get("ARCO_PUBLIC_URL") or DEFAULT_PUBLIC_URL,
-        )
+            return msgspec.convert(raw, cls, strict=False, dec_hook=_decode)
+        except msgspec.ValidationError as error:
+            raise SystemExit(_explained(error)) from None
+
+    def replace(self, **changes: Any) -> Settings:
+        """These settings with some fields changed, checked again."""
+        return msgspec.structs.replace(self, **changes)
+
+
+_LISTS = frozenset({"secrets_key", "cors_origins", "trusted_proxies"})
+_ORIGIN = re.compile(r"(?P<scheme>https?)://([a-z0-9.-]+|\[[0-9a-f:.]+\])(:(?P<port>[0-9]{1,5}))?")
+"""What a browser sends as `Origin`: no wildcard, credentials, path or trailing slash."""
+_PERIOD_UNITS = {"s": 1, "second": 1, "m": 60, "minute": 60, "h": 3600, "hour": 3600, "d": 86400, "day": 86400}
+_RATE = re.compile(r"^\s*([a-z_]+)\s*=\s*(\d+)\s*/\s*(\d*)\s*([a-z]+?)s?\s*$")
+_PATH = re.compile(r"at `\$\.(\w+)")
+_MISSING = re.compile(r"missing required field `(\w+)`")
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _decode(kind: type, value: Any) -> Any:
+    if kind is Path and isinstance(value, str):
+        return Path(value)
+    raise NotImplementedError(kind)
+
+
+def _explained(error: msgspec.ValidationError) -> str:
+    message = str(error)
+    if missing := _MISSING.search(message):
+        reason, field = "must be set", missing.group(1)
+    elif found := _PATH.search(message):
+        reason, field = message.split(" - at ")[0], found.group(1)
+    else:
+        return message  # raised by a rule between settings, which names its variable itself
+    if field == "environment":
+        reason += f" (one of {', '.join(Environment)})"
+    return f"{Settings.variable(field)}: {reason}"
+
+
+def _check_database_url(variable: str, url: str) -> None:
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise SettingsError(variable, "is not a database URL (postgresql+asyncpg://user@host/database)") from None
+    if parsed.drivername != "postgresql+asyncpg" or not parsed.database:
+        raise SettingsError(variable, "must be postgresql+asyncpg://user@host/database")
+
+
+def parse_rate_limits(raw: str) -> RateLimits:
+    """`login_per_address=10/minute, signup_per_address=5/hour, login_failures=5/15m` over the SPEC defaults."""
+    overrides: dict[str, tuple[int, timedelta]] = {}
+    for item in _split(raw):
+        match = _RATE.match(item.lower())
+        if not match or match.group(4) not in _PERIOD_UNITS or int(match.group(2)) < 1:
+            raise SettingsError(
+                "ARCO_RATE_LIMITS", f"{item!r} is not name=count/period (e.g. signup_per_address=5/hour)"
+            )
+        name, count, multiple, unit = match.groups()
+        overrides[name] = (int(count), timedelta(seconds=int(multiple or 1) * _PERIOD_UNITS[unit]))
+    try:
+        return RateLimits().configured(overrides)
+    except ValueError as error:
+        raise SettingsError("ARCO_RATE_LIMITS", str(error)) from None

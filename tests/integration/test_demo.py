@@ -10,13 +10,17 @@ from arco_domain.model.clients import MemberRole
 from arco_domain.model.tiers import CampaignPlatform, Tier
 from arco_entrypoints.demo import demo_email, seed_demo
 from arco_entrypoints.runtime import Runtime
+from arco_entrypoints.settings import Environment, Settings
 
 
 async def test_the_demo_agency_is_seeded_once_with_its_ad_accounts_synced(
     database_urls: dict[str, str],
 ) -> None:
     runtime = Runtime(
-        **database_urls, jwt_secret="demo-test-secret-long-enough", embedded=None, secrets_keys=(new_key(),),
+        Settings(
+            environment=Environment.TEST, **database_urls, jwt_secret="demo-test-secret-that-is-long-enough",
+            secrets_key=(new_key(),),
+        )
     )  # fmt: skip
     container: Any = runtime.container(pool_size=4)
     await container.init_resources()

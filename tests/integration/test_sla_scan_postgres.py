@@ -17,6 +17,7 @@ from arco_domain.model.access import Principal
 from arco_domain.model.clients import UserType
 from arco_domain.model.tiers import Tier
 from arco_entrypoints.runtime import Runtime
+from arco_entrypoints.settings import Environment, Settings
 
 START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 PRO_SLA = timedelta(hours=4)
@@ -24,7 +25,8 @@ PRO_SLA = timedelta(hours=4)
 
 @pytest.fixture
 async def container(database_urls: dict[str, str]) -> AsyncIterator[Any]:
-    container: Any = Runtime(**database_urls, jwt_secret="sla-secret-" * 4, embedded=None).container()
+    settings = Settings(environment=Environment.TEST, **database_urls, jwt_secret="sla-secret-" * 4)
+    container: Any = Runtime(settings).container()
     container.clock.override(providers.Object(ManualClock(START)))
     await container.init_resources()
     yield container

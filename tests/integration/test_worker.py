@@ -26,6 +26,7 @@ from arco_domain.model.tiers import Tier
 from arco_domain.use_cases.base import request_email
 from arco_domain.use_cases.tickets import AutoCloseResolvedTickets
 from arco_entrypoints.runtime import Runtime
+from arco_entrypoints.settings import Environment, Settings
 from arco_entrypoints.worker.app import build_worker, dispatch_outbox
 from arco_entrypoints.worker.schedules import SCHEDULES, Schedule, run_scheduled
 
@@ -36,7 +37,8 @@ SECRETS_KEY = new_key()
 
 @pytest.fixture
 def runtime(database_urls: dict[str, str]) -> Runtime:
-    return Runtime(**database_urls, jwt_secret=SECRET, embedded=None, secrets_keys=(SECRETS_KEY,))
+    settings = Settings(environment=Environment.TEST, **database_urls, jwt_secret=SECRET, secrets_key=(SECRETS_KEY,))
+    return Runtime(settings)
 
 
 @pytest.fixture

@@ -9,16 +9,20 @@ import pytest
 from arco_adapters.http_probe import HttpUptimeProbe
 from arco_adapters.sandbox_uptime import SandboxUptimeProbe
 from arco_entrypoints.runtime import Runtime
-from arco_entrypoints.settings import Environment
+from arco_entrypoints.settings import Environment, Settings
 from arco_ports.monitoring import ProbeResult, UptimeProbe
+from tests.settings_examples import PRODUCTION
 
 
 def runtime(environment: Environment) -> Runtime:
-    return Runtime(
-        "postgresql+asyncpg://arco_app@127.0.0.1/arco", "wiring-test-secret", None,
-        agency_database_url="postgresql+asyncpg://arco_agency@127.0.0.1/arco", scope_key="wiring-test-scope",
-        environment=environment,
-    )  # fmt: skip
+    databases = {
+        "database_url": "postgresql+asyncpg://arco_app@127.0.0.1/arco",
+        "agency_database_url": "postgresql+asyncpg://arco_agency@127.0.0.1/arco",
+        "jwt_secret": "wiring-test-secret-that-is-long-enough",
+    }
+    if environment is Environment.PRODUCTION:
+        return Runtime(Settings(**{**PRODUCTION, **databases}))
+    return Runtime(Settings(environment=environment, **databases))
 
 
 async def wired_probe(environment: Environment) -> UptimeProbe:

@@ -24,6 +24,7 @@ from arco_entrypoints.http.idempotency import IdempotencyKeyDocs, IdempotencyMid
 from arco_entrypoints.http.response_headers import response_headers
 from arco_entrypoints.http.throttle import ThrottleMiddleware
 from arco_entrypoints.providing import resolve
+from arco_entrypoints.settings import Settings
 
 
 def create_app(container: Any, *, debug: bool = False) -> Litestar:
@@ -33,12 +34,13 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
     async def stop() -> None:
         await container.shutdown_resources()
 
-    addresses = ClientAddresses(container.config.trusted_proxies() or ())
+    settings: Settings = container.settings()
+    addresses = ClientAddresses(settings.proxy_networks)
     throttle = ThrottleMiddleware(
         limiter=partial(resolve, container.rate_limiter), limits=container.rate_limits(), addresses=addresses
     )
     return Litestar(
-        route_handlers=[*CONTROLLERS, *([SandboxController] if container.config.billing_mode() == "sandbox" else [])],
+        route_handlers=[*CONTROLLERS, *([SandboxController] if settings.billing_mode == "sandbox" else [])],
         dependencies={
             "caller": Provide(principal, sync_to_thread=False),
             "now": current_time(container),
@@ -53,12 +55,12 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
         plugins=[IdempotencyKeyDocs()],
         exception_handlers=EXCEPTION_HANDLERS,
         request_class=JsonRequest,
-        cors_config=cors_config(container.config.cors_origins() or ()),
-        before_send=[response_headers(strict_transport=bool(container.config.strict_transport()))],
+        cors_config=cors_config(settings.cors_origins),
+        before_send=[response_headers(strict_transport=settings.strict_transport)],
         on_startup=[start],
         on_shutdown=[stop],
-        state=State({"container": container, "public_url": container.config.public_url()}),
-        openapi_config=openapi_config(docs_page=bool(container.config.docs())),
+        state=State({"container": container, "public_url": settings.public_url}),
+        openapi_config=openapi_config(docs_page=settings.docs_page),
         debug=debug,
     )
 

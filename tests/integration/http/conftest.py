@@ -28,6 +28,7 @@ from arco_entrypoints.cli import SERVER_OPTIONS
 from arco_entrypoints.container import Container
 from arco_entrypoints.http.app import create_app
 from arco_entrypoints.runtime import Runtime
+from arco_entrypoints.settings import Environment, Settings
 
 JWT_SECRET = "test-secret-that-is-long-enough-for-hs256"
 PASSWORD = "correct horse battery"
@@ -50,20 +51,20 @@ class Account:
 SECRETS_KEY = new_key()
 
 
+def settings_for(database_urls: dict[str, str], **changes: Any) -> Settings:
+    """Settings for an app on the module's database. Every test client calls from one address, so the limits
+    per address are roomy; the throttling tests set the real ones."""
+    defaults: dict[str, Any] = {
+        "environment": Environment.TEST, "db_pool_size": 5, "jwt_secret": JWT_SECRET, "secrets_key": (SECRETS_KEY,),
+        "rate_limits": ROOMY_LIMITS,
+    }  # fmt: skip
+    return Settings(**{**defaults, **database_urls, **changes})
+
+
 @pytest.fixture
 def container(database_urls: dict[str, str]) -> Container:
-    container = Container()
-    container.config.from_dict(
-        {
-            **database_urls,
-            "pool_size": 5,
-            "jwt_secret": JWT_SECRET,
-            "secrets_keys": [SECRETS_KEY],
-        }
-    )
+    container = Container(settings=settings_for(database_urls))
     container.hasher.override(providers.Resource(cheap_hasher))
-    # Every test client calls from one address; the throttling tests set the real limits themselves.
-    container.config.rate_limits.from_value(ROOMY_LIMITS)
     return container
 
 

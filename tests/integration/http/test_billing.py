@@ -15,8 +15,7 @@ import pytest
 
 from arco_adapters.stripe.webhooks import sign_payload
 from arco_entrypoints.runtime import Runtime
-from arco_entrypoints.settings import BillingSettings
-from tests.integration.http.conftest import JWT_SECRET, ROOMY_LIMITS, SECRETS_KEY, free_port, running_server
+from tests.integration.http.conftest import free_port, running_server, settings_for
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "stripe"
 WEBHOOK_SECRET = "whsec_test_secret_for_signatures"
@@ -26,14 +25,8 @@ PRO_PRICE = "price_sandbox_pro"
 @pytest.fixture(scope="module")
 def server(database_urls: dict[str, str]) -> Iterator[str]:
     port = free_port()
-    billing = BillingSettings(webhook_secret=WEBHOOK_SECRET, public_url=f"http://127.0.0.1:{port}")
     runtime = Runtime(
-        **database_urls,
-        jwt_secret=JWT_SECRET,
-        embedded=None,
-        billing=billing,
-        secrets_keys=(SECRETS_KEY,),
-        rate_limits=ROOMY_LIMITS,
+        settings_for(database_urls, stripe_webhook_secret=WEBHOOK_SECRET, public_url=f"http://127.0.0.1:{port}")
     )
     with running_server(runtime, port) as url:
         yield url

@@ -14,7 +14,6 @@ from typing import Any
 from uuid import uuid4
 
 import msgspec
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar import Litestar
@@ -22,9 +21,6 @@ from litestar.handlers import HTTPRouteHandler
 from litestar.routes import HTTPRoute
 from litestar.testing import AsyncTestClient
 
-from arco_domain.model.tiers import Tier
-from arco_entrypoints.container import Container
-from arco_entrypoints.settings import BillingSettings
 from tests.integration.http.conftest import Account, Staff
 
 EXAMPLES_PER_ROUTE = 15
@@ -80,21 +76,6 @@ HOSTILE = st.one_of(
     JSON,
 )
 """Values of the wrong type, out of any range, or odd, for a named field."""
-
-
-@pytest.fixture
-def container(container: Container) -> Container:
-    """The test container with billing in the sandbox, as staging runs it, so that billing routes answer too."""
-    sandbox = BillingSettings()
-    container.config.from_dict(
-        {
-            "billing_mode": sandbox.mode,
-            "stripe_prices": {Tier.BASIC: sandbox.price_basic, Tier.PRO: sandbox.price_pro},
-            "stripe_webhook_secret": "whsec_body_fuzz",
-            "public_url": sandbox.public_url,
-        }
-    )
-    return container
 
 
 @dataclass(frozen=True)

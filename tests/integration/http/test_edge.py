@@ -22,9 +22,12 @@ from arco_entrypoints.http.api_docs import SCALAR_INTEGRITY, SCALAR_URL
 from arco_entrypoints.http.app import create_app
 from arco_entrypoints.http.response_headers import STRICT_TRANSPORT
 from tests.integration.http.conftest import Account, Staff, sign_up
+from tests.settings_examples import PRODUCTION
 
 PROBLEM_JSON = "application/problem+json"
 DASHBOARD = "https://dashboard.example.com"
+PRODUCTION_HERE = {field: value for field, value in PRODUCTION.items() if field != "scope_key"}
+"""Production on the test's database, whose scope key is the one installed there."""
 
 
 def concrete_paths(app: Litestar, prefix: str = "/") -> list[str]:
@@ -39,11 +42,10 @@ def concrete_paths(app: Litestar, prefix: str = "/") -> list[str]:
 
 @pytest.fixture
 def build_client(container: Container) -> Callable[..., AsyncTestClient[Any]]:
-    """A test client of an app whose container is configured with `settings` on top of the test's own."""
+    """A test client of an app whose settings are the test's own with `changes`."""
 
-    def build(**settings: Any) -> AsyncTestClient[Any]:
-        for key, value in settings.items():
-            getattr(container.config, key).from_value(value)
+    def build(**changes: Any) -> AsyncTestClient[Any]:
+        container.settings.override(providers.Object(container.settings().replace(**changes)))
         return AsyncTestClient(create_app(container))
 
     return build
@@ -51,7 +53,7 @@ def build_client(container: Container) -> Callable[..., AsyncTestClient[Any]]:
 
 @pytest.fixture
 async def production_like(build_client: Callable[..., AsyncTestClient[Any]]) -> AsyncIterator[AsyncTestClient[Any]]:
-    async with build_client(strict_transport=True, cors_origins=[DASHBOARD]) as client:
+    async with build_client(**PRODUCTION_HERE, cors_origins=(DASHBOARD,)) as client:
         yield client
 
 
@@ -210,17 +212,21 @@ class TestCrossOrigin:
 
 
 class TestDocs:
-    async def test_without_the_docs_page_only_the_document_is_served(self, api: AsyncTestClient[Any]) -> None:
-        document = await api.get("/schema/openapi.json")
+    async def test_without_the_docs_page_only_the_document_is_served(
+        self, build_client: Callable[..., AsyncTestClient[Any]]
+    ) -> None:
+        async with build_client(**PRODUCTION_HERE) as api:
+            document = await api.get("/schema/openapi.json")
+            root = await api.get("/schema")
+            scalar = await api.get("/schema/scalar")
         assert document.status_code == 200 and document.json()["info"]["title"] == "ARCO"
-        root = await api.get("/schema")
         assert "<script" not in root.text
-        assert (await api.get("/schema/scalar")).status_code == 404
+        assert scalar.status_code == 404
 
     async def test_the_docs_page_loads_a_pinned_scalar_checked_by_its_hash(
         self, build_client: Callable[..., AsyncTestClient[Any]]
     ) -> None:
-        async with build_client(docs=True) as client:
+        async with build_client(**PRODUCTION_HERE, docs="on") as client:
             page = await client.get("/schema")
         assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
         assert f'<script src="{SCALAR_URL}" integrity="{SCALAR_INTEGRITY}" crossorigin="anonymous">' in page.text

@@ -14,15 +14,16 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
+from arco_domain.model.throttling import RateLimits
 from arco_entrypoints.runtime import Runtime
-from tests.integration.http.conftest import JWT_SECRET, SECRETS_KEY, Staff, free_port, running_server
+from tests.integration.http.conftest import Staff, free_port, running_server, settings_for
 
 EXAMPLES_PER_OPERATION = 25
 
 
 @pytest.fixture(scope="module")
 def server_url(database_urls: dict[str, str]) -> Iterator[str]:
-    runtime = Runtime(**database_urls, jwt_secret=JWT_SECRET, embedded=None, secrets_keys=(SECRETS_KEY,))
+    runtime = Runtime(settings_for(database_urls, rate_limits=RateLimits()))
     with running_server(runtime, free_port()) as url:
         yield url
 

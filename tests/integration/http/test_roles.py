@@ -9,6 +9,7 @@ from uuid import UUID
 
 import jwt
 import pytest
+from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
@@ -20,8 +21,7 @@ from arco_domain.model.tiers import Tier
 from arco_domain.use_cases.identity import CreateStaffUser, Identity
 from arco_entrypoints.container import Container
 from arco_entrypoints.http.tokens import AUDIENCE
-from arco_entrypoints.settings import BillingSettings
-from tests.integration.http.conftest import JWT_SECRET, Account, Staff
+from tests.integration.http.conftest import JWT_SECRET, Account, Staff, cheap_hasher, settings_for
 from tests.integration.http.test_dashboard import on_tier
 
 Api = AsyncTestClient[Any]
@@ -29,17 +29,10 @@ PLAN_CHANGES = [{"tier": "pro"}, {"custom_limits": {"projects": 50}}, {"tier": "
 
 
 @pytest.fixture
-def container(container: Container) -> Container:
-    """The shared app container, with the sandbox payment provider behind checkout and the portal."""
-    sandbox = BillingSettings(webhook_secret="whsec_roles_sandbox", public_url="http://127.0.0.1:9")
-    container.config.from_dict(
-        {
-            "billing_mode": sandbox.mode,
-            "stripe_webhook_secret": sandbox.webhook_secret,
-            "stripe_prices": {Tier.BASIC: sandbox.price_basic, Tier.PRO: sandbox.price_pro},
-            "public_url": sandbox.public_url,
-        }
-    )
+def container(database_urls: dict[str, str]) -> Container:
+    """The shared app container, its sandbox payment provider sending events nowhere reachable."""
+    container = Container(settings=settings_for(database_urls, public_url="http://127.0.0.1:9"))
+    container.hasher.override(providers.Resource(cheap_hasher))
     return container
 
 

@@ -4,14 +4,13 @@ logins per account and address, `429` problem details with `Retry-After` and `Ra
 from __future__ import annotations
 
 from collections.abc import Iterator
-from ipaddress import ip_network
 
 import httpx
 import pytest
 
 from arco_domain.model.throttling import RateLimits
 from arco_entrypoints.runtime import Runtime
-from tests.integration.http.conftest import JWT_SECRET, SECRETS_KEY, free_port, running_server
+from tests.integration.http.conftest import free_port, running_server, settings_for
 
 PASSWORD = "a sound passphrase"
 
@@ -19,10 +18,7 @@ PASSWORD = "a sound passphrase"
 @pytest.fixture
 def server(database_urls: dict[str, str]) -> Iterator[str]:
     # The test talks to the server from 127.0.0.1, made a trusted proxy so each test can speak for many clients.
-    runtime = Runtime(
-        **database_urls, jwt_secret=JWT_SECRET, embedded=None, secrets_keys=(SECRETS_KEY,),
-        trusted_proxies=(ip_network("127.0.0.1/32"),), rate_limits=RateLimits(),
-    )  # fmt: skip
+    runtime = Runtime(settings_for(database_urls, trusted_proxies=("127.0.0.1",), rate_limits=RateLimits()))
     with running_server(runtime, free_port()) as url:
         yield url
 
@@ -70,9 +66,7 @@ class TestPerAddress:
         assert log_in(http, "nobody@shop.example", "wrong guess!", "198.51.100.31").status_code == 401
 
     def test_a_strangers_forwarded_header_is_not_believed(self, database_urls: dict[str, str]) -> None:
-        runtime = Runtime(
-            **database_urls, jwt_secret=JWT_SECRET, embedded=None, secrets_keys=(SECRETS_KEY,), rate_limits=RateLimits()
-        )
+        runtime = Runtime(settings_for(database_urls, rate_limits=RateLimits()))
         with running_server(runtime, free_port()) as url, httpx.Client(base_url=url, timeout=30) as http:
             answers = [
                 log_in(http, "nobody@shop.example", "wrong guess!", f"198.51.100.{n}") for n in range(11)
