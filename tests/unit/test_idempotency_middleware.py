@@ -24,9 +24,10 @@ CLIENT = Principal(UserId(uuid4()), UserType.CLIENT, ClientId(uuid4()))
 
 @dataclass
 class App:
-    """An endpoint that records the bodies it received and answers 201, crashing on the calls listed."""
+    """An endpoint that records the bodies it received and answers `status`, crashing on the calls listed."""
 
     crash_on: Sequence[int] = ()
+    status: int = 201
     bodies: list[bytes] = field(default_factory=list)
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
@@ -40,7 +41,8 @@ class App:
         if len(self.bodies) in self.crash_on:
             raise RuntimeError("a bug")
         answer = b'{"call": %d}' % len(self.bodies)
-        await send({"type": "http.response.start", "status": 201, "headers": [(b"content-type", b"application/json")]})
+        headers = [(b"content-type", b"application/json")]
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
         await send({"type": "http.response.body", "body": answer[:5], "more_body": True})
         await send({"type": "http.response.body", "body": answer[5:], "more_body": False})
 
@@ -180,3 +182,25 @@ class TestIdempotencyMiddleware:
         assert await call(app, store) is None
         assert app.bodies == []
         assert await store.claim(CLIENT.own_client(), "key-1", "anything") == Claimed()
+
+    @pytest.mark.parametrize("status", [400, 401, 403, 422, 429])
+    async def test_a_request_refused_before_it_ran_gives_the_key_back_for_a_corrected_one(
+        self, store: MemoryIdempotencyStore, status: int
+    ) -> None:
+        refused = await call(App(status=status), store, b'{"a": "wrong"}')
+        assert refused is not None and refused.status == status
+        corrected = App()
+        answer = await call(corrected, store, b'{"a": 1}')
+        assert answer is not None and (answer.status, answer.replayed) == (201, False)
+        assert corrected.bodies == [b'{"a": 1}']
+
+    @pytest.mark.parametrize("status", [200, 201, 404, 409])
+    async def test_the_answer_of_a_request_that_ran_is_kept_and_replayed(
+        self, store: MemoryIdempotencyStore, status: int
+    ) -> None:
+        app = App(status=status)
+        first = await call(app, store, b"{}")
+        retry = await call(app, store, b"{}")
+        assert first is not None and retry is not None
+        assert (retry.status, retry.body, retry.replayed) == (status, first.body, True)
+        assert len(app.bodies) == 1

@@ -1,10 +1,12 @@
 """Safe retries on Stripe's terms: an authenticated `POST` with an `Idempotency-Key` header runs once.
 
-The first response below 500 is kept per caller (the client, or the staff user) and key, and replayed
-byte for byte, with `Idempotent-Replayed: true`, to a retry of the same request (method, path and body).
-The same key on another request is refused (422 `idempotency-key-reused`), a retry while the first is still
-running too (409 `idempotency-key-in-flight`). A 5xx or an exception gives the key back so a retry runs
-again. Requests without the header, other methods and anonymous routes are left alone.
+The answer of a request that ran (a success, or a refusal of what it asked, such as a 409 over quota) is
+kept per caller (the client, or the staff user) and key, and replayed byte for byte, with
+`Idempotent-Replayed: true`, to a retry of the same request (method, path and body). The same key on another
+request is refused (422 `idempotency-key-reused`), a retry while the first is still running too (409
+`idempotency-key-in-flight`). A request refused before it ran (its input, its caller's rights or its rate),
+a 5xx or an exception gives the key back, so a corrected request or a retry may use it. Requests without the
+header, other methods and anonymous routes are left alone.
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ from arco_ports.idempotency import Claimed, Completed, IdempotencyStore, InFligh
 HEADER = "Idempotency-Key"
 REPLAYED = (b"idempotent-replayed", b"true")
 MAX_KEY_LENGTH = 255
+REFUSED_BEFORE_RUNNING = frozenset({400, 401, 403, 422, 429})
+"""Answers to a request that was refused rather than run: bad input, an unknown caller or one without the
+right, too many requests. As Stripe does, nothing is kept for them under the key."""
 log = logging.getLogger("arco.http")
 
 
@@ -144,7 +149,7 @@ class IdempotencyMiddleware:
             await _give_back(store, owner, key)
             raise
         response = captured.response()
-        if response is None or response.status >= 500:
+        if response is None or not ran(response.status):
             await _give_back(store, owner, key)
         else:
             try:
@@ -154,6 +159,12 @@ class IdempotencyMiddleware:
                 log.exception("could not keep the response for an idempotency key")
         if response is not None:
             await _send(response, [], send)
+
+
+def ran(status: int) -> bool:
+    """Whether an answer with `status` is the outcome of running the request, to be kept and replayed: not
+    a refusal before it ran, nor a failure (5xx) that a retry should run again."""
+    return status < 500 and status not in REFUSED_BEFORE_RUNNING
 
 
 async def _give_back(store: IdempotencyStore, owner: UUID, key: str) -> None:
@@ -208,9 +219,11 @@ IDEMPOTENCY_KEY_PARAMETER = Parameter(
     param_in="header",
     required=False,
     description=(
-        "Makes the request safe to retry: the first answer (below 500) is kept for 24 hours and replayed, with "
-        "`Idempotent-Replayed: true`, to any retry with the same key, path and body. The same key with another "
-        "request answers 422 `idempotency-key-reused`; a retry while the first is still running answers 409 "
+        "Makes the request safe to retry: the answer of a request that ran (a success, or a refusal such as "
+        "409 `quota-exceeded`) is kept for 24 hours and replayed, with `Idempotent-Replayed: true`, to any retry "
+        "with the same key, path and body. Nothing is kept for a request refused before it ran (400, 401, 403, "
+        "422, 429) or failed (5xx): the key may be used again. The same key with another request answers 422 "
+        "`idempotency-key-reused`; a retry while the first is still running answers 409 "
         "`idempotency-key-in-flight`. Keys are per client (per user for staff); use a fresh UUID per operation."
     ),
     schema=Schema(type=OpenAPIType.STRING, min_length=1, max_length=MAX_KEY_LENGTH, pattern="^[\\x20-\\x7E]+$"),

@@ -9,9 +9,11 @@ from uuid import UUID, uuid4
 import pytest
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from arco_adapters.postgres.idempotency import PostgresIdempotencyStore
+from arco_adapters.postgres.tables import idempotency_keys
 from arco_adapters.system import SystemClock
 from arco_domain.model.access import Principal
 from arco_domain.model.tickets import Ticket
@@ -188,6 +190,45 @@ class TestIdempotentCreates:
         again = await api.post("/v1/auth/signup", json=body, headers=headers)
         assert again.status_code == 201
         assert "idempotent-replayed" not in again.headers
+
+
+async def keys_held(engine: AsyncEngine, account: Account) -> int:
+    owner = UUID(account.client_id)
+    async with engine.connect() as connection:
+        held = await connection.scalar(select(func.count()).where(idempotency_keys.c.owner_id == owner))
+    return int(held or 0)
+
+
+class TestRefusedRequestsKeepNothing:
+    """As Stripe does: a request refused before it ran leaves its key unused, so the corrected request may
+    take it; what ran (a success, a quota refusal) is kept and replayed."""
+
+    async def test_twenty_invalid_posts_with_new_keys_leave_no_key_behind(
+        self, api: AsyncTestClient[Any], alice: Account, agency_engine: AsyncEngine
+    ) -> None:
+        refusals = {
+            400: ("/v1/tickets", {"subject": "No description"}),
+            422: ("/v1/projects", {"name": "Site", "budget_total": "12.345"}),
+            403: (f"/v1/admin/clients/{alice.client_id}/tickets/{uuid4()}/messages", {"message": "Hello"}),
+        }
+        for number in range(20):
+            status = (400, 422, 403)[number % 3]
+            path, body = refusals[status]
+            refused = await api.post(path, json=body, headers=keyed(alice, f"invalid-{number}"))
+            assert refused.status_code == status, refused.text
+        assert await keys_held(agency_engine, alice) == 0
+
+    async def test_a_corrected_request_may_take_the_key_of_one_refused_as_invalid(
+        self, api: AsyncTestClient[Any], alice: Account
+    ) -> None:
+        invalid = await api.post("/v1/tickets", json={"subject": "Down"}, headers=keyed(alice, "fix-1"))
+        assert invalid.status_code == 400, invalid.text
+        corrected = await api.post("/v1/tickets", json=TICKET, headers=keyed(alice, "fix-1"))
+        assert corrected.status_code == 201, corrected.text
+        retry = await api.post("/v1/tickets", json=TICKET, headers=keyed(alice, "fix-1"))
+        assert retry.headers["idempotent-replayed"] == "true"
+        assert retry.content == corrected.content
+        assert await ticket_ids(api, alice) == [corrected.json()["id"]]
 
 
 class TestIdempotencyDocumentation:
