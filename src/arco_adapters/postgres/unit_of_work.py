@@ -10,11 +10,11 @@ from types import TracebackType
 from typing import Self
 
 from sqlalchemy import func, select
-from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from arco_adapters.postgres.ad_accounts import PostgresAdAccountRepository
 from arco_adapters.postgres.billing import PostgresProcessedEventLog
+from arco_adapters.postgres.connections import faults_as_unavailable
 from arco_adapters.postgres.dns_records import PostgresDnsDriftRepository, PostgresDnsRecordRepository
 from arco_adapters.postgres.jobs import PostgresJobQueue
 from arco_adapters.postgres.metrics import PostgresCampaignRepository, PostgresMetricsRepository
@@ -49,18 +49,17 @@ class PostgresUnitOfWork:
         self._transaction: AsyncTransaction | None = None
 
     async def __aenter__(self) -> Self:
-        try:
+        with faults_as_unavailable():
             self._connection = connection = await self._engine.connect()
-        except (OSError, OperationalError, InterfaceError) as error:
-            raise Unavailable("the database could not be reached") from error
-        self._transaction = await connection.begin()
         client_id = self._scope.client_id
-        if client_id is not None:
-            try:
-                await self._set_signed_scope(connection, client_id)
-            except BaseException:
-                await self.__aexit__(None, None, None)
-                raise
+        try:
+            with faults_as_unavailable():
+                self._transaction = await connection.begin()
+                if client_id is not None:
+                    await self._set_signed_scope(connection, client_id)
+        except BaseException:
+            await self.__aexit__(None, None, None)
+            raise
         self.clients = PostgresClientRepository(connection)
         self.jobs = PostgresJobQueue(connection, client_id)
         self.processed_events = PostgresProcessedEventLog(connection)
@@ -93,7 +92,8 @@ class PostgresUnitOfWork:
     ) -> None:
         try:
             if self._transaction is not None and self._transaction.is_active:
-                await self._transaction.rollback()
+                with faults_as_unavailable():
+                    await self._transaction.rollback()
         finally:
             if self._connection is not None:
                 await self._connection.close()
@@ -118,7 +118,8 @@ class PostgresUnitOfWork:
 
     async def commit(self) -> None:
         assert self._transaction is not None, "commit outside the unit of work"
-        await self._transaction.commit()
+        with faults_as_unavailable():
+            await self._transaction.commit()
 
 
 class PostgresUnitOfWorkFactory:
