@@ -28,8 +28,8 @@ _TRY_AGAIN_STATES = {
     "40001": "a concurrent change got in the way",
     "53300": "the database has no connection slot free",
     "57P01": "the database is shutting down",
-    "57P02": "the database is restarting",
-    "57P03": "the database is not accepting connections yet",
+    "57P02": "the database is recovering from a crash",
+    "57P03": "the database is not accepting connections now (starting or shutting down)",
 }
 """SQLSTATEs of refusals that another attempt a moment later may not meet, with what they mean."""
 
