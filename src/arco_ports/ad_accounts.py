@@ -19,6 +19,10 @@ class AdAccountRepository(Protocol):
         """Raises `NotFound`."""
         ...
 
+    async def get_for_update(self, client_id: ClientId, account_id: AdAccountId) -> AdAccount:
+        """`get`, holding the account's row until the unit of work ends (see `arco_ports.repositories`)."""
+        ...
+
     async def find(self, client_id: ClientId, platform: str, external_id: str) -> AdAccount | None: ...
 
     async def list_for_client(self, client_id: ClientId) -> Sequence[AdAccount]:

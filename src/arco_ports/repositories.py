@@ -2,6 +2,11 @@
 
 Every lookup takes the owning `client_id` next to the id: a row of another client is reported as
 `NotFound`, never returned. Repositories neither commit nor roll back; their unit of work does.
+
+`update` stores the whole entity, so a unit of work that changes an entity reads it with `get_for_update`:
+the row is then the unit's until it ends, and another unit's `get_for_update` of it waits for that end and
+reads what was committed. A plain `get` takes no lock and may be stale by the time its unit writes. Changes
+that set one flag on rows a scan found are conditional updates of that flag alone (`record_sla_breach`).
 """
 
 from __future__ import annotations
@@ -38,6 +43,10 @@ class ClientRepository(Protocol):
 
     async def get(self, client_id: ClientId) -> Client:
         """Raises `NotFound`."""
+        ...
+
+    async def get_for_update(self, client_id: ClientId) -> Client:
+        """`get`, holding the client's row until the unit of work ends (see the module's text)."""
         ...
 
     async def update(self, client: Client) -> None: ...
@@ -88,6 +97,11 @@ class ProjectRepository(Protocol):
 
     async def get(self, client_id: ClientId, project_id: ProjectId) -> Project: ...
 
+    async def get_for_update(self, client_id: ClientId, project_id: ProjectId) -> Project:
+        """`get`, holding the project's row until the unit of work ends. The project is also what a unit locks
+        to change the project's uptime monitor and its incidents, whose rows may not exist yet."""
+        ...
+
     async def list_for_client(self, client_id: ClientId) -> Sequence[Project]: ...
 
     async def update(self, project: Project) -> None: ...
@@ -101,6 +115,10 @@ class MilestoneRepository(Protocol):
     async def add(self, milestone: Milestone) -> None: ...
 
     async def get(self, client_id: ClientId, milestone_id: MilestoneId) -> Milestone: ...
+
+    async def get_for_update(self, client_id: ClientId, milestone_id: MilestoneId) -> Milestone:
+        """`get`, holding the milestone's row until the unit of work ends."""
+        ...
 
     async def list_for_project(self, client_id: ClientId, project_id: ProjectId) -> Sequence[Milestone]: ...
 
@@ -118,6 +136,11 @@ class DomainRepository(Protocol):
 
     async def get(self, client_id: ClientId, domain_id: DomainId) -> Domain: ...
 
+    async def get_for_update(self, client_id: ClientId, domain_id: DomainId) -> Domain:
+        """`get`, holding the domain's row until the unit of work ends. The domain is also what a unit locks to
+        change the domain's DNS records, so that a change checked against the other records stays valid."""
+        ...
+
     async def list_for_client(self, client_id: ClientId) -> Sequence[Domain]: ...
 
     async def list_all(self) -> Sequence[Domain]:
@@ -134,8 +157,22 @@ class TicketRepository(Protocol):
 
     async def get(self, client_id: ClientId, ticket_id: TicketId) -> Ticket: ...
 
+    async def get_for_update(self, client_id: ClientId, ticket_id: TicketId) -> Ticket:
+        """`get`, holding the ticket's row until the unit of work ends; its history is read after the lock."""
+        ...
+
     async def update(self, ticket: Ticket) -> None:
         """Stores the ticket's state and any status changes appended to its history."""
+        ...
+
+    async def record_sla_warning(self, client_id: ClientId, ticket_id: TicketId, at: datetime) -> bool:
+        """Set `sla_warned_at` to `at`, and nothing else, on a ticket still awaiting its first response (not
+        closed, no response, no warning yet); whether it did."""
+        ...
+
+    async def record_sla_breach(self, client_id: ClientId, ticket_id: TicketId, at: datetime) -> bool:
+        """Set `sla_breached_at` to `at`, and nothing else, on a ticket still awaiting its first response (not
+        closed, no response, no breach yet); whether it did."""
         ...
 
     async def list_for_client(self, client_id: ClientId) -> Sequence[Ticket]:
@@ -161,8 +198,9 @@ class TicketRepository(Protocol):
         """Oldest first; internal notes only when asked for."""
         ...
 
-    async def awaiting_first_response(self) -> Sequence[Ticket]:
-        """Tickets of every client with a first-response due time and no response yet."""
+    async def unbreached_awaiting_response(self) -> Sequence[Ticket]:
+        """Tickets of every client with a first-response due time, no response yet, not closed and no breach
+        recorded: those an SLA scan may still have a warning or a breach to record on."""
         ...
 
     async def resolved_before(self, cutoff: datetime) -> Sequence[Ticket]:
@@ -225,6 +263,10 @@ class CampaignRepository(Protocol):
         ...
 
     async def get(self, client_id: ClientId, campaign_id: CampaignId) -> Campaign: ...
+
+    async def get_for_update(self, client_id: ClientId, campaign_id: CampaignId) -> Campaign:
+        """`get`, holding the campaign's row until the unit of work ends."""
+        ...
 
     async def list_for_client(self, client_id: ClientId) -> Sequence[Campaign]:
         """By platform, then name."""

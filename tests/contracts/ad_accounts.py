@@ -68,6 +68,7 @@ class AdAccountContract:
         await stored(uow_factory, account)
         async with uow_factory(DataScope.of_client(client_id)) as uow:
             found = await uow.ad_accounts.get(client_id, account.id)
+            assert await uow.ad_accounts.get_for_update(client_id, account.id) == account
         assert found == account
         assert found.sealed_grant == EVERY_BYTE
         assert type(found.sealed_grant) is bytes
@@ -212,6 +213,8 @@ class AdAccountContract:
             with pytest.raises(NotFound):
                 await uow.ad_accounts.get(client_id, ghost.id)
             with pytest.raises(NotFound):
+                await uow.ad_accounts.get_for_update(client_id, ghost.id)
+            with pytest.raises(NotFound):
                 await uow.ad_accounts.update(ghost)
         assert await accounts_of(uow_factory, client_id) == []
 
@@ -225,6 +228,8 @@ class AdAccountContract:
             for client_id in (theirs, mine):
                 with pytest.raises(NotFound):
                     await uow.ad_accounts.get(client_id, their_account.id)
+                with pytest.raises(NotFound):
+                    await uow.ad_accounts.get_for_update(client_id, their_account.id)
                 assert await uow.ad_accounts.find(client_id, GOOGLE, their_account.external_id) is None
                 assert await uow.ad_accounts.list_for_client(client_id) == []
                 with pytest.raises(NotFound):

@@ -336,6 +336,7 @@ class MetricsContract:
                 await uow.commit()
             async with uow_factory(DataScope.of_client(client_id)) as uow:
                 assert await uow.campaigns.get(client_id, entered.id) == expected
+                assert await uow.campaigns.get_for_update(client_id, entered.id) == expected
                 assert await uow.campaigns.list_for_client(client_id) == [expected]
 
     async def test_an_update_keeps_the_platform_external_id_and_creation_time(
@@ -360,6 +361,8 @@ class MetricsContract:
         theirs, (their_campaign,) = await self._client_with_campaigns(uow_factory, CampaignPlatform.GOOGLE_ADS)
         async with uow_factory(DataScope.of_client(mine)) as uow:
             for client_id in (theirs, mine):
+                with pytest.raises(NotFound):
+                    await uow.campaigns.get_for_update(client_id, their_campaign.id)
                 with pytest.raises(NotFound):
                     await uow.campaigns.update(replace(their_campaign, client_id=client_id, name="Hijacked"))
             with pytest.raises(NotFound):

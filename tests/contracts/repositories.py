@@ -660,7 +660,7 @@ class RepositoryContract:
             with pytest.raises(NotFound):
                 await uow.tickets.add_message(new_message(new_ticket(client.id), "Hello?", at=timedelta()))
 
-    async def test_tickets_awaiting_a_first_response_come_from_every_client(
+    async def test_tickets_awaiting_a_first_response_without_a_recorded_breach_come_from_every_client(
         self, uow_factory: UnitOfWorkFactory
     ) -> None:
         one, other = await seed(uow_factory, new_client()), await seed(uow_factory, new_client())
@@ -668,21 +668,24 @@ class RepositoryContract:
         without_sla = new_ticket(one.id, sla=NO_SLA)
         answered = new_ticket(one.id)
         answered.first_response_at = NOW + timedelta(minutes=15)
+        warned = replace(new_ticket(one.id), sla_warned_at=NOW + timedelta(hours=3, minutes=12))
+        # A recorded breach leaves the scan nothing more to record.
+        breached = replace(new_ticket(one.id), sla_breached_at=NOW + timedelta(hours=5))
         # A closed ticket waits for nothing, answered or not.
         closed = resolved(new_ticket(one.id), timedelta(hours=1))
         closed.move(TicketStatus.CLOSED, actor=Actor.STAFF, at=NOW + timedelta(hours=2))
         for client_id, tickets in (
-            (one.id, (waiting, without_sla, answered, closed)),
+            (one.id, (waiting, without_sla, answered, warned, breached, closed)),
             (other.id, (waiting_elsewhere,)),
         ):
             async with uow_factory(DataScope.of_client(client_id)) as uow:
                 for ticket in tickets:
                     await uow.tickets.add(ticket)
                 await uow.commit()
-        mine = {t.id for t in (waiting, waiting_elsewhere, without_sla, answered, closed)}
+        mine = {t.id for t in (waiting, waiting_elsewhere, without_sla, answered, warned, breached, closed)}
         async with uow_factory(DataScope.all_clients()) as uow:
-            found = {t.id: t for t in await uow.tickets.awaiting_first_response() if t.id in mine}
-        assert found == {t.id: t for t in (waiting, waiting_elsewhere)}
+            found = {t.id: t for t in await uow.tickets.unbreached_awaiting_response() if t.id in mine}
+        assert found == {t.id: t for t in (waiting, waiting_elsewhere, warned)}
 
     async def test_resolved_tickets_are_found_up_to_the_cutoff_in_every_client(
         self, uow_factory: UnitOfWorkFactory
@@ -837,6 +840,8 @@ class RepositoryContract:
     async def test_every_get_of_another_clients_row_is_not_found(self, uow_factory: UnitOfWorkFactory) -> None:
         mine, theirs = await seed(uow_factory, new_client()), await seed_holdings(uow_factory)
         async with uow_factory(DataScope.of_client(mine.id)) as uow:
+            with pytest.raises(NotFound):
+                await uow.clients.get_for_update(theirs.client.id)
             for client_id in (theirs.client.id, mine.id):
                 with pytest.raises(NotFound):
                     await uow.members.get(client_id, theirs.member.id)
@@ -848,6 +853,14 @@ class RepositoryContract:
                     await uow.domains.get(client_id, theirs.domain.id)
                 with pytest.raises(NotFound):
                     await uow.tickets.get(client_id, theirs.ticket.id)
+                with pytest.raises(NotFound):
+                    await uow.projects.get_for_update(client_id, theirs.project.id)
+                with pytest.raises(NotFound):
+                    await uow.milestones.get_for_update(client_id, theirs.milestone.id)
+                with pytest.raises(NotFound):
+                    await uow.domains.get_for_update(client_id, theirs.domain.id)
+                with pytest.raises(NotFound):
+                    await uow.tickets.get_for_update(client_id, theirs.ticket.id)
                 with pytest.raises(NotFound):
                     await uow.storage.get_item(client_id, theirs.item.id)
                 with pytest.raises(NotFound):
@@ -878,7 +891,7 @@ class RepositoryContract:
         async def seen(scope: DataScope) -> tuple[bool, ...]:
             async with uow_factory(scope) as uow:
                 return (
-                    theirs.ticket.id in {t.id for t in await uow.tickets.awaiting_first_response()},
+                    theirs.ticket.id in {t.id for t in await uow.tickets.unbreached_awaiting_response()},
                     theirs.ticket.id in {t.id for t in await uow.tickets.resolved_before(later)},
                     theirs.reservation.id in {r.id for r in await uow.storage.expired_reservations(later)},
                     await uow.members.of_user(theirs.user.id) is not None,

@@ -49,19 +49,25 @@ class Outage:
 
 
 class Meddling:
-    """A working provider that runs `meanwhile` right after it creates a record, as a concurrent change would."""
+    """A working provider that runs `meanwhile` right after each of its `call`s (creating a record unless told
+    otherwise), as a concurrent change would."""
 
-    def __init__(self, working: DnsProvider, meanwhile: Callable[[], Any]) -> None:
+    def __init__(self, working: DnsProvider, meanwhile: Callable[[], Any], call: str = "create_record") -> None:
         self._working = working
         self._meanwhile = meanwhile
+        self._call = call
 
     def __getattr__(self, name: str) -> Any:
-        return getattr(self._working, name)
+        method = getattr(self._working, name)
+        if name != self._call:
+            return method
 
-    async def create_record(self, zone_id: str, spec: DnsRecordSpec) -> ProviderDnsRecord:
-        created = await self._working.create_record(zone_id, spec)
-        await self._meanwhile()
-        return created
+        async def meddled(*args: object) -> object:
+            answer = await method(*args)
+            await self._meanwhile()
+            return answer
+
+        return meddled
 
 
 async def a_domain(world: World, name: str = "example.com") -> tuple[Client, Principal, Domain]:
@@ -208,6 +214,23 @@ class TestRecordsAtTheProvider:
         assert (remote.provider_id, remote.content) == (record.provider_record_id, "192.0.2.7")
         assert edited.provider_record_id == record.provider_record_id
 
+    async def test_an_edit_that_meets_an_edit_made_meanwhile_is_refused_and_both_sides_keep_the_other(
+        self, world: World
+    ) -> None:
+        client, owner, domain = await a_domain(world)
+        record = await world.build(AddDnsRecord)(owner, client.id, domain.id, type="A", name="www", content="192.0.2.1")
+
+        async def edited_meanwhile() -> None:
+            await world.build(UpdateDnsRecord)(owner, client.id, domain.id, record.id, content="192.0.2.8")
+
+        edit = world.build(UpdateDnsRecord, dns=Meddling(world.dns, edited_meanwhile, call="update_record"))
+        with pytest.raises(Conflict, match="changed meanwhile"):
+            await edit(owner, client.id, domain.id, record.id, content="192.0.2.7")
+        async with world.uow(DataScope.of_client(client.id)) as uow:
+            [stored] = await uow.dns_records.list_for_domain(client.id, domain.id)
+        [remote] = await held(world, domain)
+        assert (stored.content, remote.content) == ("192.0.2.8", "192.0.2.8")
+
     async def test_a_deleted_record_is_gone_from_the_provider(self, world: World) -> None:
         client, owner, domain = await a_domain(world)
         record = await world.build(AddDnsRecord)(
@@ -304,6 +327,21 @@ class TestReconcileDnsRecords:
             [stored] = await uow.dns_records.list_for_domain(client.id, domain.id)
         assert (stored.id, stored.content, stored.ttl) == (record.id, "192.0.2.99", 300)
         assert sorted(await audit_actions(world, domain)) == ["dns_record.add", "dns_record.adopt_change"]
+
+    async def test_an_edit_made_in_arco_while_the_provider_was_listed_is_not_undone(self, world: World) -> None:
+        client, owner, domain = await a_domain(world)
+        record = await world.build(AddDnsRecord)(owner, client.id, domain.id, type="A", name="www", content="192.0.2.1")
+
+        async def edited_meanwhile() -> None:
+            await world.build(UpdateDnsRecord)(owner, client.id, domain.id, record.id, content="192.0.2.8")
+
+        reconcile = world.build(ReconcileDnsRecords, dns=Meddling(world.dns, edited_meanwhile, call="list_records"))
+        assert await reconcile(owner, client.id, domain.id) == ()
+        async with world.uow(DataScope.of_client(client.id)) as uow:
+            [stored] = await uow.dns_records.list_for_domain(client.id, domain.id)
+        [remote] = await held(world, domain)
+        assert (stored.content, remote.content) == ("192.0.2.8", "192.0.2.8")
+        assert "dns_record.adopt_change" not in await audit_actions(world, domain)
 
     async def test_a_record_added_outside_arco_is_adopted(self, world: World) -> None:
         client, owner, domain = await a_domain(world)

@@ -24,6 +24,8 @@ class MemoryAdAccountRepository(Scoped):
         account: AdAccount = self._table.get(account_id, self._mine(client_id))
         return account
 
+    get_for_update = get
+
     async def find(self, client_id: ClientId, platform: str, external_id: str) -> AdAccount | None:
         mine = self._mine(client_id)
         found = self._table.select(lambda a: mine(a) and (a.platform, a.external_id) == (platform, external_id))

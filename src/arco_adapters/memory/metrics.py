@@ -42,6 +42,8 @@ class MemoryCampaignRepository(Scoped):
         campaign: Campaign = self._table.get(campaign_id, self._mine(client_id))
         return campaign
 
+    get_for_update = get
+
     async def list_for_client(self, client_id: ClientId) -> Sequence[Campaign]:
         return sorted(self._table.select(self._mine(client_id)), key=lambda c: (c.platform, c.name))
 

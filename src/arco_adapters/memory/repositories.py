@@ -1,8 +1,13 @@
-"""Memory repositories over a `MemoryStore`, filtered by the unit of work's scope."""
+"""Memory repositories over a `MemoryStore`, filtered by the unit of work's scope.
+
+A unit of work holds the whole store while it is open (see `MemoryUnitOfWork`), so every read already holds
+its rows as `SELECT ... FOR UPDATE` would: each `get_for_update` is its `get`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -79,6 +84,8 @@ class MemoryClientRepository(Scoped):
         client: Client = self._table.get(client_id, self._visible_client)
         return client
 
+    get_for_update = get
+
     async def update(self, client: Client) -> None:
         await self.get(client.id)
         self._table.put(client.id, client)
@@ -152,6 +159,8 @@ class MemoryProjectRepository(Scoped):
         project: Project = self._table.get(project_id, self._mine(client_id))
         return project
 
+    get_for_update = get
+
     async def list_for_client(self, client_id: ClientId) -> Sequence[Project]:
         return sorted(self._table.select(self._mine(client_id)), key=lambda p: p.created_at)
 
@@ -180,6 +189,8 @@ class MemoryMilestoneRepository(Scoped):
     async def get(self, client_id: ClientId, milestone_id: MilestoneId) -> Milestone:
         milestone: Milestone = self._table.get(milestone_id, self._mine(client_id))
         return milestone
+
+    get_for_update = get
 
     async def list_for_project(self, client_id: ClientId, project_id: ProjectId) -> Sequence[Milestone]:
         mine = self._mine(client_id)
@@ -210,6 +221,8 @@ class MemoryDomainRepository(Scoped):
         domain: Domain = self._table.get(domain_id, self._mine(client_id))
         return domain
 
+    get_for_update = get
+
     async def list_for_client(self, client_id: ClientId) -> Sequence[Domain]:
         return sorted(self._table.select(self._mine(client_id)), key=lambda d: d.name)
 
@@ -226,6 +239,15 @@ class MemoryDomainRepository(Scoped):
             self._store.table(child).delete_where(lambda row: row.domain_id == domain_id)
 
 
+def _awaiting_response(ticket: Ticket) -> bool:
+    """A ticket whose first-response SLA still runs."""
+    return (
+        ticket.response_due_at is not None
+        and ticket.first_response_at is None
+        and ticket.status is not TicketStatus.CLOSED
+    )
+
+
 class MemoryTicketRepository(Scoped):
     kind = "ticket"
 
@@ -239,6 +261,8 @@ class MemoryTicketRepository(Scoped):
     async def get(self, client_id: ClientId, ticket_id: TicketId) -> Ticket:
         ticket: Ticket = self._table.get(ticket_id, self._mine(client_id))
         return ticket
+
+    get_for_update = get
 
     async def update(self, ticket: Ticket) -> None:
         self._replace(ticket)
@@ -271,16 +295,23 @@ class MemoryTicketRepository(Scoped):
         )
         return sorted(rows, key=lambda m: m.created_at)
 
-    async def awaiting_first_response(self) -> Sequence[Ticket]:
+    def _record_once(self, client_id: ClientId, ticket_id: TicketId, flag: str, at: datetime) -> bool:
+        mine = self._mine(client_id)
+        ticket = next(self._table.select(lambda t: t.id == ticket_id and mine(t) and _awaiting_response(t)), None)
+        if ticket is None or getattr(ticket, flag) is not None:
+            return False
+        self._table.put(ticket.id, replace(ticket, **{flag: at}))
+        return True
+
+    async def record_sla_warning(self, client_id: ClientId, ticket_id: TicketId, at: datetime) -> bool:
+        return self._record_once(client_id, ticket_id, "sla_warned_at", at)
+
+    async def record_sla_breach(self, client_id: ClientId, ticket_id: TicketId, at: datetime) -> bool:
+        return self._record_once(client_id, ticket_id, "sla_breached_at", at)
+
+    async def unbreached_awaiting_response(self) -> Sequence[Ticket]:
         return list(
-            self._table.select(
-                lambda t: (
-                    self._visible(t)
-                    and t.response_due_at is not None
-                    and t.first_response_at is None
-                    and t.status is not TicketStatus.CLOSED
-                )
-            )
+            self._table.select(lambda t: self._visible(t) and t.sla_breached_at is None and _awaiting_response(t))
         )
 
     async def resolved_before(self, cutoff: datetime) -> Sequence[Ticket]:

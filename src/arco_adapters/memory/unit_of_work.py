@@ -1,4 +1,10 @@
-"""Memory unit of work: serializable by a store-wide lock, rolled back from a snapshot."""
+"""Memory unit of work: serializable by a store-wide lock, rolled back from a snapshot.
+
+The lock is the coarsest form of the row locks `get_for_update` takes in PostgreSQL: a second unit that would
+read a row the first one holds waits, here already at its start, until the first commits or rolls back, and
+then reads what was committed. Interleavings that PostgreSQL allows between units on different rows are
+therefore not exercised here; the contract tests that race two writers prove the real adapter.
+"""
 
 from __future__ import annotations
 

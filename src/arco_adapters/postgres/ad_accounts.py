@@ -6,10 +6,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, func, insert, select, update
+from sqlalchemy import Row, Select, func, insert, select, update
 
 from arco_adapters.postgres import tables as t
-from arco_adapters.postgres.repositories import Repository
+from arco_adapters.postgres.repositories import Repository, locked
 from arco_domain.ids import AdAccountId, ClientId
 from arco_domain.model.ad_accounts import AdAccount, AdAccountStatus
 from arco_domain.model.tiers import CampaignPlatform
@@ -55,11 +55,15 @@ class PostgresAdAccountRepository(Repository):
             )
         )
 
-    async def get(self, client_id: ClientId, account_id: AdAccountId) -> AdAccount:
+    def _one_of(self, client_id: ClientId, account_id: AdAccountId) -> Select[Any]:
         a = t.ad_accounts.c
-        return _account(
-            await self._one(select(t.ad_accounts).where(a.client_id == client_id, a.id == account_id), KIND, account_id)
-        )
+        return select(t.ad_accounts).where(a.client_id == client_id, a.id == account_id)
+
+    async def get(self, client_id: ClientId, account_id: AdAccountId) -> AdAccount:
+        return _account(await self._one(self._one_of(client_id, account_id), KIND, account_id))
+
+    async def get_for_update(self, client_id: ClientId, account_id: AdAccountId) -> AdAccount:
+        return _account(await self._one(locked(self._one_of(client_id, account_id)), KIND, account_id))
 
     async def find(self, client_id: ClientId, platform: str, external_id: str) -> AdAccount | None:
         a = t.ad_accounts.c

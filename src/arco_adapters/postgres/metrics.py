@@ -15,7 +15,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from arco_adapters.postgres import tables as t
-from arco_adapters.postgres.repositories import Repository
+from arco_adapters.postgres.repositories import Repository, locked
 from arco_domain.ids import AdAccountId, CampaignId, ClientId, ProjectId
 from arco_domain.model.campaigns import Campaign, CampaignStatus, CampaignTotals, DailyCampaignMetrics
 from arco_domain.model.money import Money
@@ -88,10 +88,15 @@ class PostgresCampaignRepository(Repository):
             )
         )
 
-    async def get(self, client_id: ClientId, campaign_id: CampaignId) -> Campaign:
+    def _one_of(self, client_id: ClientId, campaign_id: CampaignId) -> Select[Any]:
         c = t.campaigns.c
-        query = select(t.campaigns).where(c.client_id == client_id, c.id == campaign_id)
-        return _campaign(await self._one(query, "campaign", campaign_id))
+        return select(t.campaigns).where(c.client_id == client_id, c.id == campaign_id)
+
+    async def get(self, client_id: ClientId, campaign_id: CampaignId) -> Campaign:
+        return _campaign(await self._one(self._one_of(client_id, campaign_id), "campaign", campaign_id))
+
+    async def get_for_update(self, client_id: ClientId, campaign_id: CampaignId) -> Campaign:
+        return _campaign(await self._one(locked(self._one_of(client_id, campaign_id)), "campaign", campaign_id))
 
     async def list_for_client(self, client_id: ClientId) -> Sequence[Campaign]:
         c = t.campaigns.c

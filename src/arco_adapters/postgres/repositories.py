@@ -30,6 +30,7 @@ from sqlalchemy.exc import DBAPIError, StatementError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from arco_adapters.postgres import tables as t
+from arco_adapters.postgres.connections import faults_as_unavailable, sqlstate
 from arco_domain.errors import Conflict, NotFound, QuotaExceeded, ValidationError
 from arco_domain.ids import (
     AuditEventId,
@@ -73,7 +74,7 @@ _UNSTORABLE_TEXT = frozenset({"22021", "22P05"})  # a NUL byte, or a character t
 def _refuse(error: DBAPIError) -> NoReturn:
     """Re-raise a database refusal as the domain error that means the same."""
     origin = error.orig
-    state = getattr(origin, "sqlstate", None) or getattr(getattr(origin, "__cause__", None), "sqlstate", None)
+    state = sqlstate(error)
     detail = str(getattr(origin, "__cause__", None) or origin).splitlines()[0]
     if state == _UNIQUE:
         raise Conflict("a record with the same unique values already exists") from error
@@ -96,9 +97,11 @@ class Repository:
         return await self._run_with(statement, None)
 
     async def _run_with(self, statement: Executable, parameters: Mapping[str, Any] | None) -> CursorResult[Any]:
-        """Run `statement` with values for its bound parameters."""
+        """Run `statement` with values for its bound parameters. A database that is gone, or slower than its
+        limits, is `Unavailable`; a refusal of the data is the domain error that means the same."""
         try:
-            return await self._connection.execute(statement, parameters)
+            with faults_as_unavailable():
+                return await self._connection.execute(statement, parameters)
         except DBAPIError as error:
             _refuse(error)
         except StatementError as error:
@@ -118,6 +121,16 @@ class Repository:
     async def _must_change(self, statement: Executable, kind: str, key: object) -> None:
         if (await self._run(statement)).rowcount == 0:
             raise NotFound(kind, key)
+
+
+def locked(query: Select[Any]) -> Select[Any]:
+    """`query`, holding the rows it reads until the transaction ends.
+
+    FOR NO KEY UPDATE is the lock an UPDATE that leaves the key alone takes: it queues behind another unit's
+    lock or write of the row and then reads the committed row, yet lets rows that refer to the locked one (a
+    ticket's messages, a project's milestones) be inserted meanwhile.
+    """
+    return query.with_for_update(key_share=True)
 
 
 def _money(amount: Decimal | None, currency: str) -> Money | None:
@@ -176,8 +189,14 @@ class PostgresClientRepository(Repository):
     async def add(self, client: Client) -> None:
         await self._run(insert(t.clients).values(id=client.id, created_at=client.created_at, **_client_values(client)))
 
+    def _one_of(self, client_id: ClientId) -> Select[Any]:
+        return select(t.clients).where(t.clients.c.id == client_id)
+
     async def get(self, client_id: ClientId) -> Client:
-        return _client(await self._one(select(t.clients).where(t.clients.c.id == client_id), "client", client_id))
+        return _client(await self._one(self._one_of(client_id), "client", client_id))
+
+    async def get_for_update(self, client_id: ClientId) -> Client:
+        return _client(await self._one(locked(self._one_of(client_id)), "client", client_id))
 
     async def update(self, client: Client) -> None:
         statement = (
@@ -352,6 +371,11 @@ class PostgresProjectRepository(Repository):
             await self._one(select(t.projects).where(self._where(client_id, project_id)), "project", project_id)
         )
 
+    async def get_for_update(self, client_id: ClientId, project_id: ProjectId) -> Project:
+        return _project(
+            await self._one(locked(select(t.projects).where(self._where(client_id, project_id))), "project", project_id)
+        )
+
     async def list_for_client(self, client_id: ClientId) -> Sequence[Project]:
         query = select(t.projects).where(t.projects.c.client_id == client_id).order_by(t.projects.c.created_at)
         return [_project(row) for row in await self._all(query)]
@@ -396,9 +420,14 @@ class PostgresMilestoneRepository(Repository):
             )
         )
 
+    def _one_of(self, client_id: ClientId, milestone_id: MilestoneId) -> Select[Any]:
+        return select(t.milestones).where(t.milestones.c.client_id == client_id, t.milestones.c.id == milestone_id)
+
     async def get(self, client_id: ClientId, milestone_id: MilestoneId) -> Milestone:
-        query = select(t.milestones).where(t.milestones.c.client_id == client_id, t.milestones.c.id == milestone_id)
-        return _milestone(await self._one(query, "milestone", milestone_id))
+        return _milestone(await self._one(self._one_of(client_id, milestone_id), "milestone", milestone_id))
+
+    async def get_for_update(self, client_id: ClientId, milestone_id: MilestoneId) -> Milestone:
+        return _milestone(await self._one(locked(self._one_of(client_id, milestone_id)), "milestone", milestone_id))
 
     async def list_for_project(self, client_id: ClientId, project_id: ProjectId) -> Sequence[Milestone]:
         m = t.milestones.c
@@ -480,6 +509,10 @@ class PostgresDomainRepository(Repository):
     async def get(self, client_id: ClientId, domain_id: DomainId) -> Domain:
         return _domain(await self._one(select(t.domains).where(self._where(client_id, domain_id)), "domain", domain_id))
 
+    async def get_for_update(self, client_id: ClientId, domain_id: DomainId) -> Domain:
+        query = locked(select(t.domains).where(self._where(client_id, domain_id)))
+        return _domain(await self._one(query, "domain", domain_id))
+
     async def list_for_client(self, client_id: ClientId) -> Sequence[Domain]:
         query = select(t.domains).where(t.domains.c.client_id == client_id).order_by(t.domains.c.name)
         return [_domain(row) for row in await self._all(query)]
@@ -548,6 +581,18 @@ _HISTORY = (
 )
 TICKETS_WITH_HISTORY = select(t.support_tickets, _HISTORY)
 """Tickets with their status histories in the same row, so any number of tickets is one round trip."""
+_AWAITING_RESPONSE = (
+    _tickets.response_due_at.is_not(None),
+    _tickets.first_response_at.is_(None),
+    _tickets.status != TicketStatus.CLOSED.value,
+)
+"""A ticket whose first-response SLA still runs."""
+
+
+def unbreached_awaiting_response_query() -> Select[Any]:
+    """The SLA scan's read, served by the partial index `ix_support_tickets_awaiting_response`, which holds
+    exactly these tickets (a function, so that a test can EXPLAIN it)."""
+    return TICKETS_WITH_HISTORY.where(_tickets.sla_breached_at.is_(None), *_AWAITING_RESPONSE).order_by(_tickets.id)
 
 
 def _status_change(entry: list[str]) -> StatusChange:
@@ -656,11 +701,20 @@ class PostgresTicketRepository(Repository):
             )
         )
 
+    async def _lock(self, client_id: ClientId, ticket_id: TicketId) -> None:
+        s = t.support_tickets.c
+        await self._one(locked(select(s.id).where(s.client_id == client_id, s.id == ticket_id)), "ticket", ticket_id)
+
+    async def get_for_update(self, client_id: ClientId, ticket_id: TicketId) -> Ticket:
+        # Locked first and read by a second statement: a locking read that waited returns the newest row, but its
+        # history subquery would still see the rows committed before it started, missing the waited-for changes.
+        await self._lock(client_id, ticket_id)
+        return await self.get(client_id, ticket_id)
+
     async def update(self, ticket: Ticket) -> None:
         s, c = t.support_tickets.c, t.ticket_status_changes.c
         # Locking the ticket row serialises concurrent updates, so history sequence numbers never collide.
-        locked = select(s.id).where(s.client_id == ticket.client_id, s.id == ticket.id).with_for_update()
-        await self._one(locked, "ticket", ticket.id)
+        await self._lock(ticket.client_id, ticket.id)
         count = select(func.count()).where(c.client_id == ticket.client_id, c.ticket_id == ticket.id)
         stored = int((await self._run(count)).scalar_one())
         await self._run(
@@ -717,19 +771,31 @@ class PostgresTicketRepository(Repository):
             query = query.where(m.internal.is_(False))
         return [_message(row) for row in await self._all(query.order_by(m.created_at))]
 
-    async def awaiting_first_response(self) -> Sequence[Ticket]:
+    async def _record_once(self, client_id: ClientId, ticket_id: TicketId, flag: str, at: datetime) -> bool:
+        """Set the timestamp column `flag`, unless it is set already or the ticket waits for a response no more."""
         s = t.support_tickets.c
-        return await self._tickets(
-            TICKETS_WITH_HISTORY.where(
-                s.first_response_at.is_(None), s.response_due_at.is_not(None), s.status != TicketStatus.CLOSED.value
-            )
+        statement = (
+            update(t.support_tickets)
+            .where(s.client_id == client_id, s.id == ticket_id, s[flag].is_(None), *_AWAITING_RESPONSE)
+            .values({flag: at, "updated_at": func.now()})
         )
+        return (await self._run(statement)).rowcount == 1
+
+    async def record_sla_warning(self, client_id: ClientId, ticket_id: TicketId, at: datetime) -> bool:
+        return await self._record_once(client_id, ticket_id, "sla_warned_at", at)
+
+    async def record_sla_breach(self, client_id: ClientId, ticket_id: TicketId, at: datetime) -> bool:
+        return await self._record_once(client_id, ticket_id, "sla_breached_at", at)
+
+    # The scans that lock the tickets they list list them by id, so two of them lock in one order: no deadlock.
+
+    async def unbreached_awaiting_response(self) -> Sequence[Ticket]:
+        return await self._tickets(unbreached_awaiting_response_query())
 
     async def resolved_before(self, cutoff: datetime) -> Sequence[Ticket]:
         s = t.support_tickets.c
-        return await self._tickets(
-            TICKETS_WITH_HISTORY.where(s.status == TicketStatus.RESOLVED.value, s.resolved_at <= cutoff)
-        )
+        query = TICKETS_WITH_HISTORY.where(s.status == TicketStatus.RESOLVED.value, s.resolved_at <= cutoff)
+        return await self._tickets(query.order_by(s.id))
 
     async def created_between(self, client_id: ClientId, start: datetime, end: datetime) -> Sequence[Ticket]:
         s = t.support_tickets.c

@@ -369,7 +369,10 @@ support_tickets = Table(
     Index(
         "ix_support_tickets_awaiting_response",
         "response_due_at",
-        postgresql_where=text("first_response_at IS NULL AND response_due_at IS NOT NULL AND status <> 'closed'"),
+        postgresql_where=text(
+            "first_response_at IS NULL AND response_due_at IS NOT NULL AND status <> 'closed'"
+            " AND sla_breached_at IS NULL"
+        ),
     ),
     Index("ix_support_tickets_resolved", "resolved_at", postgresql_where=text("status = 'resolved'")),
     CheckConstraint(_in("priority", PRIORITIES), name="priority"),

@@ -2,6 +2,15 @@
 
 A client's unit of work runs on the client-serving role's connections under a signed scope (see `scope`);
 an every-client one runs on the agency role's connections, which the policies let see every client.
+
+The transaction runs at READ COMMITTED, PostgreSQL's default: each statement sees what was committed when
+it started, and two statements of one unit may see different states. A plain read therefore promises
+nothing about the moment of a later write, and the repositories' rules against lost updates rest on locks
+and conditions, not on the isolation level: a unit that changes a row reads it with `get_for_update`
+(`FOR NO KEY UPDATE`: a second unit's locking read waits for the first to end, then reads the committed
+row), and a scan that sets one flag does so by an `UPDATE ... WHERE` that re-checks its condition on the
+newest row. No read-modify-write may rely on a snapshot, as it could under REPEATABLE READ or
+SERIALIZABLE, which would also mean retrying serialization failures.
 """
 
 from __future__ import annotations

@@ -52,13 +52,18 @@ class StartCheckout(BillingUseCase):
         if client.tier is tier and client.billing and client.billing.subscription_id:
             raise Conflict(f"the client already subscribes to {tier}")
         customer_id = await self._gateway.ensure_customer(client_id, email=user.email, name=client.name)
-        if client.billing is None or client.billing.customer_id != customer_id:
+        if _needs_customer(client, customer_id):
             async with self._uow(DataScope.of_client(client_id)) as uow:
-                client = await uow.clients.get(client_id)
-                client.billing = BillingAccount(customer_id=customer_id)
-                await uow.clients.update(client)
-                await uow.commit()
+                client = await uow.clients.get_for_update(client_id)
+                if _needs_customer(client, customer_id):  # still, now that nothing else can change it
+                    client.billing = BillingAccount(customer_id=customer_id)
+                    await uow.clients.update(client)
+                    await uow.commit()
         return await self._gateway.checkout_url(client_id, customer_id, tier=tier, return_url=return_url)
+
+
+def _needs_customer(client: Client, customer_id: str) -> bool:
+    return client.billing is None or client.billing.customer_id != customer_id
 
 
 class OpenBillingPortal(BillingUseCase):
@@ -125,14 +130,14 @@ class HandleBillingEvent(BillingUseCase):
         return "applied", client.id
 
     async def _client_of(self, uow: UnitOfWork, event: BillingEvent) -> Client | None:
-        if event.customer_id:
-            client = await uow.clients.find_by_billing_customer(event.customer_id)
-            if client is not None:
-                return client
-        if event.client_reference is None:
+        """The event's client, held until the unit ends: whether the event is newer than the state stored must
+        stay true until its own state is stored, or of two events applied at once the older could win."""
+        found = await uow.clients.find_by_billing_customer(event.customer_id) if event.customer_id else None
+        client_id = found.id if found is not None else event.client_reference
+        if client_id is None:
             return None
         try:
-            return await uow.clients.get(event.client_reference)
+            return await uow.clients.get_for_update(client_id)
         except NotFound:
             return None
 
@@ -145,7 +150,10 @@ class EnforcePaymentGrace(UseCase):
         now = self._clock.now()
         downgraded: list[ClientId] = []
         async with self._uow(DataScope.all_clients()) as uow:
-            for client in await uow.clients.past_due_before(now - PAST_DUE_GRACE):
+            for found in await uow.clients.past_due_before(now - PAST_DUE_GRACE):
+                client = await uow.clients.get_for_update(found.id)
+                if not _grace_expired(client, now):  # paid, or moved, since it was found
+                    continue
                 await apply_tier_change(
                     uow, client, tier=Tier.FREE, subscription=None, principal=None, reason="payment grace expired",
                     now=now, event_id=AuditEventId(self._ids.new_id()),
@@ -153,6 +161,11 @@ class EnforcePaymentGrace(UseCase):
                 downgraded.append(client.id)
             await uow.commit()
         return tuple(downgraded)
+
+
+def _grace_expired(client: Client, now: datetime) -> bool:
+    since = client.billing.past_due_since if client.billing else None
+    return client.tier is not Tier.FREE and since is not None and now - since >= PAST_DUE_GRACE
 
 
 class ReconcileBillingEvents(BillingUseCase):

@@ -114,6 +114,8 @@ class ConnectAdAccount(_AdsUseCase):
         now = self._clock.now()
         async with self._uow(scope) as uow:
             known = await uow.ad_accounts.find(client_id, chosen.value, external_id)
+            if known is not None:
+                known = await uow.ad_accounts.get_for_update(client_id, known.id)
             if known is not None and known.status is AdAccountStatus.CONNECTED:
                 raise Conflict(f"the {chosen.value} account {external_id} is already connected")
             account = AdAccount(
@@ -136,7 +138,7 @@ class DisconnectAdAccount(UseCase):
         principal.require(Capability.MANAGE_AD_ACCOUNTS)
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
-            account = await uow.ad_accounts.get(client_id, account_id)
+            account = await uow.ad_accounts.get_for_update(client_id, account_id)
             account = replace(account, status=AdAccountStatus.DISCONNECTED, sealed_grant=b"")
             await uow.ad_accounts.update(account)
             await _audit(uow, self._ids, self._clock, principal, "ad_account.disconnect", account)
@@ -245,7 +247,9 @@ class SyncAdAccount(_AdsUseCase):
                 )  # fmt: skip
                 await uow.campaigns.add(current)
             elif (current.name, current.status, current.ad_account_id) != (name, status, account.id):
-                await uow.campaigns.update(replace(current, name=name, status=status, ad_account_id=account.id))
+                # Only what the platform describes is the sync's to set; the rest is taken as it stands now.
+                held = await uow.campaigns.get_for_update(account.client_id, current.id)
+                await uow.campaigns.update(replace(held, name=name, status=status, ad_account_id=account.id))
             ids[external_id] = current.id
         return ids
 

@@ -145,7 +145,7 @@ class ChangeTier(UseCase):
         if principal is not None:
             principal.require(Capability.CHANGE_PLANS)
         async with self._uow(DataScope.of_client(client_id)) as uow:
-            client = await uow.clients.get(client_id)
+            client = await uow.clients.get_for_update(client_id)
             change = await apply_tier_change(
                 uow, client, tier=tier, subscription=subscription, principal=principal, reason=reason,
                 now=self._clock.now(), event_id=AuditEventId(self._ids.new_id()),
@@ -165,7 +165,8 @@ async def apply_tier_change(
     now: datetime,
     event_id: AuditEventId,
 ) -> TierChange:
-    """The tier change rule inside an open unit of work (see `ChangeTier`); the caller commits."""
+    """The tier change rule inside an open unit of work (see `ChangeTier`) on a `client` the unit read with
+    `get_for_update`; the caller commits."""
     previous = client.tier
     client.tier = tier
     if subscription is not None:
@@ -191,7 +192,7 @@ class SetCustomLimits(UseCase):
         principal.require(Capability.CHANGE_PLANS)
         checked = validate_custom_limits(limits)
         async with self._uow(DataScope.of_client(client_id)) as uow:
-            client = await uow.clients.get(client_id)
+            client = await uow.clients.get_for_update(client_id)
             before = {r.value: v for r, v in client.custom_limits.items()}
             client.custom_limits = checked
             await uow.clients.update(client)

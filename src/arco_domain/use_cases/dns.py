@@ -5,13 +5,19 @@ refusal leaves ARCO unchanged; a local write that fails after the provider said 
 provider, so the two never disagree because of ARCO. What changes at the provider behind ARCO's back is
 found by the reconciliation (`ReconcileDnsRecords`): adopted when ARCO's rules can hold it, reported when
 not, never silently deleted. Every change is audited with the record as it was and as it is now.
+
+A domain's row stands for its records: every local write of a record holds the domain first, so checks
+against the domain's other records stay true until the write commits. No transaction stays open across a
+call to the provider, so a change that read a record before the call checks, holding the domain, that the
+record still stands as read (see `_hold_as_read`).
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -70,6 +76,14 @@ async def _record_under(
     if record.domain_id != domain.id:
         raise NotFound("dns_record", record_id)
     return domain, record
+
+
+async def _hold_as_read(uow: UnitOfWork, domain: Domain, read: DnsRecord) -> None:
+    """Hold the domain's records, and refuse (`Conflict`) if `read`'s record changed since it was read: another
+    edit or a reconciliation came first, and writing over it from the stale copy would undo that change."""
+    await uow.domains.get_for_update(domain.client_id, domain.id)
+    if await uow.dns_records.get(domain.client_id, read.id) != read:
+        raise Conflict(f"the {read.type} record {read.name} changed meanwhile; read it again and retry")
 
 
 async def _undo(step: Callable[[], Awaitable[Any]], what: str) -> None:
@@ -148,6 +162,7 @@ class AddDnsRecord(_DnsUseCase):
         )  # fmt: skip
         try:
             async with self._uow(scope) as uow:
+                await uow.domains.get_for_update(client_id, domain.id)
                 await _check_against_the_others(uow, domain, spec)  # a concurrent change may have come first
                 await uow.dns_records.add(record)
                 await self._audit(uow, principal, "dns_record.add", domain, record.id, None, spec)
@@ -208,10 +223,11 @@ class UpdateDnsRecord(_DnsUseCase):
             remote = await self._dns.create_record(zone_id, spec)
             undo = partial(self._dns.delete_record, zone_id, remote.provider_id)
         else:
-            undo = partial(self._dns.update_record, zone_id, remote.provider_id, current.spec())
+            undo = partial(self._put_back, scope, zone_id, remote.provider_id, current)
         edited = current.with_spec(spec, remote.provider_id)
         try:
             async with self._uow(scope) as uow:
+                await _hold_as_read(uow, domain, current)
                 await _check_against_the_others(uow, domain, spec, replacing=current.id)
                 await uow.dns_records.update(edited)
                 await self._audit(uow, principal, "dns_record.update", domain, current.id, current.spec(), spec)
@@ -220,6 +236,12 @@ class UpdateDnsRecord(_DnsUseCase):
             await _undo(undo, f"editing {current.name}")
             raise
         return edited
+
+    async def _put_back(self, scope: DataScope, zone_id: str, provider_record_id: str, record: DnsRecord) -> None:
+        """Have the provider hold `record` as ARCO stores it now: as read, or as a change that came first left it."""
+        async with self._uow(scope) as uow:
+            stored = await uow.dns_records.get(record.client_id, record.id)
+        await self._dns.update_record(zone_id, provider_record_id, stored.spec())
 
 
 class DeleteDnsRecord(_DnsUseCase):
@@ -248,6 +270,7 @@ class DeleteDnsRecord(_DnsUseCase):
     async def _restore(self, scope: DataScope, domain: Domain, record: DnsRecord) -> None:
         remote = await self._dns.create_record(_zone_of(domain), record.spec())
         async with self._uow(scope) as uow:
+            await _hold_as_read(uow, domain, record)
             await uow.dns_records.update(record.with_spec(record.spec(), remote.provider_id))
             await uow.commit()
 
@@ -258,7 +281,8 @@ class ReconcileDnsRecords(_DnsUseCase):
     ARCO's records the provider has never held (kept while the provider could not be asked, or from
     before the domain had a zone) are created there first. Adoptions are audited with no actor: the
     change was made outside ARCO. The drift report is replaced by this run's; running it again with
-    nothing changed changes nothing.
+    nothing changed changes nothing. A record ARCO changed after this run first read it is left to the next
+    run (`_settled`).
     """
 
     async def __call__(
@@ -270,9 +294,8 @@ class ReconcileDnsRecords(_DnsUseCase):
         scope = DataScope.of_client(client_id)
         async with self._uow(scope) as uow:
             domain = await uow.domains.get(client_id, domain_id)
-            unpushed = [
-                r for r in await uow.dns_records.list_for_domain(client_id, domain_id) if not r.provider_record_id
-            ]
+            read = {r.id: r for r in await uow.dns_records.list_for_domain(client_id, domain_id)}
+        unpushed = [r for r in read.values() if not r.provider_record_id]
         zone_id = _zone_of(domain)
         held = await self._dns.list_records(zone_id)
         refused: list[tuple[DnsRecord, str]] = []
@@ -285,8 +308,9 @@ class ReconcileDnsRecords(_DnsUseCase):
         if unpushed:
             held = await self._dns.list_records(zone_id)
         async with self._uow(scope) as uow:
-            domain = await uow.domains.get(client_id, domain_id)
+            domain = await uow.domains.get_for_update(client_id, domain_id)
             plan = reconcile(domain.name, await uow.dns_records.list_for_domain(client_id, domain_id), held)
+            plan = _settled(plan, read)
             await self._adopt(uow, domain, plan)
             drift = self._report(domain, plan, refused)
             await uow.dns_drift.replace_for_domain(client_id, domain_id, drift)
@@ -335,6 +359,21 @@ class ReconcileDnsRecords(_DnsUseCase):
             for r, reason in refused
         )  # fmt: skip
         return (*missing, *unmanageable, *rejected)
+
+
+def _settled(plan: Reconciliation, read: Mapping[DnsRecordId, DnsRecord]) -> Reconciliation:
+    """`plan` without what it says of records that are not as `read` before the provider was asked: changed or
+    added by ARCO since, they may be newer than the provider's listing, which only the next run can tell."""
+
+    def unchanged(record: DnsRecord) -> bool:
+        return read.get(record.id) == record
+
+    return replace(
+        plan,
+        link=tuple(step for step in plan.link if unchanged(step[0])),
+        adopt_changed=tuple(step for step in plan.adopt_changed if unchanged(step[0])),
+        missing=tuple(record for record in plan.missing if unchanged(record)),
+    )
 
 
 class GetDnsDrift(UseCase):

@@ -104,7 +104,7 @@ class AddDomain(_WithProvider):
             raise
         async with self._uow(scope) as uow:
             # Read again: the provider's answer took a while, and only its fields are ours to set.
-            stored = await uow.domains.get(client_id, domain.id)
+            stored = await uow.domains.get_for_update(client_id, domain.id)
             domain = replace(_with_zone(stored, zone), provider_checked_at=self._clock.now())
             await uow.domains.update(domain)
             await uow.commit()
@@ -142,7 +142,7 @@ class RefreshDomainStatus(_WithProvider):
         now = self._clock.now()
         async with self._uow(scope) as uow:
             # Read again, so a change made while the provider was asked (a project assigned) is kept.
-            current = await uow.domains.get(client_id, domain_id)
+            current = await uow.domains.get_for_update(client_id, domain_id)
             if answer is None:
                 refreshed = replace(current, provider_unreachable_since=current.provider_unreachable_since or now)
             else:
@@ -247,7 +247,7 @@ class AssignDomainToProject(UseCase):
         principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
-            domain = await uow.domains.get(client_id, domain_id)
+            domain = await uow.domains.get_for_update(client_id, domain_id)
             if project_id is not None:
                 await uow.projects.get(client_id, project_id)
             domain.project_id = project_id

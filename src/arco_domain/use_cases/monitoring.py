@@ -76,9 +76,14 @@ class CheckUptime(UseCase):
         return [s for s in sites if (m := monitors.get((s.client_id, s.project_id))) is None or m.is_due(now)]
 
     async def _record(self, site: WatchedSite, up: bool, now: datetime) -> MonitorDecision | None:
-        """Apply one result in the project's own unit of work; None when nothing was recorded."""
+        """Apply one result in the project's own unit of work; None when nothing was recorded.
+
+        The project's row is locked first: it stands for its monitor and incidents, whose rows a run that
+        overlaps this one would otherwise read before this one's commit and write over after it.
+        """
         try:
             async with self._uow(DataScope.of_client(site.client_id)) as uow:
+                await uow.projects.get_for_update(site.client_id, site.project_id)
                 stored = await uow.uptime_monitors.get(site.client_id, site.project_id)
                 monitor = UptimeMonitor(site.client_id, site.project_id, site.url)
                 if stored is not None:

@@ -92,7 +92,7 @@ class CompleteMilestone(UseCase):
         principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
-            milestone = await uow.milestones.get(client_id, milestone_id)
+            milestone = await uow.milestones.get_for_update(client_id, milestone_id)
             if milestone.project_id != project_id:
                 raise NotFound("milestone", milestone_id)
             if milestone.completed_at is None:
@@ -153,7 +153,7 @@ class UpdateProject(UseCase):
         principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
-            current = await uow.projects.get(client_id, project_id)
+            current = await uow.projects.get_for_update(client_id, project_id)
             edited = Project(
                 id=current.id, client_id=current.client_id, name=_either(changes.name, current.name),
                 status=current.status, created_at=current.created_at,

@@ -96,7 +96,7 @@ class PostTicketMessage(UseCase):
         author_is_staff = _side_of(principal) is Actor.STAFF
         client_id = principal.client_in_reach(client_id)
         async with self._uow(DataScope.of_client(client_id)) as uow:
-            ticket = await uow.tickets.get(client_id, ticket_id)
+            ticket = await uow.tickets.get_for_update(client_id, ticket_id)
             message = TicketMessage(
                 id=MessageId(self._ids.new_id()), ticket_id=ticket.id, client_id=client_id,
                 author_id=principal.user_id, author_is_staff=author_is_staff, body=body,
@@ -120,7 +120,7 @@ class TransitionTicket(UseCase):
         if actor is Actor.CLIENT and to is not TicketStatus.OPEN:
             raise PermissionDenied("clients may only reopen a resolved ticket; staff move the rest")
         async with self._uow(DataScope.of_client(client_id)) as uow:
-            ticket = await uow.tickets.get(client_id, ticket_id)
+            ticket = await uow.tickets.get_for_update(client_id, ticket_id)
             change = ticket.move(to, actor=actor, at=self._clock.now())
             await uow.tickets.update(ticket)
             await write_audit(
@@ -139,7 +139,12 @@ class SlaScanReport:
 
 
 class ScanTicketSla(UseCase):
-    """Flag tickets at 80 % of their first-response time and past it, each flag recorded once."""
+    """Flag tickets at 80 % of their first-response time and past it, each flag recorded once.
+
+    The scan reads without locking and then sets each flag by a conditional update of that flag alone, which
+    holds only while the ticket still awaits its first response: a staff reply committed after the read
+    neither gets overwritten nor draws a notice. Tickets whose breach is recorded are not read again.
+    """
 
     def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, staff_inbox: str) -> None:
         super().__init__(uow=uow, clock=clock, ids=ids)
@@ -150,18 +155,11 @@ class ScanTicketSla(UseCase):
         warned: list[TicketId] = []
         breached: list[TicketId] = []
         async with self._uow(DataScope.all_clients()) as uow:
-            for ticket in await uow.tickets.awaiting_first_response():
+            for ticket in await uow.tickets.unbreached_awaiting_response():
                 stage = ticket.first_response_stage(now)
-                if stage is SlaStage.BREACHED and ticket.sla_breached_at is None:
-                    ticket.sla_breached_at = now
-                    breached.append(ticket.id)
-                elif stage is SlaStage.WARNING and ticket.sla_warned_at is None:
-                    ticket.sla_warned_at = now
-                    warned.append(ticket.id)
-                else:
-                    continue
-                await uow.tickets.update(ticket)
-                await request_email(uow, self._notice(ticket, stage))
+                if await _record_stage(uow, ticket, stage, now):
+                    (breached if stage is SlaStage.BREACHED else warned).append(ticket.id)
+                    await request_email(uow, self._notice(ticket, stage))
             await uow.commit()
         return SlaScanReport(tuple(warned), tuple(breached))
 
@@ -176,6 +174,15 @@ class ScanTicketSla(UseCase):
         )
 
 
+async def _record_stage(uow: UnitOfWork, ticket: Ticket, stage: SlaStage, now: datetime) -> bool:
+    """Record a breach or a first warning of `ticket`, as read by the scan; whether it was recorded now."""
+    if stage is SlaStage.BREACHED:
+        return await uow.tickets.record_sla_breach(ticket.client_id, ticket.id, now)
+    if stage is SlaStage.WARNING and ticket.sla_warned_at is None:
+        return await uow.tickets.record_sla_warning(ticket.client_id, ticket.id, now)
+    return False
+
+
 class AutoCloseResolvedTickets(UseCase):
     """Close every ticket resolved for at least 7 days."""
 
@@ -183,7 +190,10 @@ class AutoCloseResolvedTickets(UseCase):
         now = self._clock.now()
         closed: list[TicketId] = []
         async with self._uow(DataScope.all_clients()) as uow:
-            for ticket in await uow.tickets.resolved_before(now - AUTO_CLOSE_AFTER):
+            for found in await uow.tickets.resolved_before(now - AUTO_CLOSE_AFTER):
+                ticket = await uow.tickets.get_for_update(found.client_id, found.id)
+                if not ticket.due_for_auto_close(now):  # reopened since it was found
+                    continue
                 ticket.move(TicketStatus.CLOSED, actor=Actor.SYSTEM, at=now)
                 await uow.tickets.update(ticket)
                 closed.append(ticket.id)
