@@ -2,18 +2,31 @@
 
 from __future__ import annotations
 
-from uuid import UUID
+import asyncio
+from collections.abc import Mapping
+from dataclasses import dataclass
 
-from arco_domain.ids import ClientId
-from arco_domain.model.access import DataScope
-from arco_domain.use_cases.base import UseCase
-
-_NOBODY = ClientId(UUID(int=0))
+from arco_ports.health import DependencyProbe
 
 
-class CheckReadiness(UseCase):
-    """Open a unit of work and read through it: the store is reachable and answering."""
+@dataclass(frozen=True, slots=True)
+class Readiness:
+    down: tuple[str, ...]
+    """The dependencies that did not answer, by name, in alphabetical order."""
 
-    async def __call__(self) -> None:
-        async with self._uow(DataScope.of_client(_NOBODY)) as uow:
-            await uow.clients.list_all(limit=1)
+    @property
+    def ready(self) -> bool:
+        return not self.down
+
+
+class CheckReadiness:
+    """Ask every dependency at once whether it answers (the slowest probe's time limit bounds the check), and
+    name the ones that do not."""
+
+    def __init__(self, *, probes: Mapping[str, DependencyProbe]) -> None:
+        self._probes = probes
+
+    async def __call__(self) -> Readiness:
+        names = sorted(self._probes)
+        answers = await asyncio.gather(*(self._probes[name].answers() for name in names))
+        return Readiness(down=tuple(name for name, answered in zip(names, answers, strict=True) if not answered))
