@@ -9,6 +9,7 @@ from __future__ import annotations
 from litestar import Litestar
 
 from arco_entrypoints.http.app import create_app
+from arco_entrypoints.observability.process import observe_process
 from arco_entrypoints.runtime import Runtime
 from arco_entrypoints.settings import Settings
 
@@ -18,6 +19,7 @@ PREPARED = ("database_url", "agency_database_url", "jwt_secret", "scope_key", "s
 
 def create() -> Litestar:
     settings = Settings.from_environment()
+    observe_process(settings)
     missing = [Settings.variable(field) for field in PREPARED if not getattr(settings, field)]
     if missing:
         raise SystemExit(f"{', '.join(missing)} must be set (`arco serve` sets them)")

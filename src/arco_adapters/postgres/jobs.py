@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
@@ -17,6 +18,14 @@ from arco_adapters.postgres.repositories import Repository
 Payload = Mapping[str, str | int | bool | None]
 Send = Callable[[str, Payload, str], Awaitable[object]]
 """Hands one job (name, payload, dedupe key) to the queue; raises when the queue is unreachable."""
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxBacklog:
+    """Requests committed but not yet handed to the queue, and when the oldest of them was committed."""
+
+    pending: int
+    oldest: datetime | None
 
 
 class PostgresJobQueue(Repository):
@@ -43,6 +52,13 @@ class PostgresOutbox:
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine
+
+    async def backlog(self) -> OutboxBacklog:
+        o = t.job_outbox.c
+        statement = select(func.count(), func.min(o.created_at)).where(o.dispatched_at.is_(None))
+        async with self._engine.connect() as connection:
+            pending, oldest = (await connection.execute(statement)).one()
+        return OutboxBacklog(pending=int(pending), oldest=oldest)
 
     async def purge_dispatched(self, before: datetime) -> int:
         """Forget requests handed over before `before`; pending ones are always kept."""

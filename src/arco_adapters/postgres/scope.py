@@ -40,7 +40,7 @@ async def install_scope_key(owner_url: str, key: str) -> None:
     """Store `key` as the database's scope key, replacing any earlier one (processes still signing with the old
     key see nothing until they restart with the new one). `owner_url` connects as the schema owner, the role
     that migrated the database; call it after migrating."""
-    engine = create_async_engine(owner_url)
+    engine = create_async_engine(owner_url, hide_parameters=True)  # the key is a parameter: never in a log
     try:
         async with engine.begin() as connection:
             statement = select(text("arco_private.install_scope_key(:key)").bindparams(bindparam("key", type_=BYTEA)))

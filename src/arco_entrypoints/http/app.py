@@ -12,10 +12,12 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 
+from arco_domain.use_cases.health import CheckReadiness
 from arco_entrypoints.http.api_docs import openapi_config
 from arco_entrypoints.http.auth import BearerTokenMiddleware, principal
 from arco_entrypoints.http.client_address import ClientAddresses, client_address_dependency
 from arco_entrypoints.http.controllers import CONTROLLERS
+from arco_entrypoints.http.controllers.metrics import MetricsController
 from arco_entrypoints.http.controllers.sandbox import SandboxController
 from arco_entrypoints.http.dependencies import current_time, use_case_dependencies
 from arco_entrypoints.http.errors import EXCEPTION_HANDLERS, JsonRequest
@@ -23,25 +25,38 @@ from arco_entrypoints.http.idempotency import HEADER as IDEMPOTENCY_KEY
 from arco_entrypoints.http.idempotency import IdempotencyKeyDocs, IdempotencyMiddleware
 from arco_entrypoints.http.response_headers import response_headers
 from arco_entrypoints.http.throttle import ThrottleMiddleware
+from arco_entrypoints.observability.metrics import ServiceMetrics
+from arco_entrypoints.observability.requests import REQUEST_ID_HEADER, ObservedLitestar
 from arco_entrypoints.providing import resolve
 from arco_entrypoints.settings import Settings
 
 
 def create_app(container: Any, *, debug: bool = False) -> Litestar:
+    metrics = ServiceMetrics()
+
     async def start() -> None:
         await container.init_resources()
+        await metrics.watch_database_pools(container)
 
     async def stop() -> None:
         await container.shutdown_resources()
+        metrics.forget_process()
+
+    async def check_readiness() -> CheckReadiness:
+        # Not a `UseCase` (it needs no unit of work), so not among the use-case dependencies.
+        readiness: CheckReadiness = await resolve(container.check_readiness)
+        return readiness
 
     settings: Settings = container.settings()
     addresses = ClientAddresses(settings.proxy_networks)
     throttle = ThrottleMiddleware(
         limiter=partial(resolve, container.rate_limiter), limits=container.rate_limits(), addresses=addresses
     )
-    return Litestar(
-        route_handlers=[*CONTROLLERS, *([SandboxController] if settings.billing_mode == "sandbox" else [])],
+    sandbox = [SandboxController] if settings.billing_mode == "sandbox" else []
+    return ObservedLitestar(
+        route_handlers=[*CONTROLLERS, *sandbox, *([MetricsController] if settings.metrics_token else [])],
         dependencies={
+            "check_readiness": Provide(check_readiness),
             "caller": Provide(principal, sync_to_thread=False),
             "now": current_time(container),
             "client_address": client_address_dependency(addresses),
@@ -59,8 +74,17 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
         before_send=[response_headers(strict_transport=settings.strict_transport)],
         on_startup=[start],
         on_shutdown=[stop],
-        state=State({"container": container, "public_url": settings.public_url}),
+        state=State(
+            {
+                "container": container,
+                "public_url": settings.public_url,
+                "metrics": metrics,
+                "metrics_token": settings.metrics_token,
+            }
+        ),
         openapi_config=openapi_config(docs_page=settings.docs_page),
+        # The process's logging is ARCO's (JSON lines); Litestar's default would replace the root logger's handlers.
+        logging_config=None,
         debug=debug,
     )
 
@@ -73,6 +97,7 @@ EXPOSED_HEADERS = (
     "RateLimit-Limit",
     "RateLimit-Remaining",
     "RateLimit-Reset",
+    REQUEST_ID_HEADER,
 )
 """Response headers a browser dashboard may read, beside the always-readable simple ones."""
 
@@ -86,7 +111,7 @@ def cors_config(origins: Sequence[str]) -> CORSConfig | None:
     return CORSConfig(
         allow_origins=list(origins),
         allow_methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-        allow_headers=["Authorization", "Content-Type", IDEMPOTENCY_KEY],
+        allow_headers=["Authorization", "Content-Type", IDEMPOTENCY_KEY, REQUEST_ID_HEADER],
         expose_headers=list(EXPOSED_HEADERS),
         allow_credentials=False,
         max_age=600,

@@ -12,6 +12,7 @@ from litestar.types import ASGIApp
 from arco_domain.errors import AuthenticationFailed
 from arco_domain.model.access import Principal
 from arco_entrypoints.http.tokens import TokenService, principal_of
+from arco_entrypoints.observability.logs import bind_caller
 from arco_entrypoints.providing import resolve
 
 PUBLIC = "exclude_from_auth"
@@ -37,6 +38,7 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
             identify_user = await resolve(self._container.identify_user)
             identity = await identify_user(claims.user_id)
             principal = principal_of(identity)
+        bind_caller(principal)
         return AuthenticationResult(user=principal, auth=token)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from litestar import Controller, Request, get, post
@@ -14,6 +15,7 @@ from arco_domain.use_cases.clients import GetClient
 from arco_entrypoints.http.auth import PUBLIC
 from arco_entrypoints.http.schemas.billing import Billing, CheckoutCreate, PortalCreate, RedirectUrl, WebhookReceipt
 from arco_entrypoints.http.throttle import RATE_LIMIT
+from arco_entrypoints.observability.metrics import WEBHOOK_PROVIDER, ServiceMetrics
 from arco_entrypoints.providing import resolve
 
 
@@ -59,12 +61,21 @@ class StripeWebhookController(Controller):
     path = "/webhooks"
     tags = ["billing"]
 
-    @post("/stripe", operation_id="stripeWebhook", opt={PUBLIC: True, RATE_LIMIT: None}, status_code=200)
+    @post(
+        "/stripe", operation_id="stripeWebhook", status_code=200,
+        opt={PUBLIC: True, RATE_LIMIT: None, WEBHOOK_PROVIDER: "stripe"},
+    )  # fmt: skip
     async def stripe(
-        self, request: Request[Any, Any, Any], handle_billing_event: NamedDependency[HandleBillingEvent]
+        self,
+        request: Request[Any, Any, Any],
+        handle_billing_event: NamedDependency[HandleBillingEvent],
+        now: NamedDependency[datetime],
     ) -> WebhookReceipt:
         """Stripe's events. The `Stripe-Signature` header is the authentication: a bad or stale one is a
         `400` and changes nothing; a replayed event is acknowledged and changes nothing."""
         gateway = await resolve(request.app.state.container.payment_gateway)
         event = gateway.parse_event(await request.body(), request.headers.get("stripe-signature", ""))
-        return WebhookReceipt(received=True, outcome=await handle_billing_event(event))
+        outcome = await handle_billing_event(event)
+        metrics: ServiceMetrics = request.app.state.metrics
+        metrics.count_webhook_event("stripe", outcome, (now - event.created).total_seconds())
+        return WebhookReceipt(received=True, outcome=outcome)
