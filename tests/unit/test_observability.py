@@ -18,6 +18,7 @@ from arco_entrypoints.observability.jobs import METRICS, observed
 from arco_entrypoints.observability.logs import log_context
 from arco_entrypoints.observability.metrics import ServiceMetrics
 from arco_entrypoints.observability.sentry import configure_sentry
+from arco_entrypoints.settings import Settings
 from tests.log_lines import captured_logs
 from tests.sentry_recording import recording_sentry
 
@@ -153,3 +154,27 @@ class TestSentry:
         assert event["environment"] == "staging"
         [exception] = event["exception"]["values"]
         assert exception["type"] == "RuntimeError" and "t0ken-value" not in exception["value"]
+
+
+class TestSettings:
+    def test_everything_is_quiet_and_off_unless_asked(self) -> None:
+        settings = Settings.from_environment({"ARCO_ENV": "staging"})
+        assert (settings.log_level, settings.metrics_token, settings.sentry_dsn) == ("info", None, None)
+
+    def test_the_three_variables_are_read(self) -> None:
+        settings = Settings.from_environment(
+            {"ARCO_ENV": "staging", "ARCO_LOG_LEVEL": "debug",
+             "ARCO_METRICS_TOKEN": "m" * 32, "ARCO_SENTRY_DSN": "https://key@errors.example.com/42"}
+        )  # fmt: skip
+        assert (settings.log_level, settings.metrics_token, settings.sentry_dsn) == (
+            "debug", "m" * 32, "https://key@errors.example.com/42",
+        )  # fmt: skip
+
+    @pytest.mark.parametrize(
+        ("variable", "value"),
+        [("ARCO_LOG_LEVEL", "loud"), ("ARCO_METRICS_TOKEN", "short"), ("ARCO_SENTRY_DSN", "errors.example.com")],
+    )
+    def test_a_bad_value_stops_the_start_naming_its_variable(self, variable: str, value: str) -> None:
+        with pytest.raises(SystemExit) as stopped:
+            Settings.from_environment({"ARCO_ENV": "staging", variable: value})
+        assert str(stopped.value).startswith(f"{variable}: ")
