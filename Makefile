@@ -26,5 +26,6 @@ unit: install
 test: lint typecheck
 	HYPOTHESIS_PROFILE=ci $(BIN)/pytest
 
+# The API and the worker in one process tree; one Ctrl-C stops them and the embedded PostgreSQL and Valkey.
 run: install
-	ARCO_ENV=staging $(BIN)/arco serve --demo
+	ARCO_ENV=staging $(BIN)/arco serve --demo --with-worker

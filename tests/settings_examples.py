@@ -13,6 +13,7 @@ PRODUCTION: dict[str, Any] = {
     "pagespeed_api_key": "test-pagespeed-key",
     "secrets_key": ("k" * 43 + "=",),
     "scope_key": "a-production-scope-key-of-enough-length",
+    "jwt_secret": "a-production-token-secret-of-enough-length",
     "cloudflare_api_token": "test-token",
     "cloudflare_account_id": "test-account",
     "stripe_secret_key": "sk_test_settings",

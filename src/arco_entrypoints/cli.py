@@ -3,28 +3,103 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
-import subprocess
+import signal
 import sys
-from typing import Any
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from types import FrameType, TracebackType
+from typing import Any, NoReturn
 
 import click
+from redis.exceptions import ConnectionError as QueueConnectionError
+from redis.exceptions import TimeoutError as QueueTimeoutError
 
 from arco_adapters.valkey.embedded import EmbeddedValkey
 from arco_domain.model.clients import UserType
 from arco_domain.model.tiers import CATALOGUE, GIB, Resource
 from arco_domain.use_cases.identity import Identity
 from arco_entrypoints.demo import DEMO_PASSWORD, seed_demo
+from arco_entrypoints.observability.process import observe_process
 from arco_entrypoints.providing import resolve
 from arco_entrypoints.runtime import Runtime, export, prepare
 from arco_entrypoints.settings import Settings
 from arco_entrypoints.worker.app import build_worker
+from arco_entrypoints.worker.process import WorkerProcess
 
-SERVER_OPTIONS: dict[str, Any] = {"server_header": False, "proxy_headers": False}
+SERVER_OPTIONS: dict[str, Any] = {"server_header": False, "proxy_headers": False, "log_config": None}
 """uvicorn's options for every ARCO server process: no `Server` banner, and no rewriting of the client's
 address from `X-Forwarded-For` (uvicorn believes it from loopback by default): ARCO reads that header itself,
-from `ARCO_TRUSTED_PROXIES` only."""
+from `ARCO_TRUSTED_PROXIES` only. Nor does uvicorn set up logging: each process's JSON lines are ARCO's."""
+DRAIN_SECONDS = 10
+"""How long `arco serve`, asked to stop, lets the requests under way finish before it cancels them."""
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+class Lifetime(ExitStack):
+    """What a long-running command (`serve`, `worker`) started, stopped in reverse order however it ends.
+
+    SIGINT, SIGTERM and SIGHUP end the command as a clean exit with code 0: being asked to stop is how a server's
+    life ends. Inside `starting()`, where a process is being started and is not yet registered here to be
+    stopped, a signal takes effect when the block ends. Once stopping has begun, further signals are ignored, so
+    a second Ctrl-C cannot cut it short; every step of it is bounded in time.
+    """
+
+    def __enter__(self) -> Lifetime:
+        self._starting = 0
+        self._stop_asked = False
+        self._previous = {number: signal.signal(number, self._on_signal) for number in STOP_SIGNALS}
+        super().__enter__()
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> bool | None:
+        for number in STOP_SIGNALS:
+            signal.signal(number, signal.SIG_IGN)
+        try:
+            return super().__exit__(kind, error, trace)
+        finally:
+            for number, handler in self._previous.items():
+                signal.signal(number, handler)
+
+    @contextmanager
+    def starting(self) -> Iterator[None]:
+        self._starting += 1
+        try:
+            yield
+        finally:
+            self._starting -= 1
+        if self._stop_asked:
+            self._exit()
+
+    def _on_signal(self, number: int, frame: FrameType | None) -> None:
+        self._stop_asked = True
+        if not self._starting:
+            self._exit()
+
+    def _exit(self) -> NoReturn:
+        raise SystemExit(0)
+
+
+def _prepared(lifetime: Lifetime, settings: Settings) -> Runtime:
+    """`prepare`, with the embedded database it may start stopped when `lifetime` ends."""
+    with lifetime.starting():
+        runtime = prepare(settings)
+        lifetime.callback(runtime.stop)
+    return runtime
+
+
+def _job_queue(lifetime: Lifetime, settings: Settings) -> Settings:
+    """`settings` with the job queue's URL: the configured Redis, or an embedded Valkey that lives as long as
+    `lifetime`, named in the environment for the processes the command starts."""
+    if settings.redis_url:
+        return settings
+    with lifetime.starting():
+        valkey = EmbeddedValkey(settings.data_dir / "valkey")
+        lifetime.callback(valkey.stop)
+    os.environ["ARCO_REDIS_URL"] = valkey.url
+    return settings.replace(redis_url=valkey.url)
 
 
 @click.group()
@@ -52,7 +127,7 @@ def _limit_text(resource: Resource, limit: int | None) -> str:
 @main.command()
 def migrate() -> None:
     """Migrate the configured database, or start and migrate the embedded one."""
-    settings = Settings.from_environment()
+    settings = Settings.from_environment().replace(migrate_on_start="on")
     runtime = prepare(settings)
     where = "embedded database in " + str(settings.data_dir / "pgdata") if runtime.embedded else "database"
     click.echo(f"{where} is at the latest schema")
@@ -146,18 +221,18 @@ def _seed(runtime: Runtime) -> None:
 @main.command()
 def worker() -> None:
     """Run the background worker (on an embedded Valkey when ARCO_REDIS_URL is unset)."""
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    settings = Settings.from_environment()
-    runtime = prepare(settings)
-    valkey = None if settings.redis_url else EmbeddedValkey(settings.data_dir / "valkey")
-    redis_url = settings.redis_url or (valkey.url if valkey else "")
-    click.echo(f"worker on {redis_url}; data dir {settings.data_dir.resolve()}")
-    try:
-        build_worker(runtime, redis_url).run()
-    finally:
-        if valkey is not None:
-            valkey.stop()
-        runtime.stop()
+    with Lifetime() as lifetime:
+        settings = _job_queue(lifetime, Settings.from_environment())
+        observe_process(settings)
+        runtime = _prepared(lifetime, settings)
+        redis_url = settings.redis_url or ""
+        click.echo(f"worker on {redis_url}; data dir {settings.data_dir.resolve()}")
+        try:
+            build_worker(runtime, redis_url).run()
+        except (QueueConnectionError, QueueTimeoutError) as lost:
+            # Whoever runs the worker starts it again (`arco serve --with-worker` does); the job requests
+            # committed meanwhile wait in the outbox.
+            raise SystemExit(f"the worker lost the job queue at {redis_url}: {lost}") from None
 
 
 @main.command()
@@ -172,36 +247,26 @@ def serve(host: str, port: int, workers: int, with_demo: bool, with_worker: bool
 
     # Links the API hands out (checkout returns, the sandbox's pages) point at this server unless told otherwise.
     os.environ.setdefault("ARCO_PUBLIC_URL", f"http://{host}:{port}")
-    settings = Settings.from_environment()
-    # Rate limits are shared by every server process (and the queue by the worker): on the configured Redis,
-    # or on one embedded Valkey that every process started here is pointed at.
-    valkey = None if settings.redis_url else EmbeddedValkey(settings.data_dir / "valkey")
-    if valkey is not None:
-        os.environ["ARCO_REDIS_URL"] = valkey.url
-        settings = Settings.from_environment()
-    runtime = prepare(settings)
-    try:
+    with Lifetime() as lifetime:
+        # Rate limits are shared by every server process (and the queue by the worker): on the configured Redis,
+        # or on one embedded Valkey that every process started here is pointed at.
+        settings = _job_queue(lifetime, Settings.from_environment())
+        observe_process(settings)
+        runtime = _prepared(lifetime, settings)
         if with_demo:
             _seed(runtime)
         export(runtime)
-        worker_process = (
-            subprocess.Popen([sys.executable, "-m", "arco_entrypoints.cli", "worker"]) if with_worker else None
-        )
+        if with_worker:
+            with lifetime.starting():
+                worker_process = WorkerProcess([sys.executable, "-m", "arco_entrypoints.cli", "worker"])
+                lifetime.callback(worker_process.stop)
         click.echo(f"ARCO API      http://{host}:{port}/v1")
         click.echo(f"API docs      http://{host}:{port}/schema")
         click.echo(f"data dir      {settings.data_dir.resolve()}")
-        try:
-            uvicorn.run(
-                "arco_entrypoints.asgi:create", factory=True, host=host, port=port, workers=workers, **SERVER_OPTIONS
-            )
-        finally:
-            if worker_process is not None:
-                worker_process.terminate()
-                worker_process.wait(timeout=30)
-    finally:
-        runtime.stop()
-        if valkey is not None:
-            valkey.stop()
+        uvicorn.run(
+            "arco_entrypoints.asgi:create", factory=True, host=host, port=port, workers=workers,
+            timeout_graceful_shutdown=DRAIN_SECONDS, **SERVER_OPTIONS,
+        )  # fmt: skip
 
 
 if __name__ == "__main__":

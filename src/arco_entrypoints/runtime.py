@@ -30,8 +30,9 @@ class Runtime:
     settings: Settings
     embedded: EmbeddedPostgres | None = None
 
-    def container(self, *, pool_size: int | None = None) -> Container:
-        settings = self.settings if pool_size is None else self.settings.replace(db_pool_size=pool_size)
+    def container(self, *, pool_size: int | None = None, worker: bool = False) -> Container:
+        settings = self.settings.for_worker() if worker else self.settings
+        settings = settings if pool_size is None else settings.replace(db_pool_size=pool_size)
         return Container(settings=settings)
 
     def stop(self) -> None:
@@ -57,8 +58,9 @@ def scope_key(settings: Settings) -> str:
 
 
 def prepare(settings: Settings) -> Runtime:
-    """Migrate the configured database and install the scope key in it, or start and migrate the embedded one;
-    the secrets not configured are the ones kept in the data dir. Call outside an event loop."""
+    """Migrate the configured database and install the scope key in it (when `settings.migrates_on_start`), or
+    start and migrate the embedded one; the secrets not configured are the ones kept in the data dir. Call
+    outside an event loop."""
     settings = settings.replace(
         jwt_secret=settings.jwt_secret or persisted_secret(settings.data_dir),
         scope_key=scope_key(settings),
@@ -66,9 +68,10 @@ def prepare(settings: Settings) -> Runtime:
     )
     assert settings.scope_key is not None
     if settings.database_url:
-        owner_url = settings.migration_database_url or settings.database_url
-        upgrade(owner_url)
-        asyncio.run(install_scope_key(owner_url, settings.scope_key))
+        if settings.migrates_on_start:
+            owner_url = settings.migration_database_url or settings.database_url
+            upgrade(owner_url)
+            asyncio.run(install_scope_key(owner_url, settings.scope_key))
         return Runtime(settings)
     embedded = start_embedded(settings.data_dir, settings.scope_key)
     return Runtime(
@@ -77,7 +80,8 @@ def prepare(settings: Settings) -> Runtime:
 
 
 def export(runtime: Runtime) -> None:
-    """Hand the prepared runtime to worker processes, which read the environment."""
+    """Hand the prepared runtime to worker processes, which read the environment: the database is ready, so they
+    have nothing to migrate (the application roles they connect as could not)."""
     settings = runtime.settings
     assert settings.database_url and settings.agency_database_url and settings.scope_key and settings.jwt_secret
     os.environ["ARCO_DATABASE_URL"] = settings.database_url
@@ -85,3 +89,4 @@ def export(runtime: Runtime) -> None:
     os.environ["ARCO_SCOPE_KEY"] = settings.scope_key
     os.environ["ARCO_JWT_SECRET"] = settings.jwt_secret
     os.environ["ARCO_SECRETS_KEY"] = ",".join(settings.secrets_key)
+    os.environ["ARCO_MIGRATE_ON_START"] = "off"

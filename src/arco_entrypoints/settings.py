@@ -22,6 +22,7 @@ import msgspec
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
+from arco_adapters.postgres.connections import DatabaseLimits
 from arco_domain.model.throttling import RateLimits
 from arco_domain.model.tiers import CampaignPlatform, Tier
 
@@ -36,6 +37,7 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 MIN_SECRET = 32
 Secret = Annotated[str, msgspec.Meta(min_length=MIN_SECRET)]
 LookbackDays = Annotated[int, msgspec.Meta(ge=1, le=90)]
+Seconds = Annotated[float, msgspec.Meta(gt=0, le=3600)]
 Network = IPv4Network | IPv6Network
 
 
@@ -57,7 +59,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     """The connection for cross-client work (a login granted `arco_agency`); set exactly when `database_url` is."""
     migration_database_url: str | None = None
     """The schema owner's connection for migrations; `database_url` when unset."""
+    migrate_on_start: Literal["on", "off"] | None = None
+    """Whether `arco serve` and `arco worker` migrate the database as they start; off in production when unset,
+    where `arco migrate` is a step of the deploy. The embedded database is always migrated as it starts."""
     db_pool_size: Annotated[int, msgspec.Meta(ge=1, le=200)] = 10
+    db_statement_timeout: Seconds = 5.0
+    """How long one statement of a request (or a command) may run before the database cancels it (a 503)."""
+    db_worker_statement_timeout: Seconds = 60.0
+    """The same for the worker's jobs, which nobody waits on and which read or sweep more rows at once."""
+    db_lock_timeout: Seconds = 2.0
+    """How long a statement waits for a row another transaction holds locked before giving up (a 503)."""
+    db_pool_timeout: Seconds = 5.0
+    """How long a request waits for a pooled database connection to come free, or a new one to open (a 503)."""
     jwt_secret: Secret | None = None
     """HS256 signing secret (Supabase's JWT secret to accept its tokens); `None` keeps one in the data dir."""
     scope_key: Secret | None = None
@@ -100,6 +113,15 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     trusted_proxies: tuple[str, ...] = ()
     """Addresses or networks of the proxies whose `X-Forwarded-For` names the client; nobody else's is believed."""
     rate_limits: RateLimits = msgspec.field(default_factory=RateLimits)
+    job_timeout: Annotated[int, msgspec.Meta(ge=1, le=86400)] = 600
+    """Seconds a background job may run before it is cancelled and tried again. A job whose worker died is taken
+    up by another worker this long (and 10 s more) after it started."""
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    """How much the JSON log lines say; `debug` adds SQL statements (never their parameters)."""
+    metrics_token: Secret | None = None
+    """The bearer token a scraper shows to read `/metrics`; without one, `/metrics` is not served at all."""
+    sentry_dsn: Annotated[str, msgspec.Meta(pattern=r"^https?://[^\s/@]+@[^\s/]+/\S+$")] | None = None
+    """With a DSN, errors are reported to that Sentry project; without one, nothing is sent anywhere."""
 
     def __post_init__(self) -> None:
         checks = (self._check_database, self._check_production, self._check_providers, self._check_origins)
@@ -173,6 +195,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         return not self.is_production
 
     @property
+    def migrates_on_start(self) -> bool:
+        return self.migrate_on_start == "on" or (self.migrate_on_start is None and not self.is_production)
+
+    @property
     def docs_page(self) -> bool:
         return self.docs == "on" or (self.docs is None and not self.is_production)
 
@@ -191,6 +217,18 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def login_url(self) -> str:
         return self.dashboard_url or self.public_url
+
+    @property
+    def database_limits(self) -> DatabaseLimits:
+        return DatabaseLimits(
+            statement_timeout=timedelta(seconds=self.db_statement_timeout),
+            lock_timeout=timedelta(seconds=self.db_lock_timeout),
+            pool_timeout=timedelta(seconds=self.db_pool_timeout),
+        )
+
+    def for_worker(self) -> Settings:
+        """These settings as the worker uses them: its statements may run `db_worker_statement_timeout`."""
+        return self.replace(db_statement_timeout=self.db_worker_statement_timeout)
 
     # The rules between settings; each names the variable to fix.
 
@@ -212,6 +250,10 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         if not self.is_production:
             return
         required = {
+            # Without one, the embedded server would start: production's data never lives in a data dir.
+            "database_url": "a PostgreSQL server of its own",
+            # Kept in a data dir, each machine would sign with its own and refuse the others' tokens.
+            "jwt_secret": "the same token signing secret in every process",
             # Rate limits and the job queue live there; each process counting alone would multiply the limits.
             "redis_url": "the job queue and the shared rate limits",
             # Elsewhere the sandbox invents performance figures; production must never show invented ones.

@@ -1,4 +1,5 @@
-"""Processes that start together migrate the database once: each waits its turn under an advisory lock."""
+"""Processes that start together migrate the database once: each waits its turn under an advisory lock. In
+production only `arco migrate` migrates."""
 
 from __future__ import annotations
 
@@ -10,10 +11,16 @@ from collections.abc import Iterator
 import asyncpg
 import pytest
 from alembic.script import ScriptDirectory
+from click.testing import CliRunner
 
+from arco_adapters.postgres.database import AGENCY_LOGIN, APP_ROLE
 from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.postgres.migrate import alembic_config
 from arco_adapters.postgres.tables import metadata
+from arco_entrypoints.cli import main
+from arco_entrypoints.runtime import prepare
+from arco_entrypoints.settings import Settings
+from tests.settings_examples import PRODUCTION, as_environment
 
 DATABASE = "arco_migrated_together"
 MIGRATE_ON_GO = """
@@ -68,3 +75,22 @@ def test_two_processes_migrating_a_fresh_database_at_once_both_succeed_and_it_is
     assert asyncio.run(_fetch(postgres, DATABASE, "SELECT version_num FROM alembic_version")) == [(head,)]
     tables = asyncio.run(_fetch(postgres, DATABASE, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
     assert set(metadata.tables) <= {name for (name,) in tables}
+
+
+def test_in_production_a_starting_process_leaves_the_schema_alone_and_arco_migrate_migrates(
+    postgres: EmbeddedPostgres, fresh_database: str
+) -> None:
+    environment = {
+        **as_environment(PRODUCTION),
+        "ARCO_DATABASE_URL": postgres.url(user=APP_ROLE, database=DATABASE),
+        "ARCO_AGENCY_DATABASE_URL": postgres.url(user=AGENCY_LOGIN, database=DATABASE),
+        "ARCO_MIGRATION_DATABASE_URL": fresh_database,
+    }
+    tables = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    prepare(Settings.from_environment(environment))
+    assert asyncio.run(_fetch(postgres, DATABASE, tables)) == []
+
+    migrated = CliRunner().invoke(main, ["migrate"], env=environment)
+    assert migrated.exit_code == 0, migrated.output
+    head = ScriptDirectory.from_config(alembic_config(fresh_database)).get_current_head()
+    assert asyncio.run(_fetch(postgres, DATABASE, "SELECT version_num FROM alembic_version")) == [(head,)]

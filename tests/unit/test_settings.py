@@ -48,13 +48,17 @@ class TestEnvironment:
 
     @pytest.mark.parametrize(
         "variable",
-        ["ARCO_REDIS_URL", "ARCO_PAGESPEED_API_KEY", "ARCO_SECRETS_KEY", "ARCO_SCOPE_KEY", "ARCO_STRIPE_SECRET_KEY",
-         "ARCO_STRIPE_WEBHOOK_SECRET", "ARCO_STRIPE_PRICE_BASIC", "ARCO_CLOUDFLARE_API_TOKEN",
+        ["ARCO_JWT_SECRET", "ARCO_REDIS_URL", "ARCO_PAGESPEED_API_KEY", "ARCO_SECRETS_KEY", "ARCO_SCOPE_KEY",
+         "ARCO_STRIPE_SECRET_KEY", "ARCO_STRIPE_WEBHOOK_SECRET", "ARCO_STRIPE_PRICE_BASIC", "ARCO_CLOUDFLARE_API_TOKEN",
          "ARCO_GOOGLE_ADS_CLIENT_ID"],
     )  # fmt: skip
     def test_production_names_each_credential_it_lacks(self, variable: str) -> None:
         env = {name: value for name, value in PRODUCTION_ENV.items() if name != variable}
         assert refused(env).startswith(f"{variable}: ")
+
+    def test_production_never_starts_the_embedded_database(self) -> None:
+        env = {name: value for name, value in PRODUCTION_ENV.items() if "DATABASE_URL" not in name}
+        assert refused(env).startswith("ARCO_DATABASE_URL: ")
 
     def test_production_refuses_the_sandbox_prices(self) -> None:
         assert refused({**PRODUCTION_ENV, "ARCO_STRIPE_PRICE_PRO": "price_sandbox_pro"}).startswith(

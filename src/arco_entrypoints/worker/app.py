@@ -16,6 +16,8 @@ from arq.worker import Retry, Worker, func
 from arco_domain.ids import AdAccountId, ClientId
 from arco_domain.model.notifications import SEND_EMAIL_JOB, email_from_job
 from arco_domain.use_cases.campaigns import SYNC_AD_ACCOUNT_JOB
+from arco_entrypoints.observability.jobs import METRICS, observed
+from arco_entrypoints.observability.metrics import ServiceMetrics
 from arco_entrypoints.providing import resolve
 from arco_entrypoints.runtime import Runtime
 from arco_entrypoints.worker.retries import retry_delay
@@ -23,6 +25,10 @@ from arco_entrypoints.worker.schedules import SCHEDULES, Schedule, run_scheduled
 
 T = TypeVar("T")
 log = logging.getLogger("arco.worker")
+
+JOB_COMPLETION_WAIT = 10
+"""Seconds a stopping worker lets its running jobs finish. Those still running then are cancelled and queued
+again (their unit of work rolls back), so the next worker runs them from the start at once."""
 
 
 def _timing(every: timedelta) -> dict[str, Any]:
@@ -55,7 +61,7 @@ def _cron_job(schedule: Schedule) -> CronJob:
         return await retrying(ctx, run_scheduled(ctx["container"], schedule))
 
     job.__qualname__ = job.__name__ = schedule.name
-    return cron(job, name=schedule.name, unique=True, **_timing(schedule.every))
+    return cron(observed(schedule.name, job), name=schedule.name, unique=True, **_timing(schedule.every))
 
 
 async def send_email(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
@@ -92,27 +98,44 @@ def build_worker(
     container's providers (tests swap adapters that way)."""
 
     async def startup(ctx: dict[str, Any]) -> None:
-        container: Any = runtime.container(pool_size=4)
+        container: Any = runtime.container(pool_size=4, worker=True)
         if configure is not None:
             configure(container)
         await container.init_resources()
         ctx["container"] = container
+        ctx[METRICS] = metrics = ServiceMetrics()
+        await metrics.watch_database_pools(container)
 
     async def shutdown(ctx: dict[str, Any]) -> None:
-        await ctx["container"].shutdown_resources()
+        # A worker stopped while it was starting closes what its startup got to.
+        if "container" in ctx:
+            await ctx["container"].shutdown_resources()
+        if METRICS in ctx:
+            ctx[METRICS].forget_process()
 
     settings: dict[str, Any] = {
-        "functions": [func(send_email, name=SEND_EMAIL_JOB), func(sync_ad_account, name=SYNC_AD_ACCOUNT_JOB)],
+        "functions": [
+            func(observed(SEND_EMAIL_JOB, send_email), name=SEND_EMAIL_JOB),
+            func(observed(SYNC_AD_ACCOUNT_JOB, sync_ad_account), name=SYNC_AD_ACCOUNT_JOB),
+        ],
         "cron_jobs": [
             *(_cron_job(schedule) for schedule in SCHEDULES),
             # Every five seconds: a requested job waits that long at most, however briefly Redis was away.
-            cron(dispatch_outbox, name="outbox_dispatch", second=set(range(0, 60, 5)), unique=True),
+            cron(
+                observed("outbox_dispatch", dispatch_outbox),
+                name="outbox_dispatch",
+                second=set(range(0, 60, 5)),
+                unique=True,
+            ),
         ],
         "redis_settings": RedisSettings.from_dsn(redis_url),
         "on_startup": startup,
         "on_shutdown": shutdown,
+        # A try ended by a dead worker counts too: a job that keeps killing its worker is given up after five.
         "max_tries": 5,
-        "job_timeout": 600,
+        # Also how long a job whose worker died stays marked as running, before another worker takes it up.
+        "job_timeout": runtime.settings.job_timeout,
+        "job_completion_wait": JOB_COMPLETION_WAIT,
         "handle_signals": True,
     }
     return Worker(**{**settings, **overrides})
