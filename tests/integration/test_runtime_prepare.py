@@ -40,9 +40,9 @@ def empty_database(postgres: EmbeddedPostgres) -> Iterator[str]:
 
 
 async def _store_then_list(runtime: Runtime, client: Client) -> list[Client]:
-    engine = create_async_engine(runtime.database_url)
-    agency = create_async_engine(runtime.agency_database_url)
-    factory = PostgresUnitOfWorkFactory(engine, agency, runtime.scope_key)
+    engine = create_async_engine(runtime.settings.database_url or "")
+    agency = create_async_engine(runtime.settings.agency_database_url or "")
+    factory = PostgresUnitOfWorkFactory(engine, agency, runtime.settings.scope_key or "")
     try:
         async with factory(DataScope.of_client(client.id)) as uow:
             await uow.clients.add(client)
@@ -69,6 +69,6 @@ def test_a_configured_database_is_migrated_and_given_the_scope_key(
     )
     runtime = prepare(settings)
     client = new_client()
-    assert runtime.scope_key == SCOPE_KEY and runtime.embedded is None
+    assert runtime.settings.scope_key == SCOPE_KEY and runtime.embedded is None
     # The client-scoped write is checked against the installed key: a missing or other key would refuse it.
     assert asyncio.run(_store_then_list(runtime, client)) == [client]
