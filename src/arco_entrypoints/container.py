@@ -10,7 +10,7 @@ import operator
 from collections.abc import AsyncIterator, Mapping
 
 from dependency_injector import containers, providers
-from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from arco_adapters.ads.google import GoogleAdsPlatform
 from arco_adapters.ads.meta import MetaAdsPlatform
@@ -23,9 +23,12 @@ from arco_adapters.memory.rate_limiter import MemoryRateLimiter
 from arco_adapters.outbound import OutboundGuard
 from arco_adapters.pagespeed import PageSpeedProbe
 from arco_adapters.postgres.account_gate import PostgresAccountGate
+from arco_adapters.postgres.connections import DatabaseLimits, create_database_engine
+from arco_adapters.postgres.health import PostgresProbe
 from arco_adapters.postgres.idempotency import PostgresIdempotencyStore
 from arco_adapters.postgres.jobs import PostgresOutbox
 from arco_adapters.postgres.mail_log import PostgresMailLog
+from arco_adapters.postgres.sandbox_billing import PostgresSandboxBillingStore
 from arco_adapters.postgres.sandbox_dns import PostgresSandboxDnsStore
 from arco_adapters.postgres.schedule import PostgresScheduledRuns
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
@@ -38,6 +41,7 @@ from arco_adapters.security.secret_box import FernetSecretBox
 from arco_adapters.stripe.gateway import StripePaymentGateway
 from arco_adapters.stripe.sandbox import SandboxPaymentGateway
 from arco_adapters.system import SystemClock, Uuid7Generator
+from arco_adapters.valkey.health import ValkeyProbe
 from arco_adapters.valkey.rate_limiter import ValkeyRateLimiter
 from arco_domain.model.domains import ClientDomainPolicy
 from arco_domain.model.tiers import CampaignPlatform
@@ -116,13 +120,15 @@ from arco_entrypoints.settings import Settings
 from arco_entrypoints.webhook_delivery import post_to_webhook
 from arco_ports.ads import AdPlatform
 from arco_ports.clock import Clock
+from arco_ports.health import DependencyProbe
 from arco_ports.rate_limiter import RateLimiter
 from arco_ports.traffic import TrafficSource
 
 
-async def database_engine(url: str, pool_size: int) -> AsyncIterator[AsyncEngine]:
-    # Connections are recycled rather than pinged before each use: a ping is a round trip on every request.
-    engine = create_async_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_recycle=1800)
+async def database_engine(url: str, pool_size: int, limits: DatabaseLimits) -> AsyncIterator[AsyncEngine]:
+    # Connections are recycled, and replaced when the driver saw the server close them, rather than pinged
+    # before each use: a ping is a round trip on every request.
+    engine = create_database_engine(url, pool_size=pool_size, limits=limits)
     yield engine
     await engine.dispose()
 
@@ -203,6 +209,19 @@ async def rate_limiter(redis_url: str | None, clock: Clock) -> AsyncIterator[Rat
     await limiter.aclose()
 
 
+async def readiness_probes(
+    redis_url: str | None, engine: AsyncEngine, agency_engine: AsyncEngine
+) -> AsyncIterator[Mapping[str, DependencyProbe]]:
+    """The database, through both roles' pools; and the queue, when this process has one."""
+    database = PostgresProbe(engine, agency_engine)
+    if not redis_url:
+        yield {"database": database}
+        return
+    queue = ValkeyProbe(redis_url)
+    yield {"database": database, "queue": queue}
+    await queue.aclose()
+
+
 def traffic_source(mode: str | None, clock: Clock) -> TrafficSource | None:
     """The sandbox's invented traffic outside production; in production none until a real source exists."""
     return None if mode == "none" else SandboxTrafficSource(clock=clock)
@@ -214,11 +233,13 @@ class Container(containers.DeclarativeContainer):
     # Client-scoped units of work use `engine` (the client-serving role); everything else, cross-client work and
     # the stores outside any unit of work, uses `agency_engine`.
     engine = providers.Resource(
-        database_engine, url=settings.provided.database_url, pool_size=settings.provided.db_pool_size
-    )
+        database_engine, url=settings.provided.database_url, pool_size=settings.provided.db_pool_size,
+        limits=settings.provided.database_limits,
+    )  # fmt: skip
     agency_engine = providers.Resource(
-        database_engine, url=settings.provided.agency_database_url, pool_size=settings.provided.db_pool_size
-    )
+        database_engine, url=settings.provided.agency_database_url, pool_size=settings.provided.db_pool_size,
+        limits=settings.provided.database_limits,
+    )  # fmt: skip
     uow = providers.Singleton(
         PostgresUnitOfWorkFactory, engine=engine, agency_engine=agency_engine, scope_key=settings.provided.scope_key
     )
@@ -306,6 +327,7 @@ class Container(containers.DeclarativeContainer):
             prices=settings.provided.stripe_prices,
             clock=clock,
             deliver=providers.Callable(post_to_webhook, public_url=settings.provided.public_url),
+            store=providers.Singleton(PostgresSandboxBillingStore, agency_engine),
         ),
     )
     start_checkout = providers.Factory(StartCheckout, uow=uow, clock=clock, ids=ids, gateway=payment_gateway)
@@ -317,7 +339,10 @@ class Container(containers.DeclarativeContainer):
     )
     idempotency = providers.Singleton(PostgresIdempotencyStore, engine=agency_engine, clock=clock)
 
-    check_readiness = providers.Factory(CheckReadiness, uow=uow, clock=clock, ids=ids)
+    readiness_probes = providers.Resource(
+        readiness_probes, settings.provided.redis_url, engine=engine, agency_engine=agency_engine
+    )
+    check_readiness = providers.Factory(CheckReadiness, probes=readiness_probes)
     register_client = providers.Factory(RegisterClient, uow=uow, clock=clock, ids=ids, hasher=hasher)
     authenticate = providers.Factory(
         Authenticate, uow=uow, clock=clock, ids=ids, hasher=hasher, limiter=rate_limiter, limits=rate_limits

@@ -2,8 +2,9 @@
 subscription changes they make arrive as Stripe-shaped events, signed with the webhook secret and
 delivered to ARCO's webhook endpoint — the same path real events take.
 
-State (subscriptions, emitted events) lives in this process: the sandbox serves local and staging use
-with one server process, not production.
+Its state (subscriptions, the events it sent) lives in a `SandboxBillingStore`, in the database, so any number
+of server processes act as one provider: a checkout link issued by one process can be paid on another, and the
+webhook that follows may reach a third.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import json
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from arco_adapters.stripe.events import billing_event
 from arco_adapters.stripe.webhooks import read_moment, sign_payload, subscription_snapshot, verify_event
@@ -31,9 +32,38 @@ Deliver = Callable[[bytes, str], Awaitable[object]]
 PERIOD = timedelta(days=30)
 
 
+class SandboxBillingStore(Protocol):
+    """The sandbox provider's memory: Stripe-shaped subscriptions by id and every event it sent. Each call is
+    atomic on its own."""
+
+    async def save_subscription(self, subscription: Mapping[str, Any]) -> bool:
+        """Store the subscription under its `id`, replacing any earlier one; `True` if none was there."""
+        ...
+
+    async def subscription(self, subscription_id: str) -> dict[str, Any] | None: ...
+
+    async def cancel_subscriptions(self, customer: str) -> Sequence[dict[str, Any]]:
+        """Set every subscription of `customer` that is not canceled to `canceled` and return those, as they are
+        now: of two concurrent calls, only one returns a given subscription."""
+        ...
+
+    async def add_event(self, event: Mapping[str, Any], created_at: datetime) -> None: ...
+
+    async def events_since(self, since: datetime) -> Sequence[dict[str, Any]]:
+        """The events created at or after `since`, in the order they were added."""
+        ...
+
+
 class SandboxPaymentGateway:
     def __init__(
-        self, *, webhook_secret: str, public_url: str, prices: Mapping[Tier, str], clock: Clock, deliver: Deliver
+        self,
+        *,
+        webhook_secret: str,
+        public_url: str,
+        prices: Mapping[Tier, str],
+        clock: Clock,
+        deliver: Deliver,
+        store: SandboxBillingStore,
     ) -> None:
         self._secret = webhook_secret
         self._public_url = public_url.rstrip("/")
@@ -41,8 +71,7 @@ class SandboxPaymentGateway:
         self._tiers = {price: tier for tier, price in prices.items()}
         self._clock = clock
         self._deliver = deliver
-        self._subscriptions: dict[str, dict[str, Any]] = {}
-        self._events: list[dict[str, Any]] = []
+        self._store = store
 
     # --- the PaymentGateway port ---------------------------------------------------------------------
 
@@ -59,14 +88,13 @@ class SandboxPaymentGateway:
         return f"{self._public_url}/sandbox/portal/{self._seal({'customer': customer_id, 'return': return_url})}"
 
     async def subscription(self, subscription_id: str) -> SubscriptionSnapshot:
-        found = self._subscriptions.get(subscription_id)
+        found = await self._store.subscription(subscription_id)
         if found is None:
             raise NotFound("subscription", subscription_id)
         return subscription_snapshot(found, self._tiers, read_moment(self._clock.now()))
 
     async def events_since(self, since: datetime) -> Sequence[BillingEvent]:
-        cutoff = int(since.timestamp())
-        return [billing_event(e, self._tiers) for e in self._events if e["created"] >= cutoff]
+        return [billing_event(event, self._tiers) for event in await self._store.events_since(since)]
 
     def parse_event(self, payload: bytes, signature: str) -> BillingEvent:
         return billing_event(verify_event(payload, signature, self._secret), self._tiers)
@@ -98,8 +126,7 @@ class SandboxPaymentGateway:
                 ],
             },
         }
-        created = subscription_id not in self._subscriptions
-        self._subscriptions[subscription_id] = subscription
+        created = await self._store.save_subscription(subscription)
         session = {
             "id": f"cs_sandbox_{secrets.token_hex(8)}",
             "object": "checkout.session",
@@ -116,14 +143,13 @@ class SandboxPaymentGateway:
     async def cancel_subscription(self, token: str) -> str:
         """What cancelling in the hosted portal does: the subscription ends now."""
         request = self._open(token)
-        for subscription in self._subscriptions.values():
-            if subscription["customer"] == request["customer"] and subscription["status"] != "canceled":
-                subscription["status"] = "canceled"
-                await self._emit("customer.subscription.deleted", subscription)
+        for subscription in await self._store.cancel_subscriptions(request["customer"]):
+            await self._emit("customer.subscription.deleted", subscription)
         return str(request["return"])
 
     async def _emit(self, kind: str, obj: Mapping[str, Any]) -> None:
-        now = int(self._clock.now().timestamp())
+        moment = self._clock.now()
+        now = int(moment.timestamp())
         event = {
             "id": f"evt_sandbox_{secrets.token_hex(12)}",
             "object": "event",
@@ -132,7 +158,7 @@ class SandboxPaymentGateway:
             "livemode": False,
             "data": {"object": json.loads(json.dumps(obj))},
         }
-        self._events.append(event)
+        await self._store.add_event(event, moment)
         body = json.dumps(event).encode()
         await self._deliver(body, sign_payload(body, self._secret, now))
 
