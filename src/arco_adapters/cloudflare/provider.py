@@ -24,9 +24,10 @@ import contextlib
 import re
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any, TypeGuard
+from typing import Any, TypeVar
 
 import httpx
+import msgspec
 
 from arco_adapters.cloudflare.errors import (
     CloudflareAuthError,
@@ -114,6 +115,78 @@ _PREFERENCE = (SslStatus.ACTIVE, SslStatus.PENDING, SslStatus.EXPIRED, SslStatus
 _PROXIABLE = frozenset({DnsRecordType.A, DnsRecordType.AAAA, DnsRecordType.CNAME})
 _CAA_CONTENT = re.compile(r'(\d+)\s+(\S+)\s+"(.*)"', re.DOTALL)
 
+_Shape = TypeVar("_Shape")
+
+
+class _Answer(msgspec.Struct, forbid_unknown_fields=False):
+    """The parts of Cloudflare's answers ARCO reads; vendors add fields, so unknown ones are ignored."""
+
+
+class _Error(_Answer):
+    code: int | None = None
+    message: str | None = None
+    error_chain: list[_Error] = []
+
+
+class _ResultInfo(_Answer):
+    per_page: int | None = None
+    total_pages: int | None = None
+    total_count: int | None = None
+
+
+class _Envelope(_Answer):
+    success: bool = False
+    errors: list[_Error] = []
+    result: Any = None
+    result_info: _ResultInfo | None = None
+
+
+class _Zone(_Answer):
+    id: str
+    name: str
+    status: str
+    name_servers: list[str] | None = None
+
+
+class _Record(_Answer):
+    id: str
+    type: str
+    name: str
+    ttl: int
+    content: str | None = None
+    priority: int | None = None
+    proxied: bool | None = None
+    data: dict[str, Any] | None = None
+
+
+class _SrvData(_Answer):
+    weight: int
+    port: int
+    target: str
+    priority: int | None = None
+
+    def content(self) -> str:
+        return f"{self.weight} {self.port} {self.target}"
+
+
+class _CaaData(_Answer):
+    flags: int
+    tag: str
+    value: str
+
+    def content(self) -> str:
+        return f'{self.flags} {self.tag} "{self.value}"'
+
+
+class _Certificate(_Answer):
+    expires_on: str | None = None
+
+
+class _Pack(_Answer):
+    status: str | None = None
+    hosts: list[str] = []
+    certificates: list[_Certificate] = []
+
 
 class CloudflareDnsProvider:
     """One Cloudflare account's zones through one `httpx.AsyncClient` (closed by `aclose`), authorised by an API
@@ -162,17 +235,19 @@ class CloudflareDnsProvider:
     async def find_zone(self, name: str) -> DnsZone | None:
         body = await self._call("GET", "/zones", zone=name, params={"name": name, "account.id": self._account})
         wanted = name.rstrip(".").lower()
-        for raw in _results(body):
-            if str(raw.get("name", "")).lower() == wanted:
-                return self._remember(_zone(raw))
+        for found in (_read(item, _Zone, "a zone") for item in _items(body)):
+            if found.name.lower() == wanted:
+                return self._remember(_zone(found))
         return None
 
     async def create_zone(self, name: str) -> DnsZone:
         payload = {"name": name, "account": {"id": self._account}, "type": "full"}
-        return self._remember(_zone(_result(await self._call("POST", "/zones", zone=name, json=payload))))
+        body = await self._call("POST", "/zones", zone=name, json=payload)
+        return self._remember(_zone(_result(body, _Zone, "a zone")))
 
     async def zone(self, zone_id: str) -> DnsZone:
-        return self._remember(_zone(_result(await self._call("GET", f"/zones/{zone_id}", zone=zone_id))))
+        body = await self._call("GET", f"/zones/{zone_id}", zone=zone_id)
+        return self._remember(_zone(_result(body, _Zone, "a zone")))
 
     async def delete_zone(self, zone_id: str) -> None:
         with contextlib.suppress(CloudflareNotFound):  # already gone, which is what was asked
@@ -186,12 +261,13 @@ class CloudflareDnsProvider:
     async def create_record(self, zone_id: str, spec: DnsRecordSpec) -> ProviderDnsRecord:
         payload = record_payload(spec, await self._zone_name(zone_id))
         body = await self._call("POST", f"/zones/{zone_id}/dns_records", zone=zone_id, json=payload)
-        return provider_record(_result(body))
+        return provider_record(body.result)
 
     async def update_record(self, zone_id: str, record_id: str, spec: DnsRecordSpec) -> ProviderDnsRecord:
         payload = record_payload(spec, await self._zone_name(zone_id))
         path = f"/zones/{zone_id}/dns_records/{record_id}"
-        return provider_record(_result(await self._call("PUT", path, zone=zone_id, record=record_id, json=payload)))
+        body = await self._call("PUT", path, zone=zone_id, record=record_id, json=payload)
+        return provider_record(body.result)
 
     async def delete_record(self, zone_id: str, record_id: str) -> None:
         with contextlib.suppress(CloudflareNotFound):  # already gone, which is what was asked
@@ -202,7 +278,8 @@ class CloudflareDnsProvider:
             f"/zones/{zone_id}/ssl/certificate_packs", zone_id, PACKS_PER_PAGE, {"status": "all"}
         )
         name = hostname.strip().rstrip(".").lower()
-        states = [_pack_state(pack) for pack in packs if _covers(pack.get("hosts"), name)]
+        read = [_read(pack, _Pack, "a certificate pack") for pack in packs]
+        states = [_pack_state(pack) for pack in read if _covers(pack.hosts, name)]
         if not states:
             return CertificateState(SslStatus.NONE, None)
         # Among equals, the certificate that lasts longest is the one keeping the hostname covered.
@@ -218,15 +295,15 @@ class CloudflareDnsProvider:
 
     async def _every_page(
         self, path: str, zone_id: str, per_page: int, params: Mapping[str, str] | None = None
-    ) -> list[Mapping[str, Any]]:
-        collected: list[Mapping[str, Any]] = []
+    ) -> list[object]:
+        collected: list[object] = []
         page = 1
         while True:
             query: dict[str, str | int] = {**(params or {}), "per_page": per_page, "page": page}
             body = await self._call("GET", path, zone=zone_id, params=query)
-            batch = _results(body)
+            batch = _items(body)
             collected.extend(batch)
-            info = _mapping(body.get("result_info"))
+            info = body.result_info or _ResultInfo()
             if _last_page(info, page=page, read=len(collected), batch=len(batch), per_page=per_page):
                 return collected
             page += 1
@@ -240,10 +317,10 @@ class CloudflareDnsProvider:
         record: str | None = None,
         params: Mapping[str, str | int] | None = None,
         json: Mapping[str, Any] | None = None,
-    ) -> Mapping[str, Any]:
+    ) -> _Envelope:
         """The envelope of a successful answer; `zone` and `record` name what a not-found answer is about."""
 
-        async def attempt() -> Mapping[str, Any]:
+        async def attempt() -> _Envelope:
             try:
                 async with asyncio.timeout(self._deadline):
                     response = await self._http.request(method, path, params=params, json=json)
@@ -252,8 +329,8 @@ class CloudflareDnsProvider:
             except httpx.TransportError as error:
                 reason = type(error).__name__
                 raise CloudflareUnavailable(f"Cloudflare cannot be reached ({reason}); try again later") from error
-            body = _json_object(response)
-            if response.is_success and body is not None and body.get("success") is True:
+            body = _envelope(response)
+            if response.is_success and body is not None and body.success:
                 return body
             raise _refusal(response, body, zone=zone, record=record, token=self._token)
 
@@ -261,10 +338,10 @@ class CloudflareDnsProvider:
 
 
 def _refusal(
-    response: httpx.Response, body: Mapping[str, Any] | None, *, zone: str, record: str | None, token: str
+    response: httpx.Response, body: _Envelope | None, *, zone: str, record: str | None, token: str
 ) -> ArcoError:
     status = response.status_code
-    errors = list(_errors(body.get("errors") if body is not None else None))
+    errors = list(_errors(body.errors if body is not None else []))
     codes = tuple(code for code, _ in errors)
     found = set(codes)
     said = "; ".join(f"{message} ({code})" for code, message in errors) or response.reason_phrase or "no details"
@@ -300,99 +377,86 @@ def _refusal(
     return CloudflareUnavailable(f"Cloudflare answered without success ({detail}); try again later", codes=codes)
 
 
-def _errors(items: object) -> Iterator[tuple[int, str]]:
+def _errors(items: Sequence[_Error]) -> Iterator[tuple[int, str]]:
     """Every `(code, message)` of an `errors` list, the errors of each `error_chain` included."""
-    for item in items if isinstance(items, list) else ():
-        if isinstance(item, Mapping):
-            code = item.get("code")
-            if _is_int(code):
-                yield code, str(item.get("message") or "")
-            yield from _errors(item.get("error_chain"))
+    for item in items:
+        if item.code is not None:
+            yield item.code, item.message or ""
+        yield from _errors(item.error_chain)
 
 
-def _json_object(response: httpx.Response) -> Mapping[str, Any] | None:
+def _envelope(response: httpx.Response) -> _Envelope | None:
     try:
-        body = response.json()
-    except ValueError:
+        return msgspec.json.decode(response.content, type=_Envelope)
+    except msgspec.DecodeError:
         return None
-    return body if isinstance(body, Mapping) else None
 
 
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+def _read(value: object, shape: type[_Shape], what: str) -> _Shape:
+    try:
+        return msgspec.convert(value, shape)
+    except msgspec.ValidationError as error:
+        raise CloudflareUnavailable(f"Cloudflare answered with {what} ARCO cannot read ({error})") from error
 
 
-def _is_int(value: object) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def _result(body: Mapping[str, Any]) -> Mapping[str, Any]:
-    result = body.get("result")
-    if not isinstance(result, Mapping):
+def _result(body: _Envelope, shape: type[_Shape], what: str) -> _Shape:
+    if body.result is None:
         raise CloudflareUnavailable("Cloudflare answered without the object it was asked for")
-    return result
+    return _read(body.result, shape, what)
 
 
-def _results(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    result = body.get("result")
-    if not isinstance(result, list) or not all(isinstance(item, Mapping) for item in result):
+def _items(body: _Envelope) -> list[object]:
+    if not isinstance(body.result, list):
         raise CloudflareUnavailable("Cloudflare answered without the list it was asked for")
-    return result
+    return body.result
 
 
-def _last_page(info: Mapping[str, Any], *, page: int, read: int, batch: int, per_page: int) -> bool:
+def _last_page(info: _ResultInfo, *, page: int, read: int, batch: int, per_page: int) -> bool:
     """Whether the listing is complete, by `result_info`'s page count, else its total, else a short page."""
     if batch == 0:
         return True
-    total_pages = info.get("total_pages")
-    if _is_int(total_pages):
-        return page >= total_pages
-    total_count = info.get("total_count")
-    if _is_int(total_count):
-        return read >= total_count
-    page_size = info.get("per_page")
-    return batch < (page_size if _is_int(page_size) else per_page)
+    if info.total_pages is not None:
+        return page >= info.total_pages
+    if info.total_count is not None:
+        return read >= info.total_count
+    return batch < (info.per_page or per_page)
 
 
-def _zone(raw: Mapping[str, Any]) -> DnsZone:
-    zone_id, name, servers = raw.get("id"), raw.get("name"), raw.get("name_servers") or []
-    status = ZONE_STATUSES.get(str(raw.get("status")))
-    if status is None or not isinstance(zone_id, str) or not isinstance(name, str) or not isinstance(servers, list):
-        raise CloudflareUnavailable(f"Cloudflare answered with a zone ARCO cannot read (status {raw.get('status')!r})")
-    return DnsZone(provider_id=zone_id, name=name, nameservers=tuple(map(str, servers)), status=status)
+def _zone(raw: _Zone) -> DnsZone:
+    status = ZONE_STATUSES.get(raw.status)
+    if status is None:
+        raise CloudflareUnavailable(f"Cloudflare answered with a zone ARCO cannot read (status {raw.status!r})")
+    return DnsZone(provider_id=raw.id, name=raw.name, nameservers=tuple(raw.name_servers or ()), status=status)
 
 
-def provider_record(raw: Mapping[str, Any]) -> ProviderDnsRecord:
+def provider_record(raw: object) -> ProviderDnsRecord:
     """A record as Cloudflare renders it, read back; SRV and CAA content rebuilt from `data` in ARCO's spelling."""
-    record_id, record_type, name, ttl = raw.get("id"), raw.get("type"), raw.get("name"), raw.get("ttl")
-    if not (isinstance(record_id, str) and isinstance(record_type, str) and isinstance(name, str) and _is_int(ttl)):
-        raise CloudflareUnavailable("Cloudflare answered with a DNS record ARCO cannot read")
-    data = _mapping(raw.get("data"))
-    content = _content_from_data(record_type, data) or raw.get("content")
-    if not isinstance(content, str):
-        raise CloudflareUnavailable(f"Cloudflare answered with a {record_type} record {name} without content")
-    priority = data.get("priority", raw.get("priority")) if record_type == "SRV" else raw.get("priority")
+    record = _read(raw, _Record, "a DNS record")
+    srv = _data(record, "SRV", _SrvData)
+    caa = _data(record, "CAA", _CaaData)
+    content = srv.content() if srv else caa.content() if caa else record.content
+    if content is None:
+        raise CloudflareUnavailable(f"Cloudflare answered with a {record.type} record {record.name} without content")
+    priority = srv.priority if srv and srv.priority is not None else record.priority
     return ProviderDnsRecord(
-        provider_id=record_id,
-        type=record_type,
-        name=name,
+        provider_id=record.id,
+        type=record.type,
+        name=record.name,
         content=content,
-        ttl=ttl,
-        priority=priority if record_type in ("MX", "SRV") and _is_int(priority) else None,
-        proxied=raw.get("proxied") is True,
+        ttl=record.ttl,
+        priority=priority if record.type in ("MX", "SRV") else None,
+        proxied=record.proxied is True,
     )
 
 
-def _content_from_data(record_type: str, data: Mapping[str, Any]) -> str | None:
-    if record_type == "SRV":
-        weight, port, target = data.get("weight"), data.get("port"), data.get("target")
-        if _is_int(weight) and _is_int(port) and isinstance(target, str):
-            return f"{weight} {port} {target}"
-    if record_type == "CAA":
-        flags, tag, value = data.get("flags"), data.get("tag"), data.get("value")
-        if _is_int(flags) and isinstance(tag, str) and isinstance(value, str):
-            return f'{flags} {tag} "{value}"'
-    return None
+def _data(record: _Record, record_type: str, shape: type[_Shape]) -> _Shape | None:
+    """A record's structured `data` read as `shape` when it is of `record_type`; its `content` serves otherwise."""
+    if record.type != record_type or record.data is None:
+        return None
+    try:
+        return msgspec.convert(record.data, shape)
+    except msgspec.ValidationError:
+        return None
 
 
 def record_payload(spec: DnsRecordSpec, zone_name: str) -> dict[str, Any]:
@@ -430,30 +494,26 @@ def _caa_data(content: str) -> dict[str, Any]:
     return {"flags": int(match[1]), "tag": match[2], "value": match[3]}
 
 
-def _covers(hosts: object, hostname: str) -> bool:
-    if not isinstance(hosts, list):
-        return False
+def _covers(hosts: Sequence[str], hostname: str) -> bool:
     parent = hostname.partition(".")[2]
-    for host in (str(host).lower() for host in hosts):
+    for host in (host.lower() for host in hosts):
         if host == hostname or (host.startswith("*.") and parent and host[2:] == parent):
             return True
     return False
 
 
-def _pack_state(pack: Mapping[str, Any]) -> CertificateState:
+def _pack_state(pack: _Pack) -> CertificateState:
     # A status this mapping does not know yet is one Cloudflare added since; its statuses that are not a verdict
     # are steps toward issuance, so it reads as pending rather than as a failure nobody declared.
-    status = PACK_STATUSES.get(str(pack.get("status")), SslStatus.PENDING)
-    certificates = pack.get("certificates")
-    expiries = [moment for moment in map(_expiry, certificates if isinstance(certificates, list) else ()) if moment]
+    status = PACK_STATUSES.get(pack.status or "", SslStatus.PENDING)
+    expiries = [moment for moment in map(_expiry, pack.certificates) if moment]
     return CertificateState(status, min(expiries, default=None))
 
 
-def _expiry(certificate: object) -> date | None:
-    value = _mapping(certificate).get("expires_on")
-    if not isinstance(value, str):
+def _expiry(certificate: _Certificate) -> date | None:
+    if certificate.expires_on is None:
         return None
     try:
-        return datetime.fromisoformat(value).date()
+        return datetime.fromisoformat(certificate.expires_on).date()
     except ValueError:
         return None
