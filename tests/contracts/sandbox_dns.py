@@ -15,8 +15,9 @@ from uuid import uuid4
 import pytest
 
 from arco_adapters.cloudflare.errors import CloudflareConflict, CloudflareNotFound, CloudflareValidationError
-from arco_adapters.cloudflare.sandbox import SandboxDnsProvider, SandboxDnsStore
+from arco_adapters.cloudflare.sandbox import SandboxDnsProvider
 from arco_adapters.memory.clock import ManualClock
+from arco_adapters.sandbox_zones import SandboxDnsStore
 from arco_domain.model.dns import CertificateState, DnsRecordSpec, DnsRecordType, DnsZone, ProviderDnsRecord
 from arco_domain.model.domains import HostnameStatus, SslStatus
 from arco_ports.dns import DnsProvider

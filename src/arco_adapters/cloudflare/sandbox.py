@@ -35,12 +35,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from typing import Protocol
+from contextlib import asynccontextmanager
+from datetime import UTC, date, timedelta
 
 from arco_adapters.cloudflare.errors import CloudflareConflict, CloudflareNotFound, CloudflareValidationError
+from arco_adapters.sandbox_zones import SandboxDnsStore, SandboxZone, SandboxZoneRecords
 from arco_domain.errors import ValidationError
 from arco_domain.model.dns import (
     APEX,
@@ -81,65 +80,6 @@ def nameservers_for(zone_name: str) -> tuple[str, str]:
     first = digest % count
     second = (first + 1 + digest // count % (count - 1)) % count
     return f"{NAMESERVER_NAMES[first]}.ns.cloudflare.com", f"{NAMESERVER_NAMES[second]}.ns.cloudflare.com"
-
-
-@dataclass(frozen=True, slots=True)
-class SandboxZone:
-    """A zone as the sandbox keeps it: what the port shows of it, and when it was created."""
-
-    id: str
-    name: str
-    nameservers: tuple[str, ...]
-    status: HostnameStatus
-    created_at: datetime
-
-    def as_dns_zone(self) -> DnsZone:
-        return DnsZone(provider_id=self.id, name=self.name, nameservers=self.nameservers, status=self.status)
-
-
-class SandboxZoneRecords(Protocol):
-    """One zone, held for the length of an `open_zone` block: no other block on it runs meanwhile."""
-
-    @property
-    def zone(self) -> SandboxZone:
-        """The zone as it stands, including a status set in this block."""
-        ...
-
-    async def records(self) -> Sequence[ProviderDnsRecord]:
-        """Every record of the zone, in no particular order."""
-        ...
-
-    async def put(self, record: ProviderDnsRecord) -> None:
-        """Store `record` in the zone under its `provider_id`, replacing the zone's record with that id."""
-        ...
-
-    async def remove(self, record_id: str) -> None:
-        """Remove the zone's record with that id; nothing happens when there is none."""
-        ...
-
-    async def set_status(self, status: HostnameStatus) -> None: ...
-
-
-class SandboxDnsStore(Protocol):
-    """Where the sandbox keeps zones and their records; it stores what it is given and checks nothing else."""
-
-    async def add_zone(self, zone: SandboxZone) -> bool:
-        """Store `zone`; False, storing nothing, when a zone of the same name exists (even one added concurrently)."""
-        ...
-
-    async def zone_named(self, name: str) -> SandboxZone | None: ...
-
-    async def delete_zone(self, zone_id: str) -> None:
-        """Remove the zone and all its records; nothing happens when there is no such zone."""
-        ...
-
-    def open_zone(self, zone_id: str) -> AbstractAsyncContextManager[SandboxZoneRecords | None]:
-        """Hold the zone for the block, or None when there is no such zone.
-
-        Blocks on the same zone run one after the other, each seeing what the previous one wrote, so reading
-        the records and writing one in a block is atomic.
-        """
-        ...
 
 
 class SandboxDnsProvider:

@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 
-from arco_adapters.cloudflare.sandbox import SandboxZone
+from arco_adapters.sandbox_zones import SandboxZone
 from arco_domain.model.dns import ProviderDnsRecord
 from arco_domain.model.domains import HostnameStatus
 

@@ -17,9 +17,9 @@ from sqlalchemy import Row, delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from arco_adapters.cloudflare.sandbox import SandboxZone
 from arco_adapters.postgres import tables as t
 from arco_adapters.postgres.connections import own_transaction
+from arco_adapters.sandbox_zones import SandboxZone
 from arco_domain.model.dns import ProviderDnsRecord
 from arco_domain.model.domains import HostnameStatus
 
