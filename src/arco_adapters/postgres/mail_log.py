@@ -57,7 +57,7 @@ def _logged(row: Row[Any]) -> LoggedEmail:
 
 
 class PostgresMailLog:
-    """A `Mailer` that records instead of delivering, and the log a delivering mailer writes to."""
+    """The `MailLog` port: a `Mailer` that records instead of delivering, and the log a delivering mailer writes to."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self._engine = engine

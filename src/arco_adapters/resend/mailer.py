@@ -14,9 +14,9 @@ from typing import Any
 import httpx
 
 from arco_adapters.http_retry import TransientApiError, retry_after
-from arco_adapters.postgres.mail_log import PostgresMailLog
 from arco_domain.errors import ArcoError, Conflict, ProviderError, ValidationError
 from arco_domain.model.notifications import OutgoingEmail
+from arco_ports.mailer import MailLog
 
 RESEND_API = "https://api.resend.com"
 
@@ -66,7 +66,7 @@ class ResendMailer:
         base_url: str = RESEND_API,
         timeout: float = 10.0,
         connect_timeout: float = 3.0,
-        log: PostgresMailLog | None = None,
+        log: MailLog | None = None,
     ) -> None:
         if not api_key or not sender:
             raise ValueError("Resend needs an API key and a sender address")
