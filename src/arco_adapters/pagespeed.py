@@ -24,12 +24,11 @@ request URL, which holds the key.
 from __future__ import annotations
 
 import asyncio
-import math
-from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Annotated, TypeVar
 
 import httpx
+import msgspec
 
 from arco_adapters.http_retry import retry_after
 from arco_adapters.outbound import OutboundGuard
@@ -46,6 +45,51 @@ RETRYABLE_STATUSES = frozenset({408, 429})
 
 KEY_REASONS = frozenset({"API_KEY_INVALID", "keyInvalid", "keyExpired", "API_KEY_SERVICE_BLOCKED"})
 """Reasons Google gives, with a 400, for a key that is wrong rather than a URL that is."""
+
+_Shape = TypeVar("_Shape")
+_Amount = Annotated[int, msgspec.Meta(ge=0)] | Annotated[float, msgspec.Meta(ge=0)] | None
+"""A figure Google reports, kept as it was written (an int stays one) so its decimal is exact."""
+
+
+class _Answer(msgspec.Struct, forbid_unknown_fields=False, rename="camel"):
+    """The parts of Google's answers ARCO reads; Google adds fields, so unknown ones are ignored."""
+
+
+class _Category(_Answer):
+    score: _Amount = None
+
+
+class _Metric(_Answer):
+    percentile: _Amount = None
+
+
+class _Lighthouse(_Answer):
+    categories: dict[str, msgspec.Raw] = {}
+
+
+class _LoadingExperience(_Answer):
+    metrics: dict[str, msgspec.Raw] = {}
+
+
+class _Run(_Answer):
+    lighthouse_result: _Lighthouse | None = None
+    loading_experience: _LoadingExperience | None = None
+
+
+class _Reason(_Answer):
+    reason: str | None = None
+
+
+class _Error(_Answer):
+    """Google's error object: `{"error": {"code", "message", "status", "errors": [...], "details": [...]}}`."""
+
+    message: str | None = None
+    errors: list[_Reason] = []
+    details: list[_Reason] = []
+
+
+class _Refusal(_Answer):
+    error: _Error = msgspec.field(default_factory=_Error)
 
 
 class PageSpeedProbe:
@@ -96,19 +140,16 @@ class PageSpeedProbe:
             raise PerformanceUnavailable(f"PageSpeed Insights cannot be reached ({reason}); try again later") from error
         if not response.is_success:
             raise _refusal(response)
-        try:
-            body = response.json()
-        except ValueError as error:
-            raise PerformanceUnavailable("PageSpeed Insights answered with something that is not JSON") from error
-        return parse_run(body)
+        return parse_run(response.content)
 
 
-def parse_run(body: Any) -> PerformanceSample:
+def parse_run(content: bytes) -> PerformanceSample:
     """The sample in a `runPagespeed` answer; `PerformanceUnavailable` when the answer is not one."""
-    if not isinstance(body, Mapping) or not isinstance(body.get("lighthouseResult"), Mapping):
+    run = _decode(content, _Run, "something")
+    if run.lighthouse_result is None:
         raise PerformanceUnavailable("PageSpeed Insights answered without a Lighthouse result")
-    categories = _mapping(body["lighthouseResult"].get("categories"))
-    field = _mapping(_mapping(body.get("loadingExperience")).get("metrics"))
+    categories = run.lighthouse_result.categories
+    field = run.loading_experience.metrics if run.loading_experience else {}
     lcp_ms = _percentile(field, "LARGEST_CONTENTFUL_PAINT_MS")
     cls_percent = _percentile(field, "CUMULATIVE_LAYOUT_SHIFT_SCORE")
     return PerformanceSample(
@@ -123,24 +164,25 @@ def parse_run(body: Any) -> PerformanceSample:
     )
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
+def _decode(content: bytes, shape: type[_Shape], what: str) -> _Shape:
+    try:
+        return msgspec.json.decode(content, type=shape)
+    except msgspec.DecodeError as error:
+        raise PerformanceUnavailable(f"PageSpeed Insights answered with {what} ARCO cannot read ({error})") from error
 
 
-def _number(value: Any, where: str) -> Decimal | None:
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value) or value < 0:
-        raise PerformanceUnavailable(f"PageSpeed Insights answered with {value!r} for {where}")
-    return Decimal(str(value))
+def _figure(value: int | float | None) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
 
 
-def _percentile(metrics: Mapping[str, Any], metric: str) -> Decimal | None:
-    return _number(_mapping(metrics.get(metric)).get("percentile"), metric)
+def _percentile(metrics: dict[str, msgspec.Raw], metric: str) -> Decimal | None:
+    raw = metrics.get(metric)
+    return None if raw is None else _figure(_decode(raw, _Metric, f"the {metric} figure").percentile)
 
 
-def _score(categories: Mapping[str, Any], category: str) -> int | None:
-    score = _number(_mapping(categories.get(category)).get("score"), f"the {category} score")
+def _score(categories: dict[str, msgspec.Raw], category: str) -> int | None:
+    raw = categories.get(category)
+    score = None if raw is None else _figure(_decode(raw, _Category, f"the {category} score").score)
     if score is None:
         return None
     if score > 1:
@@ -148,24 +190,17 @@ def _score(categories: Mapping[str, Any], category: str) -> int | None:
     return int((score * 100).to_integral_value(ROUND_HALF_UP))
 
 
-def _error(response: httpx.Response) -> Mapping[str, Any]:
-    """Google's error object: `{"error": {"code", "message", "status", "errors": [...], "details": [...]}}`."""
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return _mapping(_mapping(body).get("error"))
-
-
-def _reasons(error: Mapping[str, Any]) -> set[str]:
-    items = [item for key in ("errors", "details") if isinstance(error.get(key), list) for item in error[key]]
-    return {str(item["reason"]) for item in items if isinstance(item, Mapping) and "reason" in item}
+def _reasons(error: _Error) -> set[str]:
+    return {item.reason for item in (*error.errors, *error.details) if item.reason is not None}
 
 
 def _refusal(response: httpx.Response) -> ArcoError:
-    error = _error(response)
+    try:
+        error = msgspec.json.decode(response.content, type=_Refusal).error
+    except msgspec.DecodeError:
+        error = _Error()
     status = response.status_code
-    message = str(error.get("message") or response.reason_phrase or "no details")
+    message = error.message or response.reason_phrase or "no details"
     if status in RETRYABLE_STATUSES or status >= 500:
         return PerformanceUnavailable(
             f"PageSpeed Insights cannot measure now ({status}: {message}); try again later",
