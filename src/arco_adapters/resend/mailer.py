@@ -9,9 +9,10 @@ unverified sending domain) is a `MailProviderError`.
 from __future__ import annotations
 
 import hashlib
-from typing import Any
+from typing import Annotated
 
 import httpx
+import msgspec
 
 from arco_adapters.http_retry import TransientApiError, retry_after
 from arco_domain.errors import ArcoError, Conflict, ProviderError, ValidationError
@@ -26,6 +27,19 @@ IDEMPOTENCY_KEY_LIMIT = 256
 RETRYABLE_STATUSES = frozenset({408, 429})
 """Refusals that say "not now" rather than "not this": a request timeout (408), and the rate limit and the
 daily and monthly quotas (429)."""
+
+
+class _Sent(msgspec.Struct, forbid_unknown_fields=False):
+    """Resend's answer to an accepted e-mail; it may add fields, which are ignored."""
+
+    id: Annotated[str, msgspec.Meta(min_length=1)]
+
+
+class _Refused(msgspec.Struct, forbid_unknown_fields=False):
+    """Resend's error answer, `{"statusCode", "name", "message"}`."""
+
+    name: str | None = None
+    message: str | None = None
 
 
 class MailProviderError(ProviderError):
@@ -103,19 +117,11 @@ class ResendMailer:
             # A timeout may hide a delivered e-mail; the retry repeats the key, so Resend will not send it twice.
             raise MailProviderUnavailable("the mail provider cannot be reached; try again later") from error
         if response.is_success:
-            message_id = _json_object(response).get("id")
-            if not isinstance(message_id, str) or not message_id:
-                raise MailProviderError("the mail provider accepted the e-mail without a message id")
-            return message_id
+            try:
+                return msgspec.json.decode(response.content, type=_Sent).id
+            except msgspec.DecodeError as error:
+                raise MailProviderError("the mail provider accepted the e-mail without a message id") from error
         raise _refusal(response)
-
-
-def _json_object(response: httpx.Response) -> dict[str, Any]:
-    try:
-        body = response.json()
-    except ValueError:
-        return {}
-    return body if isinstance(body, dict) else {}
 
 
 def _retry_after(headers: httpx.Headers) -> float | None:
@@ -127,10 +133,13 @@ def _retry_after(headers: httpx.Headers) -> float | None:
 
 
 def _refusal(response: httpx.Response) -> ArcoError:
-    """Resend's error answer (`{"statusCode", "name", "message"}`) as a domain error."""
-    body = _json_object(response)
-    name = body.get("name")
-    message = body.get("message") or response.reason_phrase or "no details"
+    """Resend's error answer as a domain error."""
+    try:
+        body = msgspec.json.decode(response.content, type=_Refused)
+    except msgspec.DecodeError:
+        body = _Refused()
+    name = body.name
+    message = body.message or response.reason_phrase or "no details"
     status = response.status_code
     if status in RETRYABLE_STATUSES or status >= 500:
         return MailProviderUnavailable(
