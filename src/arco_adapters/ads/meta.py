@@ -7,8 +7,8 @@ Two reads on an ad account's node, `act_<account id>`:
   `PAUSED`, `CAMPAIGN_PAUSED` and `ADSET_PAUSED` are paused; anything else (`DELETED`, `ARCHIVED`, ...) ended.
 - `insights?level=campaign&time_increment=1&time_range=...`: one row per campaign and day with delivery.
   Meta sends every figure as a string: `impressions` and `clicks` become ints, `spend` an exact `Decimal` in
-  the row's `account_currency` (the answer is parsed with `Decimal` for every number, so no amount ever
-  passes through a float). `conversions` add up the `actions[].value` of the one configured action type and
+  the row's `account_currency` (amounts decode from the answer's text straight into `Decimal`, so no amount
+  ever passes through a float). `conversions` add up the `actions[].value` of the one configured action type and
   `revenue` the `action_values[].value` of the same type; a figure Meta leaves out is zero.
 
 Conversions count a single action type because Meta reports one purchase under several overlapping types
@@ -61,11 +61,12 @@ import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
-from typing import Any
+from decimal import Decimal
+from typing import Annotated, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import msgspec
 
 from arco_adapters.ads.errors import (
     AdGrantRevoked,
@@ -120,6 +121,87 @@ UNKNOWN_RESET = 60.0
 
 SERVICE = "Meta's Marketing API"
 
+_Shape = TypeVar("_Shape")
+_Text = Annotated[str, msgspec.Meta(pattern=r"\S")]
+_Count = Annotated[int, msgspec.Meta(ge=0)] | Annotated[str, msgspec.Meta(pattern=r"^[0-9]+$")] | None
+"""Meta writes counts as strings of digits."""
+_Percent = Annotated[int, msgspec.Meta(ge=0)] | Annotated[float, msgspec.Meta(ge=0)] | None
+
+
+class _Answer(msgspec.Struct, forbid_unknown_fields=False):
+    """The parts of Meta's answers ARCO reads; Meta adds fields, so unknown ones are ignored."""
+
+
+class _GraphError(_Answer):
+    code: int | None = None
+    error_subcode: int | None = None
+    message: str | None = None
+    is_transient: bool | None = None
+
+
+class _Cursors(_Answer):
+    after: str | None = None
+
+
+class _Paging(_Answer):
+    next: str | None = None
+    cursors: _Cursors | None = None
+
+
+class _Page(_Answer):
+    data: list[msgspec.Raw] | None = None
+    paging: _Paging | None = None
+    error: _GraphError | None = None
+
+
+class _Campaign(_Answer):
+    id: _Text
+    name: str
+    effective_status: str | None = None
+
+
+class _Action(_Answer):
+    action_type: str | None = None
+    value: Decimal | None = None
+
+
+class _InsightsRow(_Answer):
+    """Amounts are `Decimal` whether Meta wrote them as strings or as numbers."""
+
+    campaign_id: _Text
+    account_currency: Annotated[str, msgspec.Meta(min_length=1)]
+    date_start: date
+    impressions: _Count = None
+    clicks: _Count = None
+    spend: Decimal | None = None
+    actions: list[_Action] | None = None
+    action_values: list[_Action] | None = None
+
+
+class _BusinessUseCase(_Answer):
+    call_count: _Percent = None
+    total_cputime: _Percent = None
+    total_time: _Percent = None
+    estimated_time_to_regain_access: _Percent = None
+    """Minutes."""
+
+
+class _AccountUsage(_Answer):
+    acc_id_util_pct: _Percent = None
+    reset_time_duration: _Percent = None
+    """Seconds."""
+
+
+class _AppUsage(_Answer):
+    call_count: _Percent = None
+    total_cputime: _Percent = None
+    total_time: _Percent = None
+
+
+class _InsightsThrottle(_Answer):
+    app_id_util_pct: _Percent = None
+    acc_id_util_pct: _Percent = None
+
 
 @dataclass(frozen=True, slots=True)
 class Usage:
@@ -133,18 +215,26 @@ class Usage:
 
 def read_usage(headers: httpx.Headers) -> Usage:
     """The usage an answer's headers report; a header that is absent or unreadable reports nothing."""
-    percents: list[float] = []
-    blocked: list[float] = []
-    for entries in _json_header(headers, "x-business-use-case-usage").values():
-        for entry in entries if isinstance(entries, list) else []:
-            percents += _numbers(entry, "call_count", "total_cputime", "total_time")
-            blocked += [minutes * 60 for minutes in _numbers(entry, "estimated_time_to_regain_access")]
-    account = _json_header(headers, "x-ad-account-usage")
-    percents += _numbers(account, "acc_id_util_pct")
-    percents += _numbers(_json_header(headers, "x-app-usage"), "call_count", "total_cputime", "total_time")
-    percents += _numbers(_json_header(headers, "x-fb-ads-insights-throttle"), "app_id_util_pct", "acc_id_util_pct")
-    resets = [seconds for seconds in _numbers(account, "reset_time_duration") if seconds > 0]
-    return Usage(max(percents, default=0.0), max(resets) if resets else None, max(blocked, default=0.0))
+    business = _header(headers, "x-business-use-case-usage", dict[str, list[_BusinessUseCase]], {})
+    account = _header(headers, "x-ad-account-usage", _AccountUsage, _AccountUsage())
+    app = _header(headers, "x-app-usage", _AppUsage, _AppUsage())
+    insights = _header(headers, "x-fb-ads-insights-throttle", _InsightsThrottle, _InsightsThrottle())
+    uses = [use for entries in business.values() for use in entries]
+    percents = [
+        *(figure for use in uses for figure in (use.call_count, use.total_cputime, use.total_time)),
+        account.acc_id_util_pct,
+        app.call_count,
+        app.total_cputime,
+        app.total_time,
+        insights.app_id_util_pct,
+        insights.acc_id_util_pct,
+    ]
+    blocked = [use.estimated_time_to_regain_access * 60 for use in uses if use.estimated_time_to_regain_access]
+    return Usage(
+        max((float(figure) for figure in percents if figure is not None), default=0.0),
+        float(account.reset_time_duration) if account.reset_time_duration else None,
+        max(blocked, default=0.0),
+    )
 
 
 def pause_after(usage: Usage, throttle_at: float) -> float:
@@ -220,7 +310,8 @@ class MetaAdsPlatform:
 
     async def list_campaigns(self, account: AdAccountAccess) -> Sequence[PlatformCampaign]:
         params = {"fields": CAMPAIGN_FIELDS, "limit": str(self._page_size)}
-        return [parse_campaign(row) for row in await self._collect(account, "campaigns", params)]
+        what = "a campaign without an id, a name or a status ARCO can read"
+        return [_campaign(row) for row in await self._collect(account, "campaigns", params, _Campaign, what)]
 
     async def daily_metrics(self, account: AdAccountAccess, start: date, end: date) -> Sequence[PlatformDailyMetrics]:
         if start > end:
@@ -232,19 +323,21 @@ class MetaAdsPlatform:
             "fields": INSIGHTS_FIELDS,
             "limit": str(self._page_size),
         }
-        rows = [
-            parse_insights_row(row, self._conversion_action) for row in await self._collect(account, "insights", params)
-        ]
+        read = await self._collect(account, "insights", params, _InsightsRow, "an insights row ARCO cannot read")
+        rows = [_daily_metrics(row, self._conversion_action) for row in read]
         return [row for row in rows if _active(row.metrics)]
 
-    async def _collect(self, account: AdAccountAccess, edge: str, params: Mapping[str, str]) -> list[Any]:
+    async def _collect(
+        self, account: AdAccountAccess, edge: str, params: Mapping[str, str], shape: type[_Shape], what: str
+    ) -> list[_Shape]:
+        """Every row of `edge`, page after page, each read as `shape`; `what` names a row that does not fit."""
         if not account.account_id.isdigit():
             raise ValidationError("a Meta ad account id is digits only, without `act_`", field="account_id")
-        rows: list[Any] = []
+        rows: list[_Shape] = []
         cursor: str | None = None
         while True:
             page = await self._page(account, edge, params if cursor is None else {**params, "after": cursor})
-            rows += page["data"]
+            rows += [_row(raw, shape, what) for raw in page.data or ()]
             following = _next_cursor(page)
             if following is None:
                 return rows
@@ -252,8 +345,8 @@ class MetaAdsPlatform:
                 raise AdPlatformUnavailable(f"{SERVICE} sent the same page cursor twice")
             cursor = following
 
-    async def _page(self, account: AdAccountAccess, edge: str, params: Mapping[str, str]) -> Mapping[str, Any]:
-        async def attempt() -> Mapping[str, Any]:
+    async def _page(self, account: AdAccountAccess, edge: str, params: Mapping[str, str]) -> _Page:
+        async def attempt() -> _Page:
             async with self._gate.hold(CampaignPlatform.META_ADS, account.account_id):
                 await self._pace(account.account_id)
                 response = await self._send(account, edge, params)
@@ -294,46 +387,32 @@ class MetaAdsPlatform:
             raise AdPlatformUnavailable(f"{SERVICE} cannot be reached ({reason}); try again later") from error
 
 
-def parse_campaign(row: Any) -> PlatformCampaign:
-    """A campaign from one `campaigns` row; `AdPlatformUnavailable` when the row is not one."""
-    if not isinstance(row, Mapping) or not _text(row.get("id")) or not isinstance(row.get("name"), str):
-        raise AdPlatformUnavailable(f"{SERVICE} answered with a campaign without an id or a name")
-    return PlatformCampaign(
-        external_id=row["id"], name=row["name"], status=campaign_status(row.get("effective_status"))
-    )
+def _campaign(row: _Campaign) -> PlatformCampaign:
+    return PlatformCampaign(external_id=row.id, name=row.name, status=campaign_status(row.effective_status))
 
 
-def parse_insights_row(row: Any, conversion_action: str) -> PlatformDailyMetrics:
-    """One campaign's day from one `insights` row; `AdPlatformUnavailable` when the row is not one."""
-    if not isinstance(row, Mapping) or not _text(row.get("campaign_id")):
-        raise AdPlatformUnavailable(f"{SERVICE} answered with an insights row without a campaign id")
-    currency = row.get("account_currency")
-    if not isinstance(currency, str) or not currency:
-        raise AdPlatformUnavailable(f"{SERVICE} answered with an insights row without the account's currency")
-    try:
-        day = date.fromisoformat(str(row.get("date_start")))
-    except ValueError as error:
-        raise AdPlatformUnavailable(f"{SERVICE} answered with an unreadable date: {row.get('date_start')!r}") from error
+def _daily_metrics(row: _InsightsRow, conversion_action: str) -> PlatformDailyMetrics:
+    currency = row.account_currency
     try:
         metrics = DailyCampaignMetrics(
-            date=day,
-            impressions=_count(row.get("impressions"), "impressions"),
-            clicks=_count(row.get("clicks"), "clicks"),
-            conversions=_action_total(row.get("actions"), conversion_action, "actions"),
-            cost=Money(_amount(row.get("spend"), "spend"), currency),
-            revenue=Money(_action_total(row.get("action_values"), conversion_action, "action_values"), currency),
+            date=row.date_start,
+            impressions=int(row.impressions or 0),
+            clicks=int(row.clicks or 0),
+            conversions=_action_total(row.actions, conversion_action, "actions"),
+            cost=Money(_amount(row.spend, "spend"), currency),
+            revenue=Money(_action_total(row.action_values, conversion_action, "action_values"), currency),
         )
     except ValidationError as error:
         raise AdPlatformUnavailable(f"{SERVICE} answered with figures ARCO cannot keep: {error.detail}") from error
-    return PlatformDailyMetrics(external_campaign_id=row["campaign_id"], metrics=metrics)
+    return PlatformDailyMetrics(external_campaign_id=row.campaign_id, metrics=metrics)
 
 
-def refusal(status: int, error: Mapping[str, Any], headers: httpx.Headers, secret: str = "") -> ArcoError:
+def _refusal(status: int, error: _GraphError, headers: httpx.Headers, secret: str) -> ArcoError:
     """The domain error for a Graph API error object (empty when the answer carried none) and its status.
     Meta's messages may quote the access token they refuse; `secret` is cut out of them."""
-    code = _integer(error.get("code"))
-    subcode = _integer(error.get("error_subcode"))
-    message = str(error.get("message") or f"HTTP {status}")
+    code = error.code
+    subcode = error.error_subcode
+    message = error.message or f"HTTP {status}"
     if secret:
         message = message.replace(secret, "[grant]")
     said = f"{message} (code {code}, subcode {subcode})" if subcode is not None else f"{message} (code {code})"
@@ -345,7 +424,7 @@ def refusal(status: int, error: Mapping[str, Any], headers: httpx.Headers, secre
         return AdGrantRevoked(f"The Meta access grant no longer works ({reason}); reconnect the ad account: {said}")
     if code in PERMISSION_CODES:
         return AdPermissionDenied(f"The Meta access grant may not read this ad account: {said}")
-    if code in TRANSIENT_CODES or error.get("is_transient") is True or status >= 500:
+    if code in TRANSIENT_CODES or error.is_transient is True or status >= 500:
         return AdPlatformUnavailable(f"{SERVICE} could not answer now: {said}; try again later")
     if code == INVALID_PARAMETER and subcode == UNKNOWN_OBJECT:
         return AdRequestRefused(f"{SERVICE} knows no such ad account for this grant: {said}", field="account_id")
@@ -354,32 +433,38 @@ def refusal(status: int, error: Mapping[str, Any], headers: httpx.Headers, secre
     return AdRequestRefused(f"{SERVICE} refused the request: {said}")
 
 
-def _answer(response: httpx.Response, secret: str) -> Mapping[str, Any]:
+def _answer(response: httpx.Response, secret: str) -> _Page:
     try:
-        body = json.loads(response.content, parse_float=Decimal)
-    except ValueError:
-        body = None
-    error = body.get("error") if isinstance(body, Mapping) else None
-    if not response.is_success or error is not None:
-        raise refusal(response.status_code, _mapping(error), response.headers, secret)
-    if body is None:
+        page: _Page | None = msgspec.json.decode(response.content, type=_Page)
+    except msgspec.ValidationError:  # JSON, but no page of Graph API results
+        page = _Page()
+    except msgspec.DecodeError:
+        page = None
+    if not response.is_success or (page is not None and page.error is not None):
+        raise _refusal(response.status_code, (page and page.error) or _GraphError(), response.headers, secret)
+    if page is None:
         raise AdPlatformUnavailable(f"{SERVICE} answered with something that is not JSON")
-    if not isinstance(body, Mapping) or not isinstance(body.get("data"), list):
+    if page.data is None:
         raise AdPlatformUnavailable(f"{SERVICE} answered without a list of results")
-    return body
+    return page
 
 
-def _next_cursor(page: Mapping[str, Any]) -> str | None:
-    paging = _mapping(page.get("paging"))
-    following = paging.get("next")
-    if not following:
+def _row(raw: msgspec.Raw, shape: type[_Shape], what: str) -> _Shape:
+    try:
+        return msgspec.json.decode(raw, type=shape)
+    except msgspec.DecodeError as error:
+        raise AdPlatformUnavailable(f"{SERVICE} answered with {what} ({error})") from error
+
+
+def _next_cursor(page: _Page) -> str | None:
+    paging = page.paging or _Paging()
+    if not paging.next:
         return None
-    cursor = (
-        _mapping(paging.get("cursors")).get("after") or parse_qs(urlsplit(str(following)).query).get("after", [""])[0]
-    )
-    if not _text(cursor):
+    after = paging.cursors.after if paging.cursors else None
+    cursor = after or parse_qs(urlsplit(paging.next).query).get("after", [""])[0]
+    if not cursor.strip():
         raise AdPlatformUnavailable(f"{SERVICE} announced another page without a cursor to it")
-    return str(cursor)
+    return cursor
 
 
 def _active(metrics: DailyCampaignMetrics) -> bool:
@@ -387,63 +472,21 @@ def _active(metrics: DailyCampaignMetrics) -> bool:
     return any(figures)
 
 
-def _count(value: Any, field: str) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if isinstance(value, str) and value.isascii() and value.isdigit():
-        return int(value)
-    raise AdPlatformUnavailable(f"{SERVICE} answered with {value!r} for {field}")
-
-
-def _amount(value: Any, field: str) -> Decimal:
+def _amount(value: Decimal | None, field: str) -> Decimal:
     if value is None:
         return Decimal(0)
-    if isinstance(value, bool) or not isinstance(value, str | int | Decimal):
-        raise AdPlatformUnavailable(f"{SERVICE} answered with {value!r} for {field}")
+    if not value.is_finite() or value < 0:
+        raise AdPlatformUnavailable(f"{SERVICE} answered with {value} for {field}")
+    return value
+
+
+def _action_total(actions: Sequence[_Action] | None, action_type: str, field: str) -> Decimal:
+    chosen = (action.value for action in actions or () if action.action_type == action_type)
+    return sum((_amount(value, field) for value in chosen), Decimal(0))
+
+
+def _header(headers: httpx.Headers, name: str, shape: type[_Shape], nothing: _Shape) -> _Shape:
     try:
-        amount = Decimal(value)
-    except InvalidOperation as error:
-        raise AdPlatformUnavailable(f"{SERVICE} answered with {value!r} for {field}") from error
-    if not amount.is_finite() or amount < 0:
-        raise AdPlatformUnavailable(f"{SERVICE} answered with {value!r} for {field}")
-    return amount
-
-
-def _action_total(actions: Any, action_type: str, field: str) -> Decimal:
-    if actions is None:
-        return Decimal(0)
-    if not isinstance(actions, list) or not all(isinstance(action, Mapping) for action in actions):
-        raise AdPlatformUnavailable(f"{SERVICE} answered with {field} that are not a list of actions")
-    values = [_amount(action.get("value"), field) for action in actions if action.get("action_type") == action_type]
-    return sum(values, Decimal(0))
-
-
-def _json_header(headers: httpx.Headers, name: str) -> Mapping[str, Any]:
-    try:
-        value = json.loads(headers.get(name, ""))
-    except ValueError:
-        return {}
-    return _mapping(value)
-
-
-def _numbers(source: Any, *keys: str) -> list[float]:
-    found = [_mapping(source).get(key) for key in keys]
-    return [
-        float(value)
-        for value in found
-        if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value) and value >= 0
-    ]
-
-
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _text(value: Any) -> bool:
-    return isinstance(value, str) and bool(value.strip())
-
-
-def _integer(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+        return msgspec.json.decode(headers.get(name, ""), type=shape)
+    except msgspec.DecodeError:
+        return nothing
