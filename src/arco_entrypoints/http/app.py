@@ -12,14 +12,13 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 
-from arco_domain.use_cases.health import CheckReadiness
 from arco_entrypoints.http.api_docs import openapi_config
 from arco_entrypoints.http.auth import BearerTokenMiddleware, principal
 from arco_entrypoints.http.client_address import ClientAddresses, client_address_dependency
 from arco_entrypoints.http.controllers import CONTROLLERS
 from arco_entrypoints.http.controllers.metrics import MetricsController
 from arco_entrypoints.http.controllers.sandbox import SandboxController
-from arco_entrypoints.http.dependencies import current_time, use_case_dependencies
+from arco_entrypoints.http.dependencies import current_time, provided, use_case_dependencies
 from arco_entrypoints.http.errors import EXCEPTION_HANDLERS, JsonRequest
 from arco_entrypoints.http.idempotency import HEADER as IDEMPOTENCY_KEY
 from arco_entrypoints.http.idempotency import IdempotencyKeyDocs, IdempotencyMiddleware
@@ -42,11 +41,6 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
         await container.shutdown_resources()
         metrics.forget_process()
 
-    async def check_readiness() -> CheckReadiness:
-        # Not a `UseCase` (it needs no unit of work), so not among the use-case dependencies.
-        readiness: CheckReadiness = await resolve(container.check_readiness)
-        return readiness
-
     settings: Settings = container.settings()
     addresses = ClientAddresses(settings.proxy_networks)
     throttle = ThrottleMiddleware(
@@ -56,7 +50,11 @@ def create_app(container: Any, *, debug: bool = False) -> Litestar:
     return ObservedLitestar(
         route_handlers=[*CONTROLLERS, *sandbox, *([MetricsController] if settings.metrics_token else [])],
         dependencies={
-            "check_readiness": Provide(check_readiness),
+            # Not `UseCase`s (they need no unit of work), so not among the use-case dependencies.
+            "check_readiness": provided(container.check_readiness),
+            "access_tokens": provided(container.tokens),
+            "payment_gateway": provided(container.payment_gateway),
+            "outbox": provided(container.outbox),
             "caller": Provide(principal, sync_to_thread=False),
             "now": current_time(container),
             "client_address": client_address_dependency(addresses),

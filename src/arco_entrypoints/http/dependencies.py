@@ -22,6 +22,11 @@ def use_case_dependencies(container: Any) -> dict[str, Provide]:
     return dependencies
 
 
+def provided(provider: providers.Provider[Any]) -> Provide:
+    """A container object that is not a use-case (the token issuer, the billing sandbox) as a dependency."""
+    return Provide(_built_by(provider))
+
+
 def current_time(container: Any) -> Provide:
     """`now`: the container clock's current instant, one reading per request."""
 
