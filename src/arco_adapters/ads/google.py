@@ -38,18 +38,17 @@ spend the account's own rate limits at once; waits between attempts hold none.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
-import json
 import re
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_EVEN, Context, Decimal, InvalidOperation
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
 import httpx
+import msgspec
 
 from arco_adapters.ads.errors import (
     AdGrantRevoked,
@@ -97,6 +96,103 @@ TRANSIENT_STATUSES = frozenset({"INTERNAL", "UNAVAILABLE", "DEADLINE_EXCEEDED", 
 _CUSTOMER_ID = re.compile(r"[0-9]{10}")
 _DURATION = re.compile(r"([0-9]+(?:\.[0-9]+)?)s")
 _MONEY_CONTEXT = Context(prec=40, rounding=ROUND_HALF_EVEN)
+
+_Shape = TypeVar("_Shape")
+_Int64 = int | Annotated[str, msgspec.Meta(pattern=r"^-?[0-9]+$")]
+"""A protobuf int64, which JSON carries as a string of digits."""
+
+
+class _Answer(msgspec.Struct, forbid_unknown_fields=False, rename="camel"):
+    """The parts of Google's answers ARCO reads; Google adds fields, so unknown ones are ignored."""
+
+
+class _QuotaErrorDetails(_Answer):
+    retry_delay: str | None = None
+    """A protobuf Duration in JSON: "30s", "1.5s"."""
+
+
+class _ErrorDetails(_Answer):
+    quota_error_details: _QuotaErrorDetails | None = None
+
+
+class _GoogleAdsError(_Answer):
+    error_code: dict[str, str] = {}
+    message: str | None = None
+    details: _ErrorDetails | None = None
+
+
+class _StatusDetail(_Answer):
+    type: str = msgspec.field(name="@type", default="")
+    errors: list[_GoogleAdsError] = []
+    request_id: str | None = None
+
+
+class _Status(_Answer):
+    """Google's error object, whose `GoogleAdsFailure` details carry the Google Ads errors."""
+
+    code: int | None = None
+    message: str | None = None
+    status: str | None = None
+    details: list[_StatusDetail] = []
+
+
+class _ErrorBody(_Answer):
+    error: _Status | None = None
+
+
+class _Batch(_Answer):
+    results: list[msgspec.Raw] = []
+    error: _Status | None = None
+
+
+class _Campaign(_Answer):
+    id: _Int64
+    name: str | None = None
+    status: str | None = None
+
+
+class _CampaignRow(_Answer):
+    campaign: _Campaign
+
+
+class _Customer(_Answer):
+    currency_code: str
+
+
+class _Segments(_Answer):
+    date: date
+
+
+class _DailyRow(_Answer):
+    campaign: _Campaign
+    customer: _Customer | None = None
+    segments: _Segments | None = None
+    metrics: msgspec.Raw = msgspec.Raw(b"{}")
+    """Read once the campaign is known, so that figures ARCO cannot take name their campaign."""
+
+
+class _Metrics(_Answer):
+    """Doubles decode from the answer's own decimal text into `Decimal`, never through a binary float."""
+
+    impressions: _Int64 | None = None
+    clicks: _Int64 | None = None
+    conversions: Decimal | None = None
+    conversions_value: Decimal | None = None
+    cost_micros: _Int64 | None = None
+
+
+class _OAuthAnswer(msgspec.Struct, forbid_unknown_fields=False):
+    """The parts of the OAuth token endpoint's answers ARCO reads, in OAuth's own snake_case."""
+
+
+class _Token(_OAuthAnswer):
+    access_token: Annotated[str, msgspec.Meta(min_length=1)]
+    expires_in: int | None = None
+
+
+class _TokenError(_OAuthAnswer):
+    error: str | None = None
+    error_description: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +253,7 @@ class GoogleAdsPlatform:
 
     async def list_campaigns(self, account: AdAccountAccess) -> Sequence[PlatformCampaign]:
         """The account's campaigns that are not removed."""
-        return [_campaign(row) for row in await self._search(account, CAMPAIGNS_QUERY)]
+        return [_campaign(row) for row in await self._search(account, CAMPAIGNS_QUERY, _CampaignRow)]
 
     async def daily_metrics(self, account: AdAccountAccess, start: date, end: date) -> Sequence[PlatformDailyMetrics]:
         """One row per campaign and day in `[start, end]` (inclusive) that had any activity, money in the
@@ -165,21 +261,22 @@ class GoogleAdsPlatform:
         if start > end:
             raise ValidationError(f"the period starts on {start}, after its end on {end}", field="start")
         query = DAILY_METRICS_QUERY.format(start=start.isoformat(), end=end.isoformat())
-        days = [_daily(row) for row in await self._search(account, query)]
+        days = [_daily(row) for row in await self._search(account, query, _DailyRow)]
         return [day for day in days if _had_activity(day.metrics)]
 
-    async def _search(self, account: AdAccountAccess, query: str) -> list[Mapping[str, Any]]:
+    async def _search(self, account: AdAccountAccess, query: str, shape: type[_Shape]) -> list[_Shape]:
         customer = _customer_id(account.account_id, "account_id")
         login = (
             None if account.login_customer_id is None else _customer_id(account.login_customer_id, "login_customer_id")
         )
 
-        async def attempt() -> list[Mapping[str, Any]]:
+        async def attempt() -> list[msgspec.Raw]:
             return await self._stream(account.secret, customer, login, query)
 
-        return await call_with_retries(attempt, self._retry, service="Google Ads", sleep=self._sleep)
+        rows = await call_with_retries(attempt, self._retry, service="Google Ads", sleep=self._sleep)
+        return [_decode(row, shape, "Google Ads", "a row ARCO cannot read") for row in rows]
 
-    async def _stream(self, secret: str, customer: str, login: str | None, query: str) -> list[Mapping[str, Any]]:
+    async def _stream(self, secret: str, customer: str, login: str | None, query: str) -> list[msgspec.Raw]:
         token = await self._access_token(secret)
         response = await self._post_search(customer, login, query, token)
         if response.status_code == httpx.codes.UNAUTHORIZED:
@@ -187,7 +284,8 @@ class GoogleAdsPlatform:
             response = await self._post_search(customer, login, query, token)
         if not response.is_success:
             raise _refusal(response.status_code, _error_object(response), response.headers)
-        return _stream_rows(_json(response, "Google Ads"), response.headers)
+        stream = _decode(response.content, list[_Batch], "Google Ads", "something that is not a result stream")
+        return _stream_rows(stream, response.headers)
 
     async def _post_search(self, customer: str, login: str | None, query: str, token: str) -> httpx.Response:
         headers = {"Authorization": f"Bearer {token}"}
@@ -232,14 +330,9 @@ class GoogleAdsPlatform:
         response = await self._send("Google's OAuth endpoint", self._token_url, data=form)
         if not response.is_success:
             raise _token_refusal(response)
-        body = _json(response, "Google's OAuth endpoint")
-        value = body.get("access_token") if isinstance(body, Mapping) else None
-        if not isinstance(value, str) or not value:
-            raise AdPlatformUnavailable("Google's OAuth endpoint answered without an access token")
-        lifetime = body.get("expires_in")
+        token = _decode(response.content, _Token, "Google's OAuth endpoint", "something without an access token")
         # Without a lifetime the token is used for this call only rather than trusted for an unknown time.
-        seconds = lifetime if isinstance(lifetime, int) and not isinstance(lifetime, bool) else 0
-        return _AccessToken(value, self._clock() + seconds - TOKEN_EXPIRY_MARGIN)
+        return _AccessToken(token.access_token, self._clock() + (token.expires_in or 0) - TOKEN_EXPIRY_MARGIN)
 
     async def _send(self, service: str, url: str, **request: Any) -> httpx.Response:
         try:
@@ -260,94 +353,62 @@ def _customer_id(value: str, field: str) -> str:
     return digits
 
 
-def _json(response: httpx.Response, service: str) -> Any:
+def _decode(content: bytes, shape: type[_Shape], service: str, unreadable: str) -> _Shape:
+    """`content` read as `shape`; what does not fit is `AdPlatformUnavailable`, `unreadable` saying what came."""
     try:
-        # Doubles are parsed as Decimal straight from the answer's text, so no binary float ever holds them.
-        return json.loads(response.content, parse_float=Decimal)
-    except ValueError as error:
+        return msgspec.json.decode(content, type=shape)
+    except msgspec.ValidationError as error:
+        raise AdPlatformUnavailable(f"{service} answered with {unreadable} ({error})") from error
+    except msgspec.DecodeError as error:
         raise AdPlatformUnavailable(f"{service} answered with something that is not JSON") from error
 
 
-def _mapping(value: Any) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def _list(value: Any) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _stream_rows(body: Any, headers: httpx.Headers) -> list[Mapping[str, Any]]:
+def _stream_rows(stream: list[_Batch], headers: httpx.Headers) -> list[msgspec.Raw]:
     """The rows of every batch; an error Google appended to the stream after it began is raised."""
-    if not isinstance(body, list):
-        raise AdPlatformUnavailable("Google Ads answered with something that is not a result stream")
-    rows: list[Mapping[str, Any]] = []
-    for batch in body:
-        if not isinstance(batch, Mapping):
-            raise AdPlatformUnavailable("Google Ads answered with a stream batch that is not an object")
-        if isinstance(batch.get("error"), Mapping):
-            error = batch["error"]
-            code = error.get("code")
-            raise _refusal(code if isinstance(code, int) else 500, error, headers)
-        results = batch.get("results", [])
-        if not isinstance(results, list) or not all(isinstance(row, Mapping) for row in results):
-            raise AdPlatformUnavailable("Google Ads answered with a stream batch whose results are not rows")
-        rows.extend(results)
+    rows: list[msgspec.Raw] = []
+    for batch in stream:
+        if batch.error is not None:
+            raise _refusal(batch.error.code or 500, batch.error, headers)
+        rows.extend(batch.results)
     return rows
 
 
-def _error_object(response: httpx.Response) -> Mapping[str, Any]:
+def _error_object(response: httpx.Response) -> _Status | None:
     """Google's `{"error": {...}}`, which a streaming method may also send wrapped in a one-element array."""
     try:
-        body = json.loads(response.content, parse_float=Decimal)
-    except ValueError:
-        return {}
-    if isinstance(body, list) and body:
-        body = body[0]
-    return _mapping(_mapping(body).get("error"))
+        body = msgspec.json.decode(response.content, type=_ErrorBody | list[_ErrorBody])
+    except msgspec.DecodeError:
+        return None
+    if isinstance(body, list):
+        return body[0].error if body else None
+    return body.error
 
 
-def _failures(error: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    """The `GoogleAdsError`s inside the status's `GoogleAdsFailure` details."""
-    return [
-        failure
-        for detail in _google_ads_failures(error)
-        for failure in _list(detail.get("errors"))
-        if isinstance(failure, Mapping)
-    ]
+def _google_ads_failures(error: _Status) -> list[_StatusDetail]:
+    return [detail for detail in error.details if detail.type.endswith(".GoogleAdsFailure")]
 
 
-def _google_ads_failures(error: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [
-        detail
-        for detail in _list(error.get("details"))
-        if isinstance(detail, Mapping) and str(detail.get("@type", "")).endswith(".GoogleAdsFailure")
-    ]
-
-
-def _request_id(error: Mapping[str, Any]) -> str | None:
-    ids = [detail["requestId"] for detail in _google_ads_failures(error) if isinstance(detail.get("requestId"), str)]
-    return ids[0] if ids else None
-
-
-def _retry_delay(failures: list[Mapping[str, Any]]) -> float | None:
-    """Google's advised wait, a protobuf Duration in JSON ("30s", "1.5s"), from the quota error details."""
+def _retry_delay(failures: list[_GoogleAdsError]) -> float | None:
+    """Google's advised wait, from the quota error details."""
     for failure in failures:
-        delay = _mapping(_mapping(failure.get("details")).get("quotaErrorDetails")).get("retryDelay")
-        match = _DURATION.fullmatch(delay) if isinstance(delay, str) else None
+        quota = failure.details.quota_error_details if failure.details else None
+        match = _DURATION.fullmatch(quota.retry_delay) if quota and quota.retry_delay else None
         if match:
             return float(match.group(1))
     return None
 
 
-def _refusal(status: int, error: Mapping[str, Any], headers: httpx.Headers) -> ArcoError:
-    failures = _failures(error)
-    codes = {(kind, str(value)) for failure in failures for kind, value in _mapping(failure.get("errorCode")).items()}
+def _refusal(status: int, error: _Status | None, headers: httpx.Headers) -> ArcoError:
+    """The domain error for Google's error object (None when the answer carried none) and the HTTP status."""
+    failed = _google_ads_failures(error) if error else []
+    failures = [failure for detail in failed for failure in detail.errors]
+    codes = {code for failure in failures for code in failure.error_code.items()}
     kinds = {kind for kind, _ in codes}
     quota = {value for kind, value in codes if kind == "quotaError"}
-    grpc_status = str(error.get("status") or "")
-    messages = [str(failure["message"]) for failure in failures if failure.get("message")]
-    message = "; ".join(messages) or str(error.get("message") or "no details")
-    request_id = _request_id(error)
+    grpc_status = (error.status if error else None) or ""
+    messages = [failure.message for failure in failures if failure.message]
+    message = "; ".join(messages) or (error.message if error else None) or "no details"
+    request_id = next((detail.request_id for detail in failed if detail.request_id), None)
     said = f"({status} {grpc_status or 'without a status'}): {message}" + (
         f" [request {request_id}]" if request_id else ""
     )
@@ -375,14 +436,13 @@ def _refusal(status: int, error: Mapping[str, Any], headers: httpx.Headers) -> A
 def _token_refusal(response: httpx.Response) -> ArcoError:
     """What the OAuth token endpoint's `{"error": "...", "error_description": "..."}` means for ARCO."""
     try:
-        body = _mapping(response.json())
-    except ValueError:
-        body = {}
-    code = body.get("error")
-    said = (
-        f"({response.status_code} {code or 'without an error code'}): {body.get('error_description') or 'no details'}"
-    )
-    if response.status_code >= 500 or response.status_code == httpx.codes.TOO_MANY_REQUESTS or not body:
+        body = msgspec.json.decode(response.content, type=_TokenError)
+    except msgspec.DecodeError:
+        body = _TokenError()
+    code = body.error
+    said = f"({response.status_code} {code or 'without an error code'}): {body.error_description or 'no details'}"
+    unreadable = body == _TokenError()  # nothing the endpoint's own refusals carry
+    if response.status_code >= 500 or response.status_code == httpx.codes.TOO_MANY_REQUESTS or unreadable:
         return AdPlatformUnavailable(
             f"Google's OAuth endpoint cannot answer now {said}; try again later",
             retry_after=retry_after(response.headers),
@@ -393,76 +453,49 @@ def _token_refusal(response: httpx.Response) -> ArcoError:
     return AdPermissionDenied(f"Google refused ARCO's OAuth client {said}")
 
 
-def _int64(value: Any, where: str) -> int:
-    """A protobuf int64, which JSON carries as a string of digits; absent means zero."""
-    if value is None:
-        return 0
-    if isinstance(value, str) and re.fullmatch(r"-?[0-9]+", value):
-        return int(value)
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    raise AdPlatformUnavailable(f"Google Ads answered with {value!r} for {where}, which is not an integer")
-
-
-def _double(value: Any, where: str) -> Decimal:
-    """A protobuf double as its exact decimal text (JSON numbers arrive as Decimal); absent means zero."""
-    if value is None:
-        return Decimal(0)
-    number = Decimal("NaN")
-    if isinstance(value, Decimal):
-        number = value
-    elif isinstance(value, int) and not isinstance(value, bool):
-        number = Decimal(value)
-    elif isinstance(value, str):  # proto3 JSON may quote a double ("NaN" among them)
-        with contextlib.suppress(InvalidOperation):
-            number = Decimal(value)
-    if not number.is_finite():
-        raise AdPlatformUnavailable(f"Google Ads answered with {value!r} for {where}, which is not a number")
-    return number
-
-
-def _campaign_id(row: Mapping[str, Any]) -> str:
-    value = _mapping(row.get("campaign")).get("id")
-    if value is None:
-        raise AdPlatformUnavailable("Google Ads answered with a row without campaign.id")
-    return str(_int64(value, "campaign.id"))
-
-
-def _campaign(row: Mapping[str, Any]) -> PlatformCampaign:
-    campaign = _mapping(row.get("campaign"))
-    external_id = _campaign_id(row)
-    name = campaign.get("name")
-    if not isinstance(name, str):
+def _campaign(row: _CampaignRow) -> PlatformCampaign:
+    external_id = str(int(row.campaign.id))
+    if row.campaign.name is None:
         raise AdPlatformUnavailable(f"Google Ads answered without a name for campaign {external_id}")
-    return PlatformCampaign(external_id, name, STATUSES.get(str(campaign.get("status")), CampaignStatus.ENDED))
+    return PlatformCampaign(
+        external_id, row.campaign.name, STATUSES.get(row.campaign.status or "", CampaignStatus.ENDED)
+    )
 
 
-def _daily(row: Mapping[str, Any]) -> PlatformDailyMetrics:
-    external_id = _campaign_id(row)
-    currency = _mapping(row.get("customer")).get("currencyCode")
-    day_text = _mapping(row.get("segments")).get("date")
-    try:
-        day = date.fromisoformat(day_text) if isinstance(day_text, str) else None
-    except ValueError:
-        day = None
-    if day is None or not isinstance(currency, str):
+def _daily(row: _DailyRow) -> PlatformDailyMetrics:
+    external_id = str(int(row.campaign.id))
+    if row.segments is None or row.customer is None:
         raise AdPlatformUnavailable(f"Google Ads answered without a readable date or currency for {external_id}")
-    metrics = _mapping(row.get("metrics"))
-    value = _double(metrics.get("conversionsValue"), "metrics.conversions_value")
+    day, currency = row.segments.date, row.customer.currency_code
+    metrics = _decode(row.metrics, _Metrics, "Google Ads", f"figures ARCO cannot read for {external_id}")
     try:
         figures = DailyCampaignMetrics(
             date=day,
-            impressions=_int64(metrics.get("impressions"), "metrics.impressions"),
-            clicks=_int64(metrics.get("clicks"), "metrics.clicks"),
-            conversions=_double(metrics.get("conversions"), "metrics.conversions"),
-            cost=micros_to_money(_int64(metrics.get("costMicros"), "metrics.cost_micros"), currency),
-            revenue=Money(value.quantize(MONEY_QUANTUM, context=_MONEY_CONTEXT), currency),
+            impressions=int(metrics.impressions or 0),
+            clicks=int(metrics.clicks or 0),
+            conversions=_finite(metrics.conversions, "metrics.conversions"),
+            cost=micros_to_money(int(metrics.cost_micros or 0), currency),
+            revenue=Money(
+                _finite(metrics.conversions_value, "metrics.conversions_value").quantize(
+                    MONEY_QUANTUM, context=_MONEY_CONTEXT
+                ),
+                currency,
+            ),
         )
     except (ValidationError, InvalidOperation) as error:
         raise AdPlatformUnavailable(
             f"Google Ads answered with figures ARCO cannot take for campaign {external_id} on {day}: {error}"
         ) from error
     return PlatformDailyMetrics(external_id, figures)
+
+
+def _finite(value: Decimal | None, where: str) -> Decimal:
+    """A protobuf double, which proto3 JSON may also quote ("NaN" among them); absent means zero."""
+    if value is None:
+        return Decimal(0)
+    if not value.is_finite():
+        raise AdPlatformUnavailable(f"Google Ads answered with {value} for {where}, which is not a number")
+    return value
 
 
 def _had_activity(day: DailyCampaignMetrics) -> bool:
