@@ -15,14 +15,19 @@ from hypothesis import strategies as st
 from arco_adapters.memory.clock import ManualClock
 from arco_adapters.memory.unit_of_work import MemoryUnitOfWorkFactory
 from arco_adapters.system import Uuid7Generator
-from arco_domain.errors import NotFound
+from arco_domain.errors import NotFound, Unverified
 from arco_domain.ids import ClientId
 from arco_domain.model.access import DataScope
 from arco_domain.model.billing import PAST_DUE_GRACE, BillingEvent, SubscriptionSnapshot, tier_for
 from arco_domain.model.clients import BillingAccount, Client, SubscriptionStatus
 from arco_domain.model.quotas import BillingPeriod
 from arco_domain.model.tiers import Tier
-from arco_domain.use_cases.billing import EnforcePaymentGrace, HandleBillingEvent, ReconcileBillingEvents
+from arco_domain.use_cases.billing import (
+    EnforcePaymentGrace,
+    HandleBillingEvent,
+    ReceiveBillingWebhook,
+    ReconcileBillingEvents,
+)
 from tests.unit.conftest import START, World
 
 CUSTOMER = "cus_test"
@@ -251,6 +256,43 @@ class TestReconcileBillingEvents:
             ReconcileBillingEvents, gateway=gateway, handle=world.build(HandleBillingEvent, gateway=gateway)
         )
         assert await reconcile() == []
+
+
+class SigningGateway(FakeGateway):
+    """A provider whose deliveries carry one known signature."""
+
+    SIGNATURE = "t=1,v1=good"
+
+    def __init__(self, delivered: BillingEvent) -> None:
+        super().__init__()
+        self.delivered = delivered
+
+    def parse_event(self, payload: bytes, signature: str) -> BillingEvent:
+        if signature != self.SIGNATURE:
+            raise Unverified("the signature does not match")
+        return self.delivered
+
+
+class TestReceiveBillingWebhook:
+    def receiver(self, world: World, gateway: SigningGateway) -> ReceiveBillingWebhook:
+        handle = world.build(HandleBillingEvent, gateway=gateway)
+        return world.build(ReceiveBillingWebhook, gateway=gateway, handle=handle)
+
+    async def test_a_signed_delivery_is_parsed_and_applied_once(self, world: World) -> None:
+        client = await billed_client(world)
+        delivered = event("customer.subscription.created", START, snapshot(S.ACTIVE, Tier.PRO, START))
+        receive = self.receiver(world, SigningGateway(delivered))
+        handled = await receive(b"{}", SigningGateway.SIGNATURE)
+        assert (handled.event, handled.outcome) == (delivered, "applied")
+        assert (await receive(b"{}", SigningGateway.SIGNATURE)).outcome == "duplicate"
+        assert (await current(world, client.id)).tier is Tier.PRO
+
+    async def test_a_bad_signature_is_refused_and_changes_nothing(self, world: World) -> None:
+        client = await billed_client(world)
+        delivered = event("customer.subscription.created", START, snapshot(S.ACTIVE, Tier.PRO, START))
+        with pytest.raises(Unverified):
+            await self.receiver(world, SigningGateway(delivered))(b"{}", "t=1,v1=forged")
+        assert (await current(world, client.id)).tier is Tier.FREE
 
 
 class TestEnforcePaymentGrace:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from arco_domain.errors import Conflict, NotFound, ValidationError
@@ -168,8 +168,8 @@ def _grace_expired(client: Client, now: datetime) -> bool:
     return client.tier is not Tier.FREE and since is not None and now - since >= PAST_DUE_GRACE
 
 
-class ReconcileBillingEvents(BillingUseCase):
-    """Apply the provider's events of the last three days that were never handled (a missed delivery)."""
+class BillingEventsUseCase(BillingUseCase):
+    """A use-case that hands the provider's events, once it has them, to `HandleBillingEvent`."""
 
     def __init__(
         self,
@@ -182,6 +182,25 @@ class ReconcileBillingEvents(BillingUseCase):
     ) -> None:
         super().__init__(uow=uow, clock=clock, ids=ids, gateway=gateway)
         self._handle = handle
+
+
+@dataclass(frozen=True, slots=True)
+class HandledEvent:
+    event: BillingEvent
+    outcome: str
+
+
+class ReceiveBillingWebhook(BillingEventsUseCase):
+    """One webhook delivery: the gateway proves it came from the provider (`Unverified` otherwise, and nothing
+    changes), then the event is handled as any other."""
+
+    async def __call__(self, payload: bytes, signature: str) -> HandledEvent:
+        event = self._gateway.parse_event(payload, signature)
+        return HandledEvent(event, await self._handle(event))
+
+
+class ReconcileBillingEvents(BillingEventsUseCase):
+    """Apply the provider's events of the last three days that were never handled (a missed delivery)."""
 
     async def __call__(self) -> Sequence[tuple[str, str]]:
         events = await self._gateway.events_since(self._clock.now() - RECONCILE_WINDOW)
