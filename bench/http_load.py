@@ -27,6 +27,7 @@ import asyncpg
 import httpx
 
 from arco_adapters.postgres.database import start_embedded
+from arco_adapters.security.secret_box import new_key
 
 Request = Callable[[httpx.AsyncClient, int], Awaitable[httpx.Response]]
 
@@ -154,12 +155,13 @@ def main() -> None:
         env = {
             "ARCO_DATABASE_URL": database.url, "ARCO_AGENCY_DATABASE_URL": database.agency_url,
             "ARCO_SCOPE_KEY": scope_key, "ARCO_JWT_SECRET": secrets.token_urlsafe(48), "ARCO_ENV": "staging",
+            "ARCO_SECRETS_KEY": new_key(),
         }  # fmt: skip
         processes = [
             launch(["-m", "uvicorn", "arco_entrypoints.asgi:create", "--factory", "--port", str(arco_port),
                     "--log-level", "warning", "--no-access-log", "--no-server-header", "--no-proxy-headers"], env),
             launch([str(Path(__file__).with_name("bare_app.py")), "--port", str(bare_port),
-                    "--socket-dir", server.socket_dir, "--scope-key", scope_key], {}),
+                    "--socket-dir", server.socket_dir, f"--scope-key={scope_key}"], {}),
         ]  # fmt: skip
         try:
             results = asyncio.run(
