@@ -16,7 +16,7 @@ from arco_domain.model.clients import Client, UserType
 from arco_domain.model.quotas import STOCK_PERIOD
 from arco_domain.model.storage import MAX_UPLOAD_BYTES
 from arco_domain.model.tiers import Resource
-from arco_domain.use_cases.clients import RegisterClient, SetCustomLimits
+from arco_domain.use_cases.clients import ChangePlan, RegisterClient
 from arco_domain.use_cases.projects import CreateProject
 from arco_domain.use_cases.storage import ReserveUpload
 from arco_domain.use_cases.tickets import CreateTicket
@@ -66,7 +66,7 @@ class TestQuotaRaces:
         client, owner = await registered(postgres_uow, "storage@example.com")
         limit = 5 * MAX_UPLOAD_BYTES + MAX_UPLOAD_BYTES // 2
         staff = Principal(UserId(Uuid7Generator().new_id()), UserType.ADMIN)
-        await SetCustomLimits(**ports(postgres_uow))(staff, client.id, limits={Resource.STORAGE_BYTES: limit})
+        await ChangePlan(**ports(postgres_uow))(staff, client.id, custom_limits={Resource.STORAGE_BYTES: limit})
         reserve = ReserveUpload(**ports(postgres_uow))
         sizes = [MAX_UPLOAD_BYTES, MAX_UPLOAD_BYTES // 2, MAX_UPLOAD_BYTES // 3] * 8
         attempts = [reserve(owner, client.id, file_name="a.bin", size_bytes=size) for size in sizes]

@@ -25,7 +25,7 @@ from arco_domain.model.projects import ProjectStatus
 from arco_domain.model.tickets import AUTO_CLOSE_AFTER, Ticket, TicketStatus
 from arco_domain.model.tiers import Resource, Tier
 from arco_domain.use_cases.billing import EnforcePaymentGrace
-from arco_domain.use_cases.clients import ChangeTier, SetCustomLimits
+from arco_domain.use_cases.clients import ChangePlan
 from arco_domain.use_cases.domains import AddDomain, AssignDomainToProject, RefreshDomainStatus
 from arco_domain.use_cases.projects import CreateProject, ProjectChanges, UpdateProject
 from arco_domain.use_cases.tickets import AutoCloseResolvedTickets, CreateTicket, PostTicketMessage, TransitionTicket
@@ -80,10 +80,10 @@ class TestUseCasesOnOneRow:
         client_id = agency.client.id
 
         def upgrade(uow: UnitOfWorkFactory) -> Awaitable[Any]:
-            return ChangeTier(**agency.ports(uow))(agency.admin, client_id, tier=Tier.ENTERPRISE)
+            return ChangePlan(**agency.ports(uow))(agency.admin, client_id, tier=Tier.ENTERPRISE)
 
         def set_limits(uow: UnitOfWorkFactory) -> Awaitable[Any]:
-            return SetCustomLimits(**agency.ports(uow))(agency.admin, client_id, limits={Resource.PROJECTS: 50})
+            return ChangePlan(**agency.ports(uow))(agency.admin, client_id, custom_limits={Resource.PROJECTS: 50})
 
         await agency.race(upgrade, set_limits)
         async with agency.uow(DataScope.of_client(client_id)) as uow:

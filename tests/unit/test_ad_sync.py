@@ -30,7 +30,7 @@ from arco_domain.use_cases.campaigns import (
     ScheduleAdSyncs,
     SyncAdAccount,
 )
-from arco_domain.use_cases.clients import ChangeTier
+from arco_domain.use_cases.clients import ChangePlan
 from arco_ports.ads import AdAccountAccess, PlatformCampaign, PlatformDailyMetrics
 from tests.unit.conftest import World
 
@@ -80,7 +80,7 @@ class Ads:
 
     async def client_on(self, tier: Tier) -> tuple[Client, Principal]:
         client, owner = await self.world.register(f"owner-{tier.value}@example.com")
-        await self.world.build(ChangeTier)(self.world.staff(), client.id, tier=tier)
+        await self.world.build(ChangePlan)(self.world.staff(), client.id, tier=tier)
         return client, owner
 
     async def stored_days(self, client: Client) -> dict[tuple[str, date], DailyCampaignMetrics]:
@@ -209,7 +209,7 @@ class TestSyncAdAccount:
         client, _, account = await self.connected(ads, "meta_ads")
         ads.meta.day("111", ads.world.clock.now().date(), clicks=5, cost="5.00")
         await ads.sync()(client.id, account.id)
-        await ads.world.build(ChangeTier)(ads.world.staff(), client.id, tier=Tier.BASIC)
+        await ads.world.build(ChangePlan)(ads.world.staff(), client.id, tier=Tier.BASIC)
         outcome = await ads.sync()(client.id, account.id)
         assert outcome.skipped == "the basic tier leaves meta_ads out"
         assert len(ads.meta.windows) == 1 and len(await ads.stored_days(client)) == 1
@@ -293,7 +293,7 @@ class TestScheduleAdSyncs:
         meta = await ads.connect()(owner, client.id, platform="meta_ads", account_id="2", grant="m")
         schedule = ads.world.build(ScheduleAdSyncs)
         assert await schedule() == 2
-        await ads.world.build(ChangeTier)(ads.world.staff(), client.id, tier=Tier.BASIC)
+        await ads.world.build(ChangePlan)(ads.world.staff(), client.id, tier=Tier.BASIC)
         assert await schedule() == 1
         daily = [key for key in requested_jobs(ads.world.uow.store) if "daily" in key]
         today = ads.world.clock.now().date().isoformat()

@@ -15,7 +15,7 @@ from arco_domain.model.monitoring import CheckStatus, UptimeMonitor
 from arco_domain.model.projects import Project, ProjectStatus
 from arco_domain.model.tiers import Tier
 from arco_domain.model.uptime import Incident, IncidentSeverity, IncidentStatus
-from arco_domain.use_cases.clients import ChangeTier
+from arco_domain.use_cases.clients import ChangePlan
 from arco_domain.use_cases.dashboard import GetDashboard
 from arco_domain.use_cases.domains import AddDomain
 from arco_domain.use_cases.monitoring import CheckUptime, UptimeRun
@@ -56,7 +56,7 @@ async def site(
     world: World, domain: str = "shop.example.com", status: ProjectStatus = ProjectStatus.LIVE, *, tier: Tier = Tier.PRO
 ) -> Site:
     client, owner = await world.register(f"owner@{domain}", domain)
-    await world.build(ChangeTier)(world.staff(), client.id, tier=tier)
+    await world.build(ChangePlan)(world.staff(), client.id, tier=tier)
     project = await world.build(CreateProject)(owner, client.id, name="Shop", status=status)
     await world.serve_domain(owner, client.id, domain, project.id)
     return Site(client, owner, project, f"https://{domain}")
@@ -204,7 +204,7 @@ class TestCheckUptime:
 
     async def test_the_first_domain_whose_zone_is_active_is_the_one_probed(self, world: World) -> None:
         client, owner = await world.register()
-        await world.build(ChangeTier)(world.staff(), client.id, tier=Tier.PRO)
+        await world.build(ChangePlan)(world.staff(), client.id, tier=Tier.PRO)
         project = await world.build(CreateProject)(owner, client.id, name="Shop", status=ProjectStatus.LIVE)
         await world.build(AddDomain)(owner, client.id, name="pending.example.com", project_id=project.id)
         world.clock.advance(timedelta(seconds=1))

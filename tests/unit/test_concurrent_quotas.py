@@ -10,7 +10,7 @@ from arco_domain.model.access import DataScope
 from arco_domain.model.quotas import STOCK_PERIOD
 from arco_domain.model.storage import MAX_UPLOAD_BYTES
 from arco_domain.model.tiers import Resource
-from arco_domain.use_cases.clients import SetCustomLimits
+from arco_domain.use_cases.clients import ChangePlan
 from arco_domain.use_cases.projects import CreateProject
 from arco_domain.use_cases.storage import ReserveUpload
 from arco_domain.use_cases.tickets import CreateTicket
@@ -43,7 +43,7 @@ class TestConcurrentCreates:
     async def test_concurrent_uploads_never_reserve_past_the_byte_limit(self, world: World) -> None:
         client, owner = await world.register()
         limit = 5 * MAX_UPLOAD_BYTES + 1
-        await world.build(SetCustomLimits)(world.staff(), client.id, limits={Resource.STORAGE_BYTES: limit})
+        await world.build(ChangePlan)(world.staff(), client.id, custom_limits={Resource.STORAGE_BYTES: limit})
         reserve = world.build(ReserveUpload)
         attempts = [reserve(owner, client.id, file_name="a.bin", size_bytes=MAX_UPLOAD_BYTES) for _ in range(12)]
         assert await successes(attempts) == 5

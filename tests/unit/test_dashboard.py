@@ -23,7 +23,7 @@ from arco_domain.model.performance import Grade, PerformanceSample
 from arco_domain.model.projects import Project, ProjectStatus
 from arco_domain.model.tiers import GIB, CampaignPlatform, Resource, Tier
 from arco_domain.model.uptime import Incident, IncidentSeverity, IncidentStatus
-from arco_domain.use_cases.clients import ChangeTier
+from arco_domain.use_cases.clients import ChangePlan
 from arco_domain.use_cases.dashboard import DashboardOverview, GetDashboard, ProjectProgress, current_project
 from arco_domain.use_cases.domains import AddDomain
 from arco_domain.use_cases.projects import AddMilestone, CompleteMilestone, CreateProject
@@ -82,7 +82,7 @@ class Agency:
 
 async def agency(world: World, company: str = "Acme") -> Agency:
     client, owner = await world.register(f"owner@{company.lower()}.example.com", company)
-    await world.build(ChangeTier)(world.staff(), client.id, tier=Tier.PRO)
+    await world.build(ChangePlan)(world.staff(), client.id, tier=Tier.PRO)
     create = world.build(CreateProject)
     site = await create(owner, client.id, name="Site", status=ProjectStatus.LIVE)
     world.clock.advance(timedelta(minutes=10))

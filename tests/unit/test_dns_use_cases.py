@@ -15,7 +15,7 @@ from arco_domain.model.dns import DnsRecord, DnsRecordType
 from arco_domain.model.domains import Domain
 from arco_domain.model.paging import PageRequest
 from arco_domain.model.tiers import Tier
-from arco_domain.use_cases.clients import ChangeTier
+from arco_domain.use_cases.clients import ChangePlan
 from arco_domain.use_cases.dns import AddDnsRecord, DeleteDnsRecord, ListDnsRecords, UpdateDnsRecord
 from arco_domain.use_cases.domains import AddDomain, RemoveDomain
 from tests.unit.conftest import World
@@ -50,7 +50,7 @@ async def the_event(world: World, domain: Domain, action: str) -> AuditEvent:
 
 async def pro_client(world: World, email: str = "owner@example.com") -> tuple[Client, Principal]:
     client, owner = await world.register(email)
-    await world.build(ChangeTier)(world.staff(), client.id, tier=Tier.PRO)
+    await world.build(ChangePlan)(world.staff(), client.id, tier=Tier.PRO)
     return client, owner
 
 

@@ -13,7 +13,7 @@ from arco_domain.model.clients import Client
 from arco_domain.model.domains import Domain, DomainStatus, SslStatus
 from arco_domain.model.notifications import SEND_EMAIL_JOB, OutgoingEmail, email_from_job
 from arco_domain.model.tiers import Tier
-from arco_domain.use_cases.clients import ChangeTier
+from arco_domain.use_cases.clients import ChangePlan
 from arco_domain.use_cases.domains import AddDomain
 from arco_domain.use_cases.expiry import Expiry, ExpiryWarning, WarnOfExpiries, expiry_warnings
 from arco_domain.use_cases.members import InviteMember
@@ -34,7 +34,7 @@ def emails(world: World) -> dict[str, OutgoingEmail]:
 
 async def customer(world: World, email: str) -> tuple[Client, Principal]:
     client, owner = await world.register(email, email.split("@")[1])
-    await world.build(ChangeTier)(world.staff(), client.id, tier=Tier.PRO)
+    await world.build(ChangePlan)(world.staff(), client.id, tier=Tier.PRO)
     return client, owner
 
 

@@ -17,7 +17,7 @@ from arco_domain.model.clients import Client
 from arco_domain.model.network import DailyTraffic
 from arco_domain.model.projects import Project, ProjectStatus
 from arco_domain.model.tiers import Tier
-from arco_domain.use_cases.clients import ChangeTier
+from arco_domain.use_cases.clients import ChangePlan
 from arco_domain.use_cases.network import NetworkUsageRun, RecordNetworkUsage, TrafficFailure
 from arco_domain.use_cases.projects import CreateProject
 from tests.unit.conftest import START, World
@@ -57,7 +57,7 @@ class Site:
 
 async def site(world: World, hostname: str, status: ProjectStatus = ProjectStatus.LIVE) -> Site:
     client, owner = await world.register(f"owner@{hostname}", hostname)
-    await world.build(ChangeTier)(world.staff(), client.id, tier=Tier.PRO)
+    await world.build(ChangePlan)(world.staff(), client.id, tier=Tier.PRO)
     project = await world.build(CreateProject)(owner, client.id, name="Site", status=status)
     await world.serve_domain(owner, client.id, hostname, project.id)
     return Site(client, project, hostname)

@@ -28,7 +28,7 @@ from arco_domain.model.clients import SubscriptionStatus, UserType
 from arco_domain.model.quotas import STOCK_PERIOD, BillingPeriod, quota_period_key
 from arco_domain.model.storage import MAX_UPLOAD_BYTES, RESERVATION_TTL
 from arco_domain.model.tiers import Resource, Tier
-from arco_domain.use_cases.clients import ChangeTier, GetUsage, RegisterClient, SetCustomLimits, Subscription
+from arco_domain.use_cases.clients import ChangePlan, GetUsage, RegisterClient, Subscription
 from arco_domain.use_cases.domains import AddDomain, RemoveDomain
 from arco_domain.use_cases.members import InviteMember, RemoveMember
 from arco_domain.use_cases.projects import CreateProject, DeleteProject
@@ -64,10 +64,12 @@ class QuotaMachine(RuleBasedStateMachine):
         self.use = {AddDomain: AddDomain(**deps, dns=dns), RemoveDomain: RemoveDomain(**deps, dns=dns)} | {
             cls: cls(**deps) for cls in (
             CreateProject, DeleteProject, InviteMember, RemoveMember, ReserveUpload,
-            CompleteUpload, AbortUpload, DeleteStoredFile, ExpireUploadReservations, CreateTicket, ChangeTier,
-            SetCustomLimits, GetUsage,
+            CompleteUpload, AbortUpload, DeleteStoredFile, ExpireUploadReservations, CreateTicket, ChangePlan,
+            GetUsage,
         )}  # fmt: skip
-        self.run(self.use[SetCustomLimits](self.staff, self.client_id, limits={Resource.STORAGE_BYTES: SMALL_STORAGE}))
+        self.run(
+            self.use[ChangePlan](self.staff, self.client_id, custom_limits={Resource.STORAGE_BYTES: SMALL_STORAGE})
+        )
         self.ceiling: dict[Resource, int] = {}
         """Usage found above the limit right after a limit was lowered; creates may never raise it."""
         self.domain_counter = 0
@@ -218,15 +220,15 @@ class QuotaMachine(RuleBasedStateMachine):
             period = BillingPeriod(start, start + timedelta(days=paid_period_days))
         if by_billing:
             subscription = Subscription(SubscriptionStatus.ACTIVE, period)
-            self.run(self.use[ChangeTier](None, self.client_id, tier=tier, subscription=subscription))
+            self.run(self.use[ChangePlan](None, self.client_id, tier=tier, subscription=subscription))
         else:
-            self.run(self.use[ChangeTier](self.staff, self.client_id, tier=tier))
+            self.run(self.use[ChangePlan](self.staff, self.client_id, tier=tier))
         self.after_limit_change()
 
     @rule(storage=st.sampled_from([SMALL_STORAGE, MAX_UPLOAD_BYTES, None]), projects=st.sampled_from([0, 2, None]))
     def set_contract_limits(self, storage: int | None, projects: int | None) -> None:
         limits = {Resource.STORAGE_BYTES: storage, Resource.PROJECTS: projects}
-        self.run(self.use[SetCustomLimits](self.staff, self.client_id, limits=limits))
+        self.run(self.use[ChangePlan](self.staff, self.client_id, custom_limits=limits))
         self.after_limit_change()
 
     @rule(days=st.integers(min_value=1, max_value=45))

@@ -25,7 +25,7 @@ from arco_domain.model.tickets import Ticket, TicketStatus
 from arco_domain.model.tiers import CampaignPlatform, Resource, Tier
 from arco_domain.use_cases.billing import OpenBillingPortal, StartCheckout
 from arco_domain.use_cases.campaigns import ConnectAdAccount, DisconnectAdAccount, ListAdAccounts
-from arco_domain.use_cases.clients import ChangeTier, GetUsage, ListClients, SetCustomLimits
+from arco_domain.use_cases.clients import ChangePlan, GetUsage, ListClients
 from arco_domain.use_cases.dns import (
     AddDnsRecord,
     DeleteDnsRecord,
@@ -112,7 +112,7 @@ class Agency:
 async def set_up(world: World) -> Agency:
     client, owner = await world.register()
     admin = world.staff()
-    await world.build(ChangeTier)(admin, client.id, tier=Tier.PRO)
+    await world.build(ChangePlan)(admin, client.id, tier=Tier.PRO)
     async with world.uow(DataScope.of_client(client.id)) as uow:
         stored = await uow.clients.get(client.id)
         stored.billing = BillingAccount(customer_id="cus_roles")
@@ -135,11 +135,11 @@ ACTIONS: dict[str, tuple[frozenset[Role], Act]] = {
     # plans: tiers and contract limits
     "change the tier": (
         frozenset({ADMIN}),
-        lambda a, p: a.build(ChangeTier)(p, a.client.id, tier=Tier.ENTERPRISE),
+        lambda a, p: a.build(ChangePlan)(p, a.client.id, tier=Tier.ENTERPRISE),
     ),
     "set custom limits": (
         frozenset({ADMIN}),
-        lambda a, p: a.build(SetCustomLimits)(p, a.client.id, limits={Resource.PROJECTS: 50}),
+        lambda a, p: a.build(ChangePlan)(p, a.client.id, custom_limits={Resource.PROJECTS: 50}),
     ),
     "list every client": (STAFF, lambda a, p: a.build(ListClients)(p, PageRequest())),
     # the client's team, billing and ad accounts
@@ -248,7 +248,7 @@ class TestCapabilityMissing:
     async def test_a_developer_changing_a_tier_is_told_what_is_missing_and_who_holds_it(self, world: World) -> None:
         client, _ = await world.register()
         with pytest.raises(CapabilityMissing) as refused:
-            await world.build(ChangeTier)(world.staff(DEVELOPER), client.id, tier=Tier.PRO)
+            await world.build(ChangePlan)(world.staff(DEVELOPER), client.id, tier=Tier.PRO)
         assert refused.value.facts() == {"capability": "change_plans", "role": "developer", "allowed": ["admin"]}
         assert "developer" in refused.value.detail and "change_plans" in refused.value.detail
 

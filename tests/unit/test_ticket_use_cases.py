@@ -14,7 +14,7 @@ from arco_domain.model.clients import Client
 from arco_domain.model.notifications import SEND_EMAIL_JOB, OutgoingEmail, email_from_job
 from arco_domain.model.tickets import Ticket, TicketMessage, TicketStatus
 from arco_domain.model.tiers import Resource, Tier
-from arco_domain.use_cases.clients import ChangeTier
+from arco_domain.use_cases.clients import ChangePlan
 from arco_domain.use_cases.tickets import (
     AutoCloseResolvedTickets,
     CreateTicket,
@@ -34,7 +34,7 @@ async def open_ticket(world: World, owner: Principal, subject: str = "The site i
 
 
 async def on_tier(world: World, client: Client, tier: Tier) -> None:
-    await world.build(ChangeTier)(world.staff(), client.id, tier=tier)
+    await world.build(ChangePlan)(world.staff(), client.id, tier=tier)
 
 
 async def stored(world: World, client_id: ClientId, ticket_id: TicketId) -> Ticket:

@@ -1,11 +1,12 @@
-"""Client account use-cases: sign-up, tier changes, contract limits and the usage report."""
+"""Client account use-cases: sign-up, plan changes (tier and contract limits) and the usage report."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from arco_domain.errors import ValidationError
 from arco_domain.ids import AuditEventId, ClientId, MemberId, UserId
 from arco_domain.model.access import Capability, DataScope, Principal
 from arco_domain.model.clients import (
@@ -96,20 +97,38 @@ async def usage_report(uow: UnitOfWork, client: Client, now_period_of: Mapping[R
     ]
 
 
+async def current_usage(uow: UnitOfWork, client: Client, now: datetime) -> list[QuotaStatus]:
+    """Each resource's standing in the quota period that holds `now`."""
+    return await usage_report(uow, client, {r: quota_period_key(r, now, client.billing_period) for r in Resource})
+
+
 class GetUsage(UseCase):
     """Each quota of a client: used, limit, percent, over-limit state and period."""
 
     async def __call__(self, principal: Principal, client_id: ClientId) -> list[QuotaStatus]:
         client_id = principal.client_in_reach(client_id)
-        now = self._clock.now()
         async with self._uow(DataScope.of_client(client_id)) as uow:
-            client = await uow.clients.get(client_id)
-            periods = {r: quota_period_key(r, now, client.billing_period) for r in Resource}
-            return await usage_report(uow, client, periods)
+            return await current_usage(uow, await uow.clients.get(client_id), self._clock.now())
 
 
 @dataclass(frozen=True, slots=True)
-class TierChange:
+class ClientDetails:
+    client: Client
+    usage: list[QuotaStatus]
+
+
+class GetClientDetails(UseCase):
+    """A client's account and each of its quotas, read in one unit of work so that both describe one moment."""
+
+    async def __call__(self, principal: Principal, client_id: ClientId) -> ClientDetails:
+        client_id = principal.client_in_reach(client_id)
+        async with self._uow(DataScope.of_client(client_id)) as uow:
+            client = await uow.clients.get(client_id)
+            return ClientDetails(client, await current_usage(uow, client, self._clock.now()))
+
+
+@dataclass(frozen=True, slots=True)
+class PlanChange:
     client: Client
     previous: Tier
     over_limit: tuple[QuotaStatus, ...]
@@ -124,13 +143,16 @@ class Subscription:
     period: BillingPeriod | None
 
 
-class ChangeTier(UseCase):
-    """Move a client to another tier (by an admin, or by the billing system with `principal=None`).
+class ChangePlan(UseCase):
+    """Move a client to another tier and/or give it new contract limits (by an admin, or by the billing system
+    with `principal=None`), in one unit of work: either every part of the change is stored or none is.
 
-    Upgrades apply at once; downgrades delete nothing and report what is now over limit. A `subscription`
-    from the billing system replaces the stored one, and its period becomes the quota period of the
-    monthly ticket allowance; without one (a staff decision) the stored subscription stays as it is.
-    The free tier counts calendar months, so it drops the billing period.
+    New contract limits replace the old ones (`None` in the mapping means unlimited) and apply before the tier,
+    so what is reported over limit is measured against both. Upgrades apply at once; downgrades delete nothing
+    and report what is now over limit. A `subscription` from the billing system, given with a `tier`, replaces
+    the stored one, and its period becomes the quota period of the monthly ticket allowance; without one (a
+    staff decision) the stored subscription stays as it is. The free tier counts calendar months, so it drops
+    the billing period.
     """
 
     async def __call__(
@@ -138,20 +160,57 @@ class ChangeTier(UseCase):
         principal: Principal | None,
         client_id: ClientId,
         *,
-        tier: Tier,
+        tier: Tier | None = None,
+        custom_limits: Mapping[Resource, int | None] | None = None,
         subscription: Subscription | None = None,
         reason: str = "manual",
-    ) -> TierChange:
+    ) -> PlanChange:
         if principal is not None:
             principal.require(Capability.CHANGE_PLANS)
+        if tier is None and custom_limits is None:
+            raise ValidationError("name a tier, custom limits or both")
+        limits = None if custom_limits is None else validate_custom_limits(custom_limits)
+        now = self._clock.now()
         async with self._uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get_for_update(client_id)
-            change = await apply_tier_change(
-                uow, client, tier=tier, subscription=subscription, principal=principal, reason=reason,
-                now=self._clock.now(), event_id=AuditEventId(self._ids.new_id()),
-            )  # fmt: skip
+            previous = client.tier
+            if limits is not None:
+                await apply_custom_limits(
+                    uow, client, limits, principal=principal, now=now, event_id=AuditEventId(self._ids.new_id())
+                )
+            if tier is None:
+                over = over_limit(await current_usage(uow, client, now))
+            else:
+                over = await apply_tier_change(
+                    uow, client, tier=tier, subscription=subscription, principal=principal, reason=reason, now=now,
+                    event_id=AuditEventId(self._ids.new_id()),
+                )  # fmt: skip
             await uow.commit()
-        return change
+        return PlanChange(client, previous, over)
+
+
+def over_limit(usage: Iterable[QuotaStatus]) -> tuple[QuotaStatus, ...]:
+    return tuple(s for s in usage if s.over_limit)
+
+
+async def apply_custom_limits(
+    uow: UnitOfWork,
+    client: Client,
+    limits: Mapping[Resource, int | None],
+    *,
+    principal: Principal | None,
+    now: datetime,
+    event_id: AuditEventId,
+) -> None:
+    """New contract limits inside an open unit of work, on a `client` the unit read with `get_for_update`;
+    the caller commits."""
+    before = {r.value: v for r, v in client.custom_limits.items()}
+    client.custom_limits = dict(limits)
+    await uow.clients.update(client)
+    await write_audit(
+        uow, event_id=event_id, at=now, principal=principal, action="client.custom_limits", client_id=client.id,
+        details={"before": before, "after": {r.value: v for r, v in limits.items()}},
+    )  # fmt: skip
 
 
 async def apply_tier_change(
@@ -164,9 +223,9 @@ async def apply_tier_change(
     reason: str,
     now: datetime,
     event_id: AuditEventId,
-) -> TierChange:
-    """The tier change rule inside an open unit of work (see `ChangeTier`) on a `client` the unit read with
-    `get_for_update`; the caller commits."""
+) -> tuple[QuotaStatus, ...]:
+    """The tier change rule inside an open unit of work (see `ChangePlan`) on a `client` the unit read with
+    `get_for_update`; what is now over limit. The caller commits."""
     previous = client.tier
     client.tier = tier
     if subscription is not None:
@@ -174,35 +233,23 @@ async def apply_tier_change(
     if tier is Tier.FREE:
         client.billing_period = None
     await uow.clients.update(client)
-    periods = {r: quota_period_key(r, now, client.billing_period) for r in Resource}
-    over = tuple(s for s in await usage_report(uow, client, periods) if s.over_limit)
+    over = over_limit(await current_usage(uow, client, now))
     await write_audit(
         uow, event_id=event_id, at=now, principal=principal, action="client.tier_change", client_id=client.id,
         details={"from": previous, "to": tier, "reason": reason, "over_limit": [s.resource.value for s in over]},
     )  # fmt: skip
-    return TierChange(client, previous, over)
+    return over
+
+
+ChangeTier = ChangePlan
 
 
 class SetCustomLimits(UseCase):
-    """An admin sets a contract's per-client limits; `None` in the mapping means unlimited."""
-
     async def __call__(
         self, principal: Principal, client_id: ClientId, *, limits: Mapping[Resource, int | None]
     ) -> Client:
-        principal.require(Capability.CHANGE_PLANS)
-        checked = validate_custom_limits(limits)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
-            client = await uow.clients.get_for_update(client_id)
-            before = {r.value: v for r, v in client.custom_limits.items()}
-            client.custom_limits = checked
-            await uow.clients.update(client)
-            await write_audit(
-                uow, event_id=AuditEventId(self._ids.new_id()), at=self._clock.now(), principal=principal,
-                action="client.custom_limits", client_id=client_id,
-                details={"before": before, "after": {r.value: v for r, v in checked.items()}},
-            )  # fmt: skip
-            await uow.commit()
-        return client
+        change = ChangePlan(uow=self._uow, clock=self._clock, ids=self._ids)
+        return (await change(principal, client_id, custom_limits=limits)).client
 
 
 class GetClient(UseCase):

@@ -39,7 +39,7 @@ from arco_domain.model.storage import StorageItem
 from arco_domain.model.tickets import Ticket, TicketPriority
 from arco_domain.model.tiers import CampaignPlatform, Tier
 from arco_domain.model.uptime import Incident, IncidentSeverity, IncidentStatus, month_window
-from arco_domain.use_cases.clients import ChangeTier
+from arco_domain.use_cases.clients import ChangePlan
 from arco_entrypoints.container import Container
 from arco_ports.metrics import Measurement
 from tests.integration.http.conftest import Account, sign_up
@@ -55,7 +55,7 @@ def client_of(account: Account) -> ClientId:
 
 async def on_tier(factory: PostgresUnitOfWorkFactory, account: Account, tier: Tier) -> None:
     """What the billing system does on a paid subscription."""
-    await ChangeTier(uow=factory, clock=SystemClock(), ids=Uuid7Generator())(None, client_of(account), tier=tier)
+    await ChangePlan(uow=factory, clock=SystemClock(), ids=Uuid7Generator())(None, client_of(account), tier=tier)
 
 
 @contextmanager
