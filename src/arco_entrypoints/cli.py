@@ -16,9 +16,9 @@ from redis.exceptions import ConnectionError as QueueConnectionError
 from redis.exceptions import TimeoutError as QueueTimeoutError
 
 from arco_adapters.valkey.embedded import EmbeddedValkey
+from arco_domain.model.access import Identity
 from arco_domain.model.clients import UserType
 from arco_domain.model.tiers import CATALOGUE, GIB, Resource
-from arco_domain.use_cases.identity import Identity
 from arco_entrypoints.demo import DEMO_PASSWORD, seed_demo
 from arco_entrypoints.observability.process import observe_process
 from arco_entrypoints.providing import resolve

@@ -38,6 +38,7 @@ from arco_adapters.sandbox_traffic import SandboxTrafficSource
 from arco_adapters.sandbox_uptime import SandboxUptimeProbe
 from arco_adapters.security.passwords import Argon2PasswordHasher
 from arco_adapters.security.secret_box import FernetSecretBox
+from arco_adapters.security.tokens import JwtAccessTokens
 from arco_adapters.stripe.gateway import StripePaymentGateway
 from arco_adapters.stripe.sandbox import SandboxPaymentGateway
 from arco_adapters.system import SystemClock, Uuid7Generator
@@ -49,6 +50,7 @@ from arco_domain.use_cases.billing import (
     EnforcePaymentGrace,
     HandleBillingEvent,
     OpenBillingPortal,
+    ReceiveBillingWebhook,
     ReconcileBillingEvents,
     StartCheckout,
 )
@@ -62,8 +64,10 @@ from arco_domain.use_cases.campaigns import (
     SyncAdAccount,
 )
 from arco_domain.use_cases.clients import (
+    ChangePlan,
     ChangeTier,
     GetClient,
+    GetClientDetails,
     GetUsage,
     ListClients,
     RegisterClient,
@@ -115,7 +119,6 @@ from arco_domain.use_cases.tickets import (
     SummarizeTickets,
     TransitionTicket,
 )
-from arco_entrypoints.http.tokens import TokenService
 from arco_entrypoints.settings import Settings
 from arco_entrypoints.webhook_delivery import post_to_webhook
 from arco_ports.ads import AdPlatform
@@ -204,7 +207,7 @@ async def rate_limiter(redis_url: str | None, clock: Clock) -> AsyncIterator[Rat
     if not redis_url:
         yield MemoryRateLimiter(clock)
         return
-    limiter = ValkeyRateLimiter(redis_url, clock=clock)
+    limiter = ValkeyRateLimiter(redis_url, fallback=MemoryRateLimiter(clock))
     yield limiter
     await limiter.aclose()
 
@@ -249,7 +252,7 @@ class Container(containers.DeclarativeContainer):
     rate_limits = settings.provided.rate_limits
     rate_limiter = providers.Resource(rate_limiter, settings.provided.redis_url, clock=clock)
     email_templates = providers.Singleton(JinjaEmailTemplates)
-    tokens = providers.Singleton(TokenService, secret=settings.provided.jwt_secret, clock=clock)
+    tokens = providers.Singleton(JwtAccessTokens, secret=settings.provided.jwt_secret, clock=clock)
     scheduled_runs = providers.Singleton(PostgresScheduledRuns, engine=agency_engine)
     mail_log = providers.Singleton(PostgresMailLog, engine=agency_engine)
     mailer = providers.Selector(
@@ -334,6 +337,9 @@ class Container(containers.DeclarativeContainer):
     open_billing_portal = providers.Factory(OpenBillingPortal, uow=uow, clock=clock, ids=ids, gateway=payment_gateway)
     handle_billing_event = providers.Factory(HandleBillingEvent, uow=uow, clock=clock, ids=ids, gateway=payment_gateway)
     enforce_payment_grace = providers.Factory(EnforcePaymentGrace, uow=uow, clock=clock, ids=ids)
+    receive_billing_webhook = providers.Factory(
+        ReceiveBillingWebhook, uow=uow, clock=clock, ids=ids, gateway=payment_gateway, handle=handle_billing_event
+    )
     reconcile_billing_events = providers.Factory(
         ReconcileBillingEvents, uow=uow, clock=clock, ids=ids, gateway=payment_gateway, handle=handle_billing_event
     )
@@ -360,7 +366,9 @@ class Container(containers.DeclarativeContainer):
     create_staff_user = providers.Factory(CreateStaffUser, uow=uow, clock=clock, ids=ids, hasher=hasher)
     get_usage = providers.Factory(GetUsage, uow=uow, clock=clock, ids=ids)
     get_client = providers.Factory(GetClient, uow=uow, clock=clock, ids=ids)
+    get_client_details = providers.Factory(GetClientDetails, uow=uow, clock=clock, ids=ids)
     list_clients = providers.Factory(ListClients, uow=uow, clock=clock, ids=ids)
+    change_plan = providers.Factory(ChangePlan, uow=uow, clock=clock, ids=ids)
     change_tier = providers.Factory(ChangeTier, uow=uow, clock=clock, ids=ids)
     set_custom_limits = providers.Factory(SetCustomLimits, uow=uow, clock=clock, ids=ids)
     list_projects = providers.Factory(ListProjects, uow=uow, clock=clock, ids=ids)

@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 
+from arco_adapters.memory.rate_limiter import MemoryRateLimiter
 from arco_adapters.system import SystemClock
 from arco_adapters.valkey.embedded import EmbeddedValkey
 from arco_adapters.valkey.rate_limiter import ValkeyRateLimiter
@@ -17,14 +18,14 @@ from tests.contracts.rate_limiter import RateLimiterContract, fresh_rule
 
 @pytest.fixture
 async def limiter(valkey: EmbeddedValkey) -> AsyncIterator[ValkeyRateLimiter]:
-    limiter = ValkeyRateLimiter(valkey.url, clock=SystemClock())
+    limiter = ValkeyRateLimiter(valkey.url, fallback=MemoryRateLimiter(SystemClock()))
     yield limiter
     await limiter.aclose()
 
 
 class TestValkeyRateLimiter(RateLimiterContract):
     async def test_two_processes_share_one_count(self, limiter: ValkeyRateLimiter, valkey: EmbeddedValkey) -> None:
-        other_process = ValkeyRateLimiter(valkey.url, clock=SystemClock())
+        other_process = ValkeyRateLimiter(valkey.url, fallback=MemoryRateLimiter(SystemClock()))
         rule = fresh_rule(limit=2)
         try:
             assert (await limiter.hit(rule, "198.51.100.4")).allowed
@@ -38,7 +39,9 @@ class TestValkeyRateLimiter(RateLimiterContract):
 class TestWithTheServerDown:
     async def test_each_process_keeps_limiting_in_memory_and_says_so(self, caplog: pytest.LogCaptureFixture) -> None:
         # A port nothing listens on: every call to the server fails at once.
-        unreachable = ValkeyRateLimiter("redis://127.0.0.1:9/0", clock=SystemClock(), timeout=timedelta(seconds=1))
+        unreachable = ValkeyRateLimiter(
+            "redis://127.0.0.1:9/0", fallback=MemoryRateLimiter(SystemClock()), timeout=timedelta(seconds=1)
+        )
         rule = fresh_rule(limit=2)
         try:
             with caplog.at_level(logging.WARNING, logger="arco.rate_limits"):

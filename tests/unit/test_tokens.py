@@ -10,20 +10,19 @@ import jwt
 import pytest
 
 from arco_adapters.memory.clock import ManualClock
+from arco_adapters.security.tokens import AUDIENCE, JwtAccessTokens
 from arco_domain.errors import AuthenticationFailed
 from arco_domain.ids import ClientId, UserId
-from arco_domain.model.access import Principal
+from arco_domain.model.access import Identity, Principal
 from arco_domain.model.clients import MemberRole, User, UserType
-from arco_domain.use_cases.identity import Identity
-from arco_entrypoints.http.tokens import AUDIENCE, TokenService
 
 SECRET = "a-token-secret-long-enough-for-hs256-tests"
 NOW = datetime.now(UTC)  # the token library checks expiry against the real time
 
 
 @pytest.fixture
-def tokens() -> TokenService:
-    return TokenService(secret=SECRET, clock=ManualClock(NOW))
+def tokens() -> JwtAccessTokens:
+    return JwtAccessTokens(secret=SECRET, clock=ManualClock(NOW))
 
 
 def user(user_type: UserType) -> User:
@@ -40,29 +39,29 @@ def signed(sub: UserId, arco: dict[str, Any] | None) -> str:
 
 class TestTeamRoleClaim:
     @pytest.mark.parametrize("role", list(MemberRole))
-    def test_a_client_users_token_carries_the_team_role(self, tokens: TokenService, role: MemberRole) -> None:
+    def test_a_client_users_token_carries_the_team_role(self, tokens: JwtAccessTokens, role: MemberRole) -> None:
         member, client_id = user(UserType.CLIENT), ClientId(uuid4())
         claims = tokens.verify(tokens.issue(Identity(member, client_id, role)))
         assert claims.principal == Principal(member.id, UserType.CLIENT, client_id, client_role=role)
 
     @pytest.mark.parametrize("staff", [UserType.ADMIN, UserType.DEVELOPER, UserType.SUPPORT])
-    def test_a_staff_token_needs_no_team_role(self, tokens: TokenService, staff: UserType) -> None:
+    def test_a_staff_token_needs_no_team_role(self, tokens: JwtAccessTokens, staff: UserType) -> None:
         someone = user(staff)
         claims = tokens.verify(tokens.issue(Identity(someone, None)))
         assert claims.principal == Principal(someone.id, staff)
 
-    def test_a_client_token_without_the_team_role_is_left_to_be_looked_up(self, tokens: TokenService) -> None:
+    def test_a_client_token_without_the_team_role_is_left_to_be_looked_up(self, tokens: JwtAccessTokens) -> None:
         member, client_id = user(UserType.CLIENT), ClientId(uuid4())
         claims = tokens.verify(signed(member.id, {"user_type": "client", "client_id": str(client_id)}))
         assert (claims.user_id, claims.principal) == (member.id, None)
 
-    def test_a_token_with_only_a_subject_is_left_to_be_looked_up(self, tokens: TokenService) -> None:
+    def test_a_token_with_only_a_subject_is_left_to_be_looked_up(self, tokens: JwtAccessTokens) -> None:
         someone = UserId(uuid4())
         claims = tokens.verify(signed(someone, None))
         assert (claims.user_id, claims.principal) == (someone, None)
 
     def test_an_impersonation_without_a_team_role_keeps_the_impersonator_and_gets_a_members_rights(
-        self, tokens: TokenService
+        self, tokens: JwtAccessTokens
     ) -> None:
         member, client_id, staff = UserId(uuid4()), ClientId(uuid4()), UserId(uuid4())
         arco = {"user_type": "client", "client_id": str(client_id), "impersonator_id": str(staff)}
@@ -71,7 +70,7 @@ class TestTeamRoleClaim:
         assert (principal.impersonator_id, principal.role) == (staff, MemberRole.MEMBER)
 
     @pytest.mark.parametrize("role", ["boss", "", 7])
-    def test_a_team_role_that_is_not_one_is_refused(self, tokens: TokenService, role: object) -> None:
+    def test_a_team_role_that_is_not_one_is_refused(self, tokens: JwtAccessTokens, role: object) -> None:
         arco = {"user_type": "client", "client_id": str(uuid4()), "client_role": role}
         with pytest.raises(AuthenticationFailed):
             tokens.verify(signed(UserId(uuid4()), arco))

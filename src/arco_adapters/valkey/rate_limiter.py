@@ -1,8 +1,8 @@
 """`ValkeyRateLimiter`: the `RateLimiter` port on the job queue's Redis/Valkey, through the `limits` library.
 
 Moving windows (a sorted list of event times per key, kept by `limits`' Lua scripts), so every process of the
-deployment shares one count. While the server cannot be reached, each process counts in memory instead
-(logged each time it gives up on the server) and tries the server again after a short pause, so a limiter
+deployment shares one count. While the server cannot be reached, each process counts with its `fallback` instead
+(in memory; logged each time it gives up on the server) and tries the server again after a short pause, so a limiter
 outage neither locks everyone out nor lifts the limits.
 """
 
@@ -18,9 +18,8 @@ from limits.aio.storage import RedisStorage
 from limits.aio.strategies import MovingWindowRateLimiter
 from limits.errors import StorageError
 
-from arco_adapters.memory.rate_limiter import MemoryRateLimiter
 from arco_domain.model.throttling import RateLimit, RateVerdict
-from arco_ports.clock import Clock
+from arco_ports.rate_limiter import RateLimiter
 
 log = logging.getLogger("arco.rate_limits")
 
@@ -36,7 +35,7 @@ def storage_uri(redis_url: str) -> str:
 
 class ValkeyRateLimiter:
     def __init__(
-        self, redis_url: str, *, clock: Clock, timeout: timedelta = timedelta(milliseconds=250),
+        self, redis_url: str, *, fallback: RateLimiter, timeout: timedelta = timedelta(milliseconds=250),
         retry_after: timedelta = timedelta(seconds=30),
     ) -> None:  # fmt: skip
         seconds = timeout.total_seconds()
@@ -45,7 +44,7 @@ class ValkeyRateLimiter:
             socket_timeout=seconds, socket_connect_timeout=seconds,
         )  # fmt: skip
         self._shared = MovingWindowRateLimiter(self._storage)
-        self._local = MemoryRateLimiter(clock)
+        self._local = fallback
         self._retry_after = retry_after.total_seconds()
         self._down_until = 0.0
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from arco_domain.errors import NotFound, PermissionDenied
 from arco_domain.ids import ClientId, UserId
-from arco_domain.model.clients import MemberRole, UserType
+from arco_domain.model.clients import MemberRole, User, UserType
 
 
 class Capability(StrEnum):
@@ -63,6 +63,20 @@ class CapabilityMissing(PermissionDenied):
     def facts(self) -> dict[str, Any]:
         allowed = [role.value for role in self.allowed]
         return {"capability": self.capability.value, "role": self.role.value, "allowed": allowed}
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """Who a user is for the rest of the session: what a token carries."""
+
+    user: User
+    client_id: ClientId | None
+    client_role: MemberRole | None = None
+    """The user's place on the client's team; unknown (`None`) reads as a plain member."""
+
+    def principal(self) -> Principal:
+        """The caller this identity signs in as."""
+        return Principal(self.user.id, self.user.user_type, self.client_id, client_role=self.client_role)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from arco_domain.errors import AuthenticationFailed, NotFound, ValidationError
-from arco_domain.ids import ClientId, UserId
-from arco_domain.model.access import DataScope
-from arco_domain.model.clients import MemberRole, User, UserType, normalize_email
+from arco_domain.ids import UserId
+from arco_domain.model.access import DataScope, Identity
+from arco_domain.model.clients import User, UserType, normalize_email
 from arco_domain.model.passwords import check_password_strength
 from arco_domain.model.throttling import RateLimits, login_failure_key
 from arco_domain.use_cases.base import UseCase
@@ -24,16 +22,6 @@ async def hash_password(hasher: PasswordHasher | None, password: str | None) -> 
         raise ValidationError("this deployment does not take passwords", field="password")
     check_password_strength(password)
     return await hasher.hash(password)
-
-
-@dataclass(frozen=True, slots=True)
-class Identity:
-    """Who a user is for the rest of the session: what a token carries."""
-
-    user: User
-    client_id: ClientId | None
-    client_role: MemberRole | None = None
-    """The user's place on the client's team; unknown (`None`) reads as a plain member."""
 
 
 class Authenticate(UseCase):

@@ -11,9 +11,9 @@ from litestar.types import ASGIApp
 
 from arco_domain.errors import AuthenticationFailed
 from arco_domain.model.access import Principal
-from arco_entrypoints.http.tokens import TokenService, principal_of
 from arco_entrypoints.observability.logs import bind_caller
 from arco_entrypoints.providing import resolve
+from arco_ports.tokens import AccessTokens
 
 PUBLIC = "exclude_from_auth"
 """Route option that marks a route as open to anonymous callers."""
@@ -30,14 +30,14 @@ class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
         scheme, _, token = connection.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise AuthenticationFailed("a bearer token is required")
-        tokens: TokenService = self._container.tokens()
+        tokens: AccessTokens = self._container.tokens()
         claims = tokens.verify(token.strip())
         principal = claims.principal
         if principal is None:
             # A token from the external identity provider: look the user up once per request.
             identify_user = await resolve(self._container.identify_user)
             identity = await identify_user(claims.user_id)
-            principal = principal_of(identity)
+            principal = identity.principal()
         bind_caller(principal)
         return AuthenticationResult(user=principal, auth=token)
 

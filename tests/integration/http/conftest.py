@@ -21,9 +21,9 @@ from litestar.testing import AsyncTestClient
 
 from arco_adapters.security.passwords import Argon2PasswordHasher
 from arco_adapters.security.secret_box import new_key
+from arco_domain.model.access import Identity
 from arco_domain.model.clients import User, UserType
 from arco_domain.model.throttling import RateLimits
-from arco_domain.use_cases.identity import Identity
 from arco_entrypoints.cli import SERVER_OPTIONS
 from arco_entrypoints.container import Container
 from arco_entrypoints.http.app import create_app

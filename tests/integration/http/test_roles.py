@@ -13,14 +13,14 @@ from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
+from arco_adapters.security.tokens import AUDIENCE
 from arco_adapters.system import SystemClock, Uuid7Generator
 from arco_domain.ids import ClientId, MemberId, UserId
-from arco_domain.model.access import DataScope
+from arco_domain.model.access import DataScope, Identity
 from arco_domain.model.clients import Member, MemberRole, MemberStatus, User, UserType
 from arco_domain.model.tiers import Tier
-from arco_domain.use_cases.identity import CreateStaffUser, Identity
+from arco_domain.use_cases.identity import CreateStaffUser
 from arco_entrypoints.container import Container
-from arco_entrypoints.http.tokens import AUDIENCE
 from tests.integration.http.conftest import JWT_SECRET, Account, Staff, cheap_hasher, settings_for
 from tests.integration.http.test_dashboard import on_tier
 

@@ -8,6 +8,7 @@ from litestar import Controller, Request, get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
+from arco_adapters.security.tokens import JwtAccessTokens
 from arco_domain.model.access import Principal
 from arco_domain.model.notifications import Language
 from arco_domain.use_cases.clients import GetClient, GetUsage
@@ -16,10 +17,6 @@ from arco_domain.use_cases.sign_up import SignUp as SignUpUseCase
 from arco_entrypoints.http.auth import PUBLIC
 from arco_entrypoints.http.schemas.accounts import Login, Me, Quota, Session, SignUp, SignUpAccepted, Usage, User
 from arco_entrypoints.http.throttle import RATE_LIMIT
-
-
-def _tokens(request: Request[Any, Any, Any]) -> Any:
-    return request.app.state.container.tokens()
 
 
 class AuthController(Controller):
@@ -45,11 +42,11 @@ class AuthController(Controller):
     @post("/login", operation_id="logIn", opt={PUBLIC: True, RATE_LIMIT: "login_per_address"}, status_code=200)
     async def log_in(
         self, request: Request[Any, Any, Any], data: JSONBody[Login], authenticate: NamedDependency[Authenticate],
-        client_address: NamedDependency[str],
+        client_address: NamedDependency[str], access_tokens: NamedDependency[JwtAccessTokens],
     ) -> Session:  # fmt: skip
         """Exchange an e-mail and password for an access token."""
         identity = await authenticate(email=data.email, password=data.password, address=client_address)
-        return Session(access_token=_tokens(request).issue(identity), user=User.from_entity(identity.user))
+        return Session(access_token=access_tokens.issue(identity), user=User.from_entity(identity.user))
 
 
 class MeController(Controller):

@@ -1,4 +1,4 @@
-"""Access tokens: HS256 JWTs with Supabase-compatible claims.
+"""`JwtAccessTokens`: the `AccessTokens` port as HS256 JWTs with Supabase-compatible claims.
 
 Tokens from Supabase Auth (same secret) are accepted as they are: `sub` is the user id, `aud` is
 `authenticated`. ARCO's own tokens add `app_metadata.arco` with the user type, the client and the user's role
@@ -9,7 +9,6 @@ from the database once per request.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
@@ -18,24 +17,16 @@ import jwt
 
 from arco_domain.errors import AuthenticationFailed
 from arco_domain.ids import ClientId, UserId
-from arco_domain.model.access import Principal
+from arco_domain.model.access import Identity, Principal
 from arco_domain.model.clients import MemberRole, UserType
-from arco_domain.use_cases.identity import Identity
 from arco_ports.clock import Clock
+from arco_ports.tokens import TokenClaims
 
 AUDIENCE = "authenticated"
 ACCESS_TOKEN_TTL = timedelta(hours=1)
 
 
-@dataclass(frozen=True, slots=True)
-class TokenClaims:
-    """What a verified token says: always the user, and ARCO's own claims when it carries them."""
-
-    user_id: UserId
-    principal: Principal | None
-
-
-class TokenService:
+class JwtAccessTokens:
     def __init__(self, *, secret: str, clock: Clock) -> None:
         if len(secret) < 32:
             raise ValueError("ARCO_JWT_SECRET must be at least 32 characters")
@@ -95,7 +86,3 @@ def _principal(user_id: UserId, arco: dict[str, Any]) -> Principal | None:
         impersonator_id=UserId(UUID(impersonator)) if impersonator else None,
         client_role=MemberRole(role) if role is not None else None,
     )
-
-
-def principal_of(identity: Identity) -> Principal:
-    return Principal(identity.user.id, identity.user.user_type, identity.client_id, client_role=identity.client_role)
