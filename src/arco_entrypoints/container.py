@@ -65,13 +65,11 @@ from arco_domain.use_cases.campaigns import (
 )
 from arco_domain.use_cases.clients import (
     ChangePlan,
-    ChangeTier,
     GetClient,
     GetClientDetails,
     GetUsage,
     ListClients,
     RegisterClient,
-    SetCustomLimits,
 )
 from arco_domain.use_cases.dashboard import GetDashboard
 from arco_domain.use_cases.dns import (
@@ -369,8 +367,6 @@ class Container(containers.DeclarativeContainer):
     get_client_details = providers.Factory(GetClientDetails, uow=uow, clock=clock, ids=ids)
     list_clients = providers.Factory(ListClients, uow=uow, clock=clock, ids=ids)
     change_plan = providers.Factory(ChangePlan, uow=uow, clock=clock, ids=ids)
-    change_tier = providers.Factory(ChangeTier, uow=uow, clock=clock, ids=ids)
-    set_custom_limits = providers.Factory(SetCustomLimits, uow=uow, clock=clock, ids=ids)
     list_projects = providers.Factory(ListProjects, uow=uow, clock=clock, ids=ids)
     get_project = providers.Factory(GetProject, uow=uow, clock=clock, ids=ids)
     create_project = providers.Factory(CreateProject, uow=uow, clock=clock, ids=ids)

@@ -66,7 +66,7 @@ async def seed_demo(container: Any, *, days: int = 365) -> list[DemoLogin] | Non
         client_id = registration.client.id
         owner = Principal(registration.user.id, UserType.CLIENT, client_id, client_role=registration.owner.role)
         if tier is not Tier.FREE:
-            await (await _use(container, "change_tier"))(staff, client_id, tier=tier, reason="demo")
+            await (await _use(container, "change_plan"))(staff, client_id, tier=tier, reason="demo")
         await _seed_client(container, uow, tier, client_id, owner, staff, company, days)
         logins.append(DemoLogin(demo_email(tier), tier))
     return logins

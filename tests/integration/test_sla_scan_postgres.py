@@ -47,7 +47,7 @@ class TestSlaScanOnPostgres:
         client_id = registration.client.id
         owner = Principal(registration.user.id, UserType.CLIENT, client_id)
         staff = Principal(registration.user.id, UserType.ADMIN)
-        await (await container.change_tier())(staff, client_id, tier=Tier.PRO)
+        await (await container.change_plan())(staff, client_id, tier=Tier.PRO)
         ticket = await (await container.create_ticket())(owner, subject="Checkout fails", description="Since 9am")
         scan = await container.scan_ticket_sla()
 

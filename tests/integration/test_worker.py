@@ -226,7 +226,7 @@ class TestAdSync:
         registration = await (await container.register_client())(email="ads@example.com", company_name="Ads")
         client_id = registration.client.id
         owner = Principal(registration.user.id, UserType.CLIENT, client_id, client_role=registration.owner.role)
-        await (await container.change_tier())(None, client_id, tier=Tier.PRO)
+        await (await container.change_plan())(None, client_id, tier=Tier.PRO)
         connect = await container.connect_ad_account()
         await connect(owner, client_id, platform="google_ads", account_id="123-456-7890", grant="1//sandbox")
 

@@ -241,17 +241,6 @@ async def apply_tier_change(
     return over
 
 
-ChangeTier = ChangePlan
-
-
-class SetCustomLimits(UseCase):
-    async def __call__(
-        self, principal: Principal, client_id: ClientId, *, limits: Mapping[Resource, int | None]
-    ) -> Client:
-        change = ChangePlan(uow=self._uow, clock=self._clock, ids=self._ids)
-        return (await change(principal, client_id, custom_limits=limits)).client
-
-
 class GetClient(UseCase):
     async def __call__(self, principal: Principal, client_id: ClientId) -> Client:
         client_id = principal.client_in_reach(client_id)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Iterator
 from typing import Any
+from uuid import UUID
 
+import asyncpg
 import pytest
 from litestar.testing import AsyncTestClient
 
+from arco_adapters.postgres.embedded import EmbeddedPostgres
 from tests.integration.http.conftest import Account, Staff
 
 Api = AsyncTestClient[Any]
@@ -51,6 +56,34 @@ async def create_projects(api: Api, account: Account, count: int) -> None:
     for n in range(count):
         response = await api.post("/v1/projects", json={"name": f"Site {n}"}, headers=account.headers)
         assert response.status_code == 201, response.text
+
+
+async def as_superuser(postgres: EmbeddedPostgres, database: str, statement: str, *args: object) -> Any:
+    """The statement's first value, run as the superuser; a script of several statements takes no arguments."""
+    connection = await asyncpg.connect(host=postgres.socket_dir, user="postgres", database=database)
+    try:
+        return await connection.fetchval(statement, *args) if args else await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+REFUSE_TIER_CHANGE_AUDIT = """
+CREATE FUNCTION refuse_tier_change_audit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'refused for the test' USING ERRCODE = 'serialization_failure';
+END $$;
+CREATE TRIGGER refuse_tier_change_audit BEFORE INSERT ON audit_events
+    FOR EACH ROW WHEN (NEW.action = 'client.tier_change') EXECUTE FUNCTION refuse_tier_change_audit();
+"""
+
+
+@pytest.fixture
+def tier_change_audit_refused(postgres: EmbeddedPostgres, database: str) -> Iterator[None]:
+    """The database refuses a tier change's audit row, the last write of a plan change, as a serialization
+    failure would."""
+    asyncio.run(as_superuser(postgres, database, REFUSE_TIER_CHANGE_AUDIT))
+    yield
+    asyncio.run(as_superuser(postgres, database, "DROP FUNCTION refuse_tier_change_audit() CASCADE"))
 
 
 def admin_routes(client_id: str, ticket_id: str) -> list[tuple[str, str, dict[str, Any] | None]]:
@@ -185,6 +218,21 @@ class TestUpdateClient:
         assert (change["client"]["tier"], change["client"]["custom_limits"]) == ("basic", {"team_members": 5})
         usage = await usage_of(api, alice)
         assert (usage["team_members"]["limit"], usage["projects"]["limit"]) == (5, 3)
+
+    async def test_a_change_that_fails_part_way_stores_none_of_it(
+        self, api: Api, alice: Account, staff: Staff, postgres: EmbeddedPostgres, database: str,
+        tier_change_audit_refused: None,
+    ) -> None:  # fmt: skip
+        body = {"tier": "pro", "custom_limits": {"projects": 50}}
+        response = await api.patch(f"/v1/admin/clients/{alice.client_id}", json=body, headers=staff.headers)
+        assert response.status_code == 503, response.text
+        detail = (await api.get(f"/v1/admin/clients/{alice.client_id}", headers=staff.headers)).json()
+        assert (detail["client"]["tier"], detail["client"]["custom_limits"]) == ("free", {})
+        assert {q["resource"]: q["limit"] for q in detail["usage"]}["projects"] == 1
+        audit_rows = await as_superuser(
+            postgres, database, "SELECT count(*) FROM audit_events WHERE client_id = $1", UUID(alice.client_id)
+        )
+        assert audit_rows == 0
 
     @pytest.mark.parametrize(
         "body",

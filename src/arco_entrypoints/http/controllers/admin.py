@@ -19,7 +19,7 @@ from litestar.params import FromPath, FromQuery, JSONBody
 from arco_domain.ids import ClientId, ProjectId, TicketId
 from arco_domain.model.access import Principal
 from arco_domain.model.tickets import TicketPriority, TicketStatus
-from arco_domain.use_cases.clients import ChangeTier, GetClient, GetUsage, ListClients, SetCustomLimits
+from arco_domain.use_cases.clients import ChangePlan, GetClientDetails, ListClients
 from arco_domain.use_cases.projects import ListProjects, UpdateProject
 from arco_domain.use_cases.tickets import GetTicket, ListTickets, PostTicketMessage, TransitionTicket
 from arco_entrypoints.http.paging import DEFAULT_PAGE_SIZE, PageSize, page_out, page_request
@@ -57,12 +57,11 @@ class AdminController(Controller):
         self,
         caller: NamedDependency[Principal],
         client_id: FromPath[UUID],
-        get_client: NamedDependency[GetClient],
-        get_usage: NamedDependency[GetUsage],
+        get_client_details: NamedDependency[GetClientDetails],
     ) -> ClientDetail:
         """A client's account and each of its quotas."""
-        client = await get_client(caller, ClientId(client_id))
-        return ClientDetail.of(client, await get_usage(caller, client.id))
+        details = await get_client_details(caller, ClientId(client_id))
+        return ClientDetail.of(details.client, details.usage)
 
     @patch("/clients/{client_id:uuid}", operation_id="updateClient")
     async def update_client(
@@ -70,18 +69,12 @@ class AdminController(Controller):
         caller: NamedDependency[Principal],
         client_id: FromPath[UUID],
         data: JSONBody[ClientUpdate],
-        set_custom_limits: NamedDependency[SetCustomLimits],
-        change_tier: NamedDependency[ChangeTier],
-        get_usage: NamedDependency[GetUsage],
+        change_plan: NamedDependency[ChangePlan],
     ) -> ClientChange:
-        """Change a client's tier and/or contract limits (admins only). A downgrade deletes nothing: what is now
-        above a limit is reported in `over_limit` and closed to new creates until usage is back under it."""
-        if data.custom_limits is not None:
-            client = await set_custom_limits(caller, ClientId(client_id), limits=data.custom_limits)
-            if data.tier is None:
-                return ClientChange.of(client, await get_usage(caller, client.id))
-        assert data.tier is not None  # the schema refuses a body that names neither
-        change = await change_tier(caller, ClientId(client_id), tier=data.tier)
+        """Change a client's tier and/or contract limits (admins only); a change of both is stored whole or not
+        at all. A downgrade deletes nothing: what is now above a limit is reported in `over_limit` and closed to
+        new creates until usage is back under it."""
+        change = await change_plan(caller, ClientId(client_id), tier=data.tier, custom_limits=data.custom_limits)
         return ClientChange.of(change.client, change.over_limit)
 
     @get("/clients/{client_id:uuid}/projects", operation_id="listClientProjects")

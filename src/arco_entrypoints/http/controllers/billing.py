@@ -10,13 +10,12 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
 from arco_domain.model.access import Principal
-from arco_domain.use_cases.billing import HandleBillingEvent, OpenBillingPortal, StartCheckout
+from arco_domain.use_cases.billing import OpenBillingPortal, ReceiveBillingWebhook, StartCheckout
 from arco_domain.use_cases.clients import GetClient
 from arco_entrypoints.http.auth import PUBLIC
 from arco_entrypoints.http.schemas.billing import Billing, CheckoutCreate, PortalCreate, RedirectUrl, WebhookReceipt
 from arco_entrypoints.http.throttle import RATE_LIMIT
 from arco_entrypoints.observability.metrics import WEBHOOK_PROVIDER, ServiceMetrics
-from arco_entrypoints.providing import resolve
 
 
 def _return_url(request: Request[Any, Any, Any], given: str | None) -> str:
@@ -68,14 +67,12 @@ class StripeWebhookController(Controller):
     async def stripe(
         self,
         request: Request[Any, Any, Any],
-        handle_billing_event: NamedDependency[HandleBillingEvent],
+        receive_billing_webhook: NamedDependency[ReceiveBillingWebhook],
         now: NamedDependency[datetime],
     ) -> WebhookReceipt:
         """Stripe's events. The `Stripe-Signature` header is the authentication: a bad or stale one is a
         `400` and changes nothing; a replayed event is acknowledged and changes nothing."""
-        gateway = await resolve(request.app.state.container.payment_gateway)
-        event = gateway.parse_event(await request.body(), request.headers.get("stripe-signature", ""))
-        outcome = await handle_billing_event(event)
+        handled = await receive_billing_webhook(await request.body(), request.headers.get("stripe-signature", ""))
         metrics: ServiceMetrics = request.app.state.metrics
-        metrics.count_webhook_event("stripe", outcome, (now - event.created).total_seconds())
-        return WebhookReceipt(received=True, outcome=outcome)
+        metrics.count_webhook_event("stripe", handled.outcome, (now - handled.event.created).total_seconds())
+        return WebhookReceipt(received=True, outcome=handled.outcome)
