@@ -24,7 +24,7 @@ from arco_domain.model.money import Money
 from arco_domain.model.network import TrafficTotals
 from arco_domain.model.performance import Grade, performance_grade
 from arco_domain.model.projects import Milestone, Project, ProjectStatus, completion_percent
-from arco_domain.model.quotas import QuotaStatus, quota_period_key
+from arco_domain.model.quotas import QuotaStatus
 from arco_domain.model.tiers import CampaignPlatform, Resource
 from arco_domain.model.uptime import (
     Incident,
@@ -34,7 +34,7 @@ from arco_domain.model.uptime import (
     month_window,
 )
 from arco_domain.use_cases.base import UseCase
-from arco_domain.use_cases.clients import usage_report
+from arco_domain.use_cases.clients import current_usage
 from arco_domain.use_cases.tickets import TicketSummary, summarize_tickets
 from arco_ports.clock import Clock, IdGenerator
 from arco_ports.metrics import Measurement
@@ -176,9 +176,7 @@ class GetDashboard(UseCase):
         first_day, today = month_start.date(), now.astimezone(UTC).date()
         async with self._uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
-            quotas = await usage_report(
-                uow, client, {r: quota_period_key(r, now, client.billing_period) for r in Resource}
-            )
+            quotas = await current_usage(uow, client, now)
             ticket_quota = next(q for q in quotas if q.resource is Resource.SUPPORT_TICKETS)
             tickets = await summarize_tickets(uow, client, now, ticket_quota)
             projects = projects_panel(
