@@ -336,8 +336,10 @@ def _split(value: str) -> list[str]:
 
 
 def _decode(kind: type, value: Any) -> Any:
+    """msgspec's hook for the one field type it does not convert itself, the data dir's `Path`."""
     if kind is Path and isinstance(value, str):
         return Path(value)
+    # msgspec's protocol for "not a type this hook converts": it then reports the value as invalid.
     raise NotImplementedError(kind)
 
 

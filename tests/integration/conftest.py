@@ -95,3 +95,23 @@ def valkey(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedValkey]
     server = EmbeddedValkey(Path(tmp_path_factory.mktemp("valkey")))
     yield server
     server.stop()
+
+
+EMPTY_DATABASE = "arco_empty"
+
+
+async def fetch_as_owner(server: EmbeddedPostgres, database: str, query: str) -> list[tuple[object, ...]]:
+    """The rows of `query` run by the superuser on `database`."""
+    connection = await asyncpg.connect(host=server.socket_dir, user="postgres", database=database)
+    try:
+        return [tuple(row) for row in await connection.fetch(query)]
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def empty_database(postgres: EmbeddedPostgres) -> Iterator[str]:
+    """The name of a database with nothing in it, dropped after the test."""
+    asyncio.run(fetch_as_owner(postgres, "postgres", f"CREATE DATABASE {EMPTY_DATABASE}"))
+    yield EMPTY_DATABASE
+    asyncio.run(fetch_as_owner(postgres, "postgres", f"DROP DATABASE {EMPTY_DATABASE} WITH (FORCE)"))

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 
-import asyncpg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -15,28 +13,20 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from arco_adapters.postgres.embedded import EmbeddedPostgres
 from arco_adapters.postgres.migrate import downgrade, upgrade
 from arco_adapters.postgres.tables import metadata
+from tests.integration.conftest import EMPTY_DATABASE, fetch_as_owner
 
-DATABASE = "arco_migrations"
-
-
-async def _fetch(server: EmbeddedPostgres, database: str, query: str) -> list[tuple[object, ...]]:
-    connection = await asyncpg.connect(host=server.socket_dir, user="postgres", database=database)
-    try:
-        return [tuple(row) for row in await connection.fetch(query)]
-    finally:
-        await connection.close()
+DATABASE = EMPTY_DATABASE
 
 
 @pytest.fixture
-def empty_database(postgres: EmbeddedPostgres) -> Iterator[str]:
-    asyncio.run(_fetch(postgres, "postgres", f"CREATE DATABASE {DATABASE}"))
-    yield postgres.url(database=DATABASE)
-    asyncio.run(_fetch(postgres, "postgres", f"DROP DATABASE {DATABASE} WITH (FORCE)"))
+def empty_database(empty_database: str, postgres: EmbeddedPostgres) -> str:
+    """The empty database's URL, as the schema owner reaches it."""
+    return postgres.url(database=empty_database)
 
 
 def table_names(server: EmbeddedPostgres) -> set[object]:
     query = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-    return {name for (name,) in asyncio.run(_fetch(server, DATABASE, query))}
+    return {name for (name,) in asyncio.run(fetch_as_owner(server, DATABASE, query))}
 
 
 def schema_drift(url: str) -> list[object]:
@@ -74,11 +64,11 @@ class TestMigrations:
             " (SELECT count(*) FROM pg_policies WHERE qual LIKE '%arco_all_clients%')"
         )
         upgrade(empty_database)
-        signed = asyncio.run(_fetch(postgres, DATABASE, state))[0]
+        signed = asyncio.run(fetch_as_owner(postgres, DATABASE, state))[0]
         downgrade(empty_database, "0006")
-        forgeable = asyncio.run(_fetch(postgres, DATABASE, state))[0]
+        forgeable = asyncio.run(fetch_as_owner(postgres, DATABASE, state))[0]
         upgrade(empty_database)
-        assert signed == asyncio.run(_fetch(postgres, DATABASE, state))[0] == (1, True, False, False, 0)
+        assert signed == asyncio.run(fetch_as_owner(postgres, DATABASE, state))[0] == (1, True, False, False, 0)
         assert forgeable == (0, False, True, True, 23)  # the old policy back on clients and the 22 tenant tables
 
     def test_the_migrated_schema_matches_the_tables_the_code_uses(self, empty_database: str) -> None:

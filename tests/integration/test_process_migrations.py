@@ -6,9 +6,7 @@ from __future__ import annotations
 import asyncio
 import subprocess
 import sys
-from collections.abc import Iterator
 
-import asyncpg
 import pytest
 from alembic.script import ScriptDirectory
 from click.testing import CliRunner
@@ -20,9 +18,10 @@ from arco_adapters.postgres.tables import metadata
 from arco_entrypoints.cli import main
 from arco_entrypoints.runtime import prepare
 from arco_entrypoints.settings import Settings
+from tests.integration.conftest import EMPTY_DATABASE, fetch_as_owner
 from tests.settings_examples import PRODUCTION, as_environment
 
-DATABASE = "arco_migrated_together"
+DATABASE = EMPTY_DATABASE
 MIGRATE_ON_GO = """
 import logging, sys
 from arco_adapters.postgres.migrate import upgrade
@@ -34,19 +33,9 @@ upgrade(sys.argv[1])
 """A process that imports everything, says it is ready, and migrates when told to: both start at once."""
 
 
-async def _fetch(server: EmbeddedPostgres, database: str, query: str) -> list[tuple[object, ...]]:
-    connection = await asyncpg.connect(host=server.socket_dir, user="postgres", database=database)
-    try:
-        return [tuple(row) for row in await connection.fetch(query)]
-    finally:
-        await connection.close()
-
-
 @pytest.fixture
-def fresh_database(postgres: EmbeddedPostgres) -> Iterator[str]:
-    asyncio.run(_fetch(postgres, "postgres", f"CREATE DATABASE {DATABASE}"))
-    yield postgres.url(database=DATABASE)
-    asyncio.run(_fetch(postgres, "postgres", f"DROP DATABASE {DATABASE} WITH (FORCE)"))
+def fresh_database(empty_database: str, postgres: EmbeddedPostgres) -> str:
+    return postgres.url(database=empty_database)
 
 
 def test_two_processes_migrating_a_fresh_database_at_once_both_succeed_and_it_is_migrated_once(
@@ -72,8 +61,10 @@ def test_two_processes_migrating_a_fresh_database_at_once_both_succeed_and_it_is
     first_step = "Running upgrade  -> 0001"
     assert sorted(log.count(first_step) for log in logs) == [0, 1], logs
     head = ScriptDirectory.from_config(alembic_config(fresh_database)).get_current_head()
-    assert asyncio.run(_fetch(postgres, DATABASE, "SELECT version_num FROM alembic_version")) == [(head,)]
-    tables = asyncio.run(_fetch(postgres, DATABASE, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"))
+    assert asyncio.run(fetch_as_owner(postgres, DATABASE, "SELECT version_num FROM alembic_version")) == [(head,)]
+    tables = asyncio.run(
+        fetch_as_owner(postgres, DATABASE, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")
+    )
     assert set(metadata.tables) <= {name for (name,) in tables}
 
 
@@ -88,9 +79,9 @@ def test_in_production_a_starting_process_leaves_the_schema_alone_and_arco_migra
     }
     tables = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
     prepare(Settings.from_environment(environment))
-    assert asyncio.run(_fetch(postgres, DATABASE, tables)) == []
+    assert asyncio.run(fetch_as_owner(postgres, DATABASE, tables)) == []
 
     migrated = CliRunner().invoke(main, ["migrate"], env=environment)
     assert migrated.exit_code == 0, migrated.output
     head = ScriptDirectory.from_config(alembic_config(fresh_database)).get_current_head()
-    assert asyncio.run(_fetch(postgres, DATABASE, "SELECT version_num FROM alembic_version")) == [(head,)]
+    assert asyncio.run(fetch_as_owner(postgres, DATABASE, "SELECT version_num FROM alembic_version")) == [(head,)]

@@ -4,11 +4,8 @@ owner and installs the scope key, so the application's signed scopes open at onc
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
-import asyncpg
-import pytest
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from arco_adapters.postgres.database import AGENCY_LOGIN, APP_ROLE
@@ -20,23 +17,7 @@ from arco_entrypoints.runtime import Runtime, prepare
 from arco_entrypoints.settings import Settings
 from tests.contracts.unit_of_work import new_client
 
-DATABASE = "arco_prepared"
 SCOPE_KEY = "the-scope-key-this-install-was-configured-with"
-
-
-async def _admin(server: EmbeddedPostgres, statement: str) -> None:
-    connection = await asyncpg.connect(host=server.socket_dir, user="postgres", database="postgres")
-    try:
-        await connection.execute(statement)
-    finally:
-        await connection.close()
-
-
-@pytest.fixture
-def empty_database(postgres: EmbeddedPostgres) -> Iterator[str]:
-    asyncio.run(_admin(postgres, f"CREATE DATABASE {DATABASE}"))
-    yield DATABASE
-    asyncio.run(_admin(postgres, f"DROP DATABASE {DATABASE} WITH (FORCE)"))
 
 
 async def _store_then_list(runtime: Runtime, client: Client) -> list[Client]:
