@@ -20,7 +20,7 @@ class AdAccountRepository(Protocol):
         ...
 
     async def get_for_update(self, client_id: ClientId, account_id: AdAccountId) -> AdAccount:
-        """`get`, holding the account's row until the unit of work ends (see `arco_ports.repositories`)."""
+        """`get`, holding the account's row until the unit of work ends (see `arco_ports.unit_of_work`)."""
         ...
 
     async def find(self, client_id: ClientId, platform: str, external_id: str) -> AdAccount | None: ...
@@ -44,6 +44,11 @@ class AdAccountRepository(Protocol):
         success as it was), and its error or None. Only these fields change, so a sync that finishes after
         the account was disconnected or connected again with a new grant undoes neither."""
         ...
+
+
+class AdAccountArea(Protocol):
+    @property
+    def ad_accounts(self) -> AdAccountRepository: ...
 
 
 class SecretBox(Protocol):

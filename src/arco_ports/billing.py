@@ -19,3 +19,8 @@ class ProcessedEventLog(Protocol):
     async def settle(self, provider: str, event_id: str, *, client_id: ClientId | None, outcome: str) -> None:
         """Note what handling the recorded event did (`applied`, `stale`, `ignored`, `unknown-customer` ...)."""
         ...
+
+
+class BillingArea(Protocol):
+    @property
+    def processed_events(self) -> ProcessedEventLog: ...

@@ -49,3 +49,11 @@ class DnsDriftRepository(Protocol):
     async def list_for_domain(self, client_id: ClientId, domain_id: DomainId) -> Sequence[DnsDrift]:
         """The domain's report, oldest first; empty for a domain the client does not have."""
         ...
+
+
+class DnsRecordArea(Protocol):
+    @property
+    def dns_records(self) -> DnsRecordRepository: ...
+
+    @property
+    def dns_drift(self) -> DnsDriftRepository: ...

@@ -15,3 +15,8 @@ class JobQueue(Protocol):
         not lost if the queue is briefly unreachable. Requests with the same `dedupe_key` run once.
         """
         ...
+
+
+class JobArea(Protocol):
+    @property
+    def jobs(self) -> JobQueue: ...

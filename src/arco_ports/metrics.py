@@ -1,4 +1,4 @@
-"""Time-series figures the dashboard reads: traffic, ad results and site performance."""
+"""Ad campaigns, and the time-series figures the dashboard reads: traffic, ad results and site performance."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Protocol
 
 from arco_domain.ids import CampaignId, ClientId, ProjectId
-from arco_domain.model.campaigns import CampaignTotals, DailyCampaignMetrics
+from arco_domain.model.campaigns import Campaign, CampaignTotals, DailyCampaignMetrics
 from arco_domain.model.network import DailyTraffic, TrafficTotals
 from arco_domain.model.performance import PerformanceSample
 from arco_domain.model.tiers import CampaignPlatform
@@ -54,3 +54,31 @@ class MetricsRepository(Protocol):
     async def latest_measurements(self, client_id: ClientId) -> Sequence[Measurement]:
         """The most recent measurement of each of the client's projects."""
         ...
+
+
+class CampaignRepository(Protocol):
+    async def add(self, campaign: Campaign) -> None:
+        """Raises `Conflict` when the client already has the platform's campaign with that external id."""
+        ...
+
+    async def get(self, client_id: ClientId, campaign_id: CampaignId) -> Campaign: ...
+
+    async def get_for_update(self, client_id: ClientId, campaign_id: CampaignId) -> Campaign:
+        """`get`, holding the campaign's row until the unit of work ends."""
+        ...
+
+    async def list_for_client(self, client_id: ClientId) -> Sequence[Campaign]:
+        """By platform, then name."""
+        ...
+
+    async def update(self, campaign: Campaign) -> None:
+        """Stores name, status, budget, project and ad account. Raises `NotFound`."""
+        ...
+
+
+class MetricsArea(Protocol):
+    @property
+    def campaigns(self) -> CampaignRepository: ...
+
+    @property
+    def metrics(self) -> MetricsRepository: ...

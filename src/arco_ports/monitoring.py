@@ -34,6 +34,11 @@ class UptimeMonitorRepository(Protocol):
         ...
 
 
+class MonitoringArea(Protocol):
+    @property
+    def uptime_monitors(self) -> UptimeMonitorRepository: ...
+
+
 @dataclass(frozen=True, slots=True)
 class ProbeResult:
     """One check of a site: whether it answered well, with what, how fast, and what went wrong if not."""

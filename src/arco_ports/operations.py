@@ -37,3 +37,11 @@ class IncidentRepository(Protocol):
         """Incidents whose downtime overlaps `[start, end)`: started before `end` and not resolved by `start`
         (open ones included). Oldest first."""
         ...
+
+
+class OperationsArea(Protocol):
+    @property
+    def infrastructure(self) -> InfrastructureRepository: ...
+
+    @property
+    def incidents(self) -> IncidentRepository: ...

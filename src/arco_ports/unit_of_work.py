@@ -1,4 +1,17 @@
-"""The unit of work: one transaction over every repository, scoped to the rows it may touch."""
+"""The unit of work: one transaction over every repository, scoped to the rows it may touch.
+
+Its repositories come by area (`arco_ports.clients`, `arco_ports.tickets` ...): each area's module holds the
+area's repository ports and the small protocol naming what a unit of work gives of them, and `UnitOfWork`
+is those protocols together.
+
+Every repository lookup takes the owning `client_id` next to the id: a row of another client is reported as
+`NotFound`, never returned. Repositories neither commit nor roll back; their unit of work does.
+
+`update` stores the whole entity, so a unit of work that changes an entity reads it with `get_for_update`:
+the row is then the unit's until it ends, and another unit's `get_for_update` of it waits for that end and
+reads what was committed. A plain `get` takes no lock and may be stale by the time its unit writes. Changes
+that set one flag on rows a scan found are conditional updates of that flag alone (`record_sla_breach`).
+"""
 
 from __future__ import annotations
 
@@ -6,29 +19,39 @@ from types import TracebackType
 from typing import Protocol, Self
 
 from arco_domain.model.access import DataScope
-from arco_ports.ad_accounts import AdAccountRepository
-from arco_ports.billing import ProcessedEventLog
-from arco_ports.dns_records import DnsDriftRepository, DnsRecordRepository
-from arco_ports.jobs import JobQueue
-from arco_ports.metrics import MetricsRepository
-from arco_ports.monitoring import UptimeMonitorRepository
-from arco_ports.operations import IncidentRepository, InfrastructureRepository
-from arco_ports.repositories import (
-    AuditLog,
-    CampaignRepository,
-    ClientRepository,
-    DomainRepository,
-    MemberRepository,
-    MilestoneRepository,
-    ProjectRepository,
-    QuotaLedger,
-    StorageRepository,
-    TicketRepository,
-    UserRepository,
-)
+from arco_ports.ad_accounts import AdAccountArea
+from arco_ports.audit import AuditArea
+from arco_ports.billing import BillingArea
+from arco_ports.clients import ClientArea
+from arco_ports.dns_records import DnsRecordArea
+from arco_ports.domains import DomainArea
+from arco_ports.jobs import JobArea
+from arco_ports.metrics import MetricsArea
+from arco_ports.monitoring import MonitoringArea
+from arco_ports.operations import OperationsArea
+from arco_ports.projects import ProjectArea
+from arco_ports.quotas import QuotaArea
+from arco_ports.storage import StorageArea
+from arco_ports.tickets import TicketArea
 
 
-class UnitOfWork(Protocol):
+class UnitOfWork(
+    ClientArea,
+    ProjectArea,
+    DomainArea,
+    DnsRecordArea,
+    TicketArea,
+    StorageArea,
+    QuotaArea,
+    AuditArea,
+    MetricsArea,
+    AdAccountArea,
+    OperationsArea,
+    MonitoringArea,
+    BillingArea,
+    JobArea,
+    Protocol,
+):
     """An async context manager around one transaction.
 
     Nothing is durable until `commit()`; leaving the block without committing (or by an exception)
@@ -36,68 +59,8 @@ class UnitOfWork(Protocol):
     happen in the same unit, so a rolled-back create never counts. Only rows within its `DataScope`
     are visible; an adapter enforces that independently of the repositories' own filters when it can.
     Once a repository has raised, the unit may only be left: a database aborts the transaction then.
+    The areas' repositories are read-only properties, so an adapter may expose its own classes (covariance).
     """
-
-    # Read-only properties, so an adapter may expose its own repository classes (covariance).
-    @property
-    def clients(self) -> ClientRepository: ...
-
-    @property
-    def jobs(self) -> JobQueue: ...
-
-    @property
-    def processed_events(self) -> ProcessedEventLog: ...
-
-    @property
-    def users(self) -> UserRepository: ...
-
-    @property
-    def members(self) -> MemberRepository: ...
-
-    @property
-    def projects(self) -> ProjectRepository: ...
-
-    @property
-    def milestones(self) -> MilestoneRepository: ...
-
-    @property
-    def domains(self) -> DomainRepository: ...
-
-    @property
-    def dns_records(self) -> DnsRecordRepository: ...
-
-    @property
-    def dns_drift(self) -> DnsDriftRepository: ...
-
-    @property
-    def tickets(self) -> TicketRepository: ...
-
-    @property
-    def storage(self) -> StorageRepository: ...
-
-    @property
-    def quotas(self) -> QuotaLedger: ...
-
-    @property
-    def audit(self) -> AuditLog: ...
-
-    @property
-    def campaigns(self) -> CampaignRepository: ...
-
-    @property
-    def ad_accounts(self) -> AdAccountRepository: ...
-
-    @property
-    def metrics(self) -> MetricsRepository: ...
-
-    @property
-    def infrastructure(self) -> InfrastructureRepository: ...
-
-    @property
-    def incidents(self) -> IncidentRepository: ...
-
-    @property
-    def uptime_monitors(self) -> UptimeMonitorRepository: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -71,6 +71,16 @@ class UnitOfWorkContract:
             assert await uow.projects.get(client.id, project.id) == project
             assert await uow.clients.get(client.id) == client
 
+    async def test_a_unit_builds_a_repository_when_first_used_and_keeps_it(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        client = await seed(uow_factory, new_client())
+        async with uow_factory(DataScope.of_client(client.id)) as uow:
+            projects = uow.projects
+            assert await projects.list_for_client(client.id) == []
+            assert uow.projects is projects
+            assert "tickets" not in vars(uow)
+
     async def test_a_row_of_another_client_is_not_found(self, uow_factory: UnitOfWorkFactory) -> None:
         mine, theirs = await seed(uow_factory, new_client()), await seed(uow_factory, new_client())
         project = new_project(theirs.id)

@@ -13,7 +13,7 @@ from arco_domain.model.quotas import BillingPeriod
 from arco_domain.model.tiers import Resource, Tier
 from arco_domain.use_cases.clients import ChangePlan, GetClientDetails, Subscription
 from arco_domain.use_cases.projects import CreateProject
-from arco_ports.repositories import AuditLog
+from arco_ports.audit import AuditLog
 from tests.unit.conftest import World
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
+from functools import cached_property
 
-from arco_adapters.memory.repositories import Scoped
+from arco_adapters.memory.scoped import Scoped, ScopedUnit
 from arco_domain.errors import Conflict
 from arco_domain.ids import AdAccountId, ClientId
 from arco_domain.model.ad_accounts import AdAccount, AdAccountStatus
@@ -52,3 +53,9 @@ class MemoryAdAccountRepository(Scoped):
         stored: AdAccount = self._table.get(account.id, self._mine(account.client_id))
         # The platform and its account id are what the client connected: an update never changes them.
         self._table.put(account.id, replace(account, platform=stored.platform, external_id=stored.external_id))
+
+
+class MemoryAdAccountArea(ScopedUnit):
+    @cached_property
+    def ad_accounts(self) -> MemoryAdAccountRepository:
+        return MemoryAdAccountRepository(self._store, self._scope)

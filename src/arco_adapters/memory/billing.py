@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from arco_adapters.memory.repositories import Scoped
+from functools import cached_property
+
+from arco_adapters.memory.scoped import Scoped, ScopedUnit
 from arco_domain.ids import ClientId
 
 
@@ -20,3 +22,9 @@ class MemoryProcessedEventLog(Scoped):
         log = self._store.series.setdefault("processed_events", {})
         event_type, _, _ = log[provider, event_id]
         log[provider, event_id] = (event_type, client_id, outcome)
+
+
+class MemoryBillingArea(ScopedUnit):
+    @cached_property
+    def processed_events(self) -> MemoryProcessedEventLog:
+        return MemoryProcessedEventLog(self._store, self._scope)

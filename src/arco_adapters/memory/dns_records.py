@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
-from arco_adapters.memory.repositories import Scoped
+from arco_adapters.memory.scoped import Scoped, ScopedUnit
 from arco_domain.ids import ClientId, DnsRecordId, DomainId
 from arco_domain.model.dns import DnsDrift, DnsRecord
 
@@ -49,3 +50,13 @@ class MemoryDnsDriftRepository(Scoped):
         mine = self._mine(client_id)
         rows = self._table.select(lambda row: mine(row) and row.domain_id == domain_id)
         return sorted(rows, key=lambda row: (row.detected_at, row.id))
+
+
+class MemoryDnsRecordArea(ScopedUnit):
+    @cached_property
+    def dns_records(self) -> MemoryDnsRecordRepository:
+        return MemoryDnsRecordRepository(self._store, self._scope)
+
+    @cached_property
+    def dns_drift(self) -> MemoryDnsDriftRepository:
+        return MemoryDnsDriftRepository(self._store, self._scope)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cached_property
 
-from arco_adapters.memory.repositories import Scoped
+from arco_adapters.memory.scoped import Scoped, ScopedUnit
 from arco_adapters.memory.store import MemoryStore
 
 Payload = Mapping[str, str | int | bool | None]
@@ -15,6 +16,12 @@ class MemoryJobQueue(Scoped):
 
     async def enqueue(self, job: str, payload: Payload, *, dedupe_key: str) -> None:
         self._store.series.setdefault("outbox", {}).setdefault(dedupe_key, (job, dict(payload)))
+
+
+class MemoryJobArea(ScopedUnit):
+    @cached_property
+    def jobs(self) -> MemoryJobQueue:
+        return MemoryJobQueue(self._store, self._scope)
 
 
 def requested_jobs(store: MemoryStore) -> dict[str, tuple[str, dict[str, str | int | bool | None]]]:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import date
+from functools import cached_property
 from typing import Any
 
-from arco_adapters.memory.repositories import Scoped
+from arco_adapters.memory.scoped import Scoped, ScopedUnit
 from arco_adapters.memory.store import in_scope
 from arco_domain.errors import Conflict, NotFound
 from arco_domain.ids import CampaignId, ClientId
@@ -127,3 +128,13 @@ class MemoryMetricsRepository(Scoped):
                 if known is None or measurement.measured_at > known.measured_at:
                     latest[project_id] = measurement
         return sorted(latest.values(), key=lambda m: str(m.project_id))
+
+
+class MemoryMetricsArea(ScopedUnit):
+    @cached_property
+    def campaigns(self) -> MemoryCampaignRepository:
+        return MemoryCampaignRepository(self._store, self._scope)
+
+    @cached_property
+    def metrics(self) -> MemoryMetricsRepository:
+        return MemoryMetricsRepository(self._store, self._scope)

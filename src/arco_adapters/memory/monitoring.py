@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 
-from arco_adapters.memory.repositories import Scoped
+from arco_adapters.memory.scoped import Scoped, ScopedUnit
 from arco_domain.ids import ClientId, ProjectId
 from arco_domain.model.monitoring import UptimeMonitor
 
@@ -29,3 +30,9 @@ class MemoryUptimeMonitorRepository(Scoped):
     async def list_for_client(self, client_id: ClientId) -> Sequence[UptimeMonitor]:
         mine = self._mine(client_id)
         return sorted(self._table.select(mine), key=lambda m: m.project_id)
+
+
+class MemoryMonitoringArea(ScopedUnit):
+    @cached_property
+    def uptime_monitors(self) -> MemoryUptimeMonitorRepository:
+        return MemoryUptimeMonitorRepository(self._store, self._scope)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cached_property
 
-from arco_adapters.memory.repositories import Scoped
+from arco_adapters.memory.scoped import Scoped, ScopedUnit
 from arco_domain.errors import Conflict
 from arco_domain.ids import ClientId, ProjectId
 from arco_domain.model.infrastructure import Infrastructure
@@ -49,3 +50,13 @@ class MemoryIncidentRepository(_ProjectChild):
             lambda i: mine(i) and i.started_at < end and (i.resolved_at is None or i.resolved_at > start)
         )
         return sorted(rows, key=lambda i: (i.started_at, i.id))
+
+
+class MemoryOperationsArea(ScopedUnit):
+    @cached_property
+    def infrastructure(self) -> MemoryInfrastructureRepository:
+        return MemoryInfrastructureRepository(self._store, self._scope)
+
+    @cached_property
+    def incidents(self) -> MemoryIncidentRepository:
+        return MemoryIncidentRepository(self._store, self._scope)

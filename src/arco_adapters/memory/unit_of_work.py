@@ -11,53 +11,44 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
-from arco_adapters.memory.ad_accounts import MemoryAdAccountRepository
-from arco_adapters.memory.billing import MemoryProcessedEventLog
-from arco_adapters.memory.dns_records import MemoryDnsDriftRepository, MemoryDnsRecordRepository
-from arco_adapters.memory.jobs import MemoryJobQueue
-from arco_adapters.memory.metrics import MemoryCampaignRepository, MemoryMetricsRepository
-from arco_adapters.memory.monitoring import MemoryUptimeMonitorRepository
-from arco_adapters.memory.operations import MemoryIncidentRepository, MemoryInfrastructureRepository
-from arco_adapters.memory.repositories import (
-    MemoryAuditLog,
-    MemoryClientRepository,
-    MemoryDomainRepository,
-    MemoryMemberRepository,
-    MemoryMilestoneRepository,
-    MemoryProjectRepository,
-    MemoryQuotaLedger,
-    MemoryStorageRepository,
-    MemoryTicketRepository,
-    MemoryUserRepository,
-)
+from arco_adapters.memory.ad_accounts import MemoryAdAccountArea
+from arco_adapters.memory.audit import MemoryAuditArea
+from arco_adapters.memory.billing import MemoryBillingArea
+from arco_adapters.memory.clients import MemoryClientArea
+from arco_adapters.memory.dns_records import MemoryDnsRecordArea
+from arco_adapters.memory.domains import MemoryDomainArea
+from arco_adapters.memory.jobs import MemoryJobArea
+from arco_adapters.memory.metrics import MemoryMetricsArea
+from arco_adapters.memory.monitoring import MemoryMonitoringArea
+from arco_adapters.memory.operations import MemoryOperationsArea
+from arco_adapters.memory.projects import MemoryProjectArea
+from arco_adapters.memory.quotas import MemoryQuotaArea
+from arco_adapters.memory.storage import MemoryStorageArea
 from arco_adapters.memory.store import MemoryStore, Snapshot
+from arco_adapters.memory.tickets import MemoryTicketArea
 from arco_domain.model.access import DataScope
 
 
-class MemoryUnitOfWork:
+class MemoryUnitOfWork(
+    MemoryClientArea,
+    MemoryProjectArea,
+    MemoryDomainArea,
+    MemoryDnsRecordArea,
+    MemoryTicketArea,
+    MemoryStorageArea,
+    MemoryQuotaArea,
+    MemoryAuditArea,
+    MemoryMetricsArea,
+    MemoryAdAccountArea,
+    MemoryOperationsArea,
+    MemoryMonitoringArea,
+    MemoryBillingArea,
+    MemoryJobArea,
+):
     def __init__(self, store: MemoryStore, scope: DataScope) -> None:
         self._store = store
+        self._scope = scope
         self._snapshot: Snapshot | None = None
-        self.clients = MemoryClientRepository(store, scope)
-        self.jobs = MemoryJobQueue(store, scope)
-        self.processed_events = MemoryProcessedEventLog(store, scope)
-        self.users = MemoryUserRepository(store, scope)
-        self.members = MemoryMemberRepository(store, scope)
-        self.projects = MemoryProjectRepository(store, scope)
-        self.milestones = MemoryMilestoneRepository(store, scope)
-        self.domains = MemoryDomainRepository(store, scope)
-        self.dns_records = MemoryDnsRecordRepository(store, scope)
-        self.dns_drift = MemoryDnsDriftRepository(store, scope)
-        self.tickets = MemoryTicketRepository(store, scope)
-        self.storage = MemoryStorageRepository(store, scope)
-        self.quotas = MemoryQuotaLedger(store, scope)
-        self.audit = MemoryAuditLog(store, scope)
-        self.campaigns = MemoryCampaignRepository(store, scope)
-        self.ad_accounts = MemoryAdAccountRepository(store, scope)
-        self.metrics = MemoryMetricsRepository(store, scope)
-        self.infrastructure = MemoryInfrastructureRepository(store, scope)
-        self.incidents = MemoryIncidentRepository(store, scope)
-        self.uptime_monitors = MemoryUptimeMonitorRepository(store, scope)
 
     async def __aenter__(self) -> Self:
         # Holding the lock for the whole unit makes every check-then-write atomic, as a

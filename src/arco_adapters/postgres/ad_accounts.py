@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Row, Select, func, insert, select, update
 
 from arco_adapters.postgres import tables as t
-from arco_adapters.postgres.repositories import Repository, locked
+from arco_adapters.postgres.repository import Repository, UnitConnection, locked
 from arco_domain.ids import AdAccountId, ClientId
 from arco_domain.model.ad_accounts import AdAccount, AdAccountStatus
 from arco_domain.model.tiers import CampaignPlatform
@@ -110,3 +111,9 @@ class PostgresAdAccountRepository(Repository):
             .values(updated_at=func.now(), **_values(account))
         )
         await self._must_change(statement, KIND, account.id)
+
+
+class PostgresAdAccountArea(UnitConnection):
+    @cached_property
+    def ad_accounts(self) -> PostgresAdAccountRepository:
+        return PostgresAdAccountRepository(self._open_connection)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from sqlalchemy import update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from arco_adapters.postgres import tables as t
-from arco_adapters.postgres.repositories import Repository
+from arco_adapters.postgres.repository import Repository, UnitConnection
 from arco_domain.ids import ClientId
 
 
@@ -28,3 +30,9 @@ class PostgresProcessedEventLog(Repository):
             .values(client_id=client_id, outcome=outcome)
         )
         await self._must_change(statement, "processed event", event_id)
+
+
+class PostgresBillingArea(UnitConnection):
+    @cached_property
+    def processed_events(self) -> PostgresProcessedEventLog:
+        return PostgresProcessedEventLog(self._open_connection)

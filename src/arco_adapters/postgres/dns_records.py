@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
 
 from arco_adapters.postgres import tables as t
-from arco_adapters.postgres.repositories import Repository
+from arco_adapters.postgres.repository import Repository, UnitConnection
 from arco_domain.ids import ClientId, DnsDriftId, DnsRecordId, DomainId
 from arco_domain.model.dns import DnsDrift, DnsRecord, DnsRecordType, DriftKind
 
@@ -131,3 +132,13 @@ class PostgresDnsDriftRepository(Repository):
             select(t.dns_drift).where(r.client_id == client_id, r.domain_id == domain_id).order_by(r.detected_at, r.id)
         )
         return [_drift(row) for row in await self._all(query)]
+
+
+class PostgresDnsRecordArea(UnitConnection):
+    @cached_property
+    def dns_records(self) -> PostgresDnsRecordRepository:
+        return PostgresDnsRecordRepository(self._open_connection)
+
+    @cached_property
+    def dns_drift(self) -> PostgresDnsDriftRepository:
+        return PostgresDnsDriftRepository(self._open_connection)

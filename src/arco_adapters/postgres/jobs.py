@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from uuid import UUID
 
 from sqlalchemy import delete, func, select, update
@@ -13,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from arco_adapters.postgres import tables as t
 from arco_adapters.postgres.connections import own_transaction
-from arco_adapters.postgres.repositories import Repository
+from arco_adapters.postgres.repository import Repository, UnitConnection
 
 Payload = Mapping[str, str | int | bool | None]
 Send = Callable[[str, Payload, str], Awaitable[object]]
@@ -44,6 +45,12 @@ class PostgresJobQueue(Repository):
             .on_conflict_do_nothing()
         )
         await self._run(statement)
+
+
+class PostgresJobArea(UnitConnection):
+    @cached_property
+    def jobs(self) -> PostgresJobQueue:
+        return PostgresJobQueue(self._open_connection, self._scope.client_id)
 
 
 class PostgresOutbox:

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Row, Select, and_, bindparam, cast, func, insert, select, tuple_, update
@@ -15,7 +16,7 @@ from sqlalchemy.dialects.postgresql import ARRAY, distinct_on
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from arco_adapters.postgres import tables as t
-from arco_adapters.postgres.repositories import Repository, locked
+from arco_adapters.postgres.repository import Repository, UnitConnection, locked
 from arco_domain.ids import AdAccountId, CampaignId, ClientId, ProjectId
 from arco_domain.model.campaigns import Campaign, CampaignStatus, CampaignTotals, DailyCampaignMetrics
 from arco_domain.model.money import Money
@@ -280,3 +281,13 @@ class PostgresMetricsRepository(Repository):
             )
             for row in rows
         ]
+
+
+class PostgresMetricsArea(UnitConnection):
+    @cached_property
+    def campaigns(self) -> PostgresCampaignRepository:
+        return PostgresCampaignRepository(self._open_connection)
+
+    @cached_property
+    def metrics(self) -> PostgresMetricsRepository:
+        return PostgresMetricsRepository(self._open_connection)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Row, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from arco_adapters.postgres import tables as t
-from arco_adapters.postgres.repositories import Repository
+from arco_adapters.postgres.repository import Repository, UnitConnection
 from arco_domain.ids import ClientId, IncidentId, ProjectId
 from arco_domain.model.monitoring import CheckStatus, UptimeMonitor
 
@@ -58,3 +59,9 @@ class PostgresUptimeMonitorRepository(Repository):
         m = t.uptime_monitors.c
         query = select(t.uptime_monitors).where(m.client_id == client_id).order_by(m.project_id)
         return [_monitor(row) for row in await self._all(query)]
+
+
+class PostgresMonitoringArea(UnitConnection):
+    @cached_property
+    def uptime_monitors(self) -> PostgresUptimeMonitorRepository:
+        return PostgresUptimeMonitorRepository(self._open_connection)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from sqlalchemy import Row, Select, func, insert, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from arco_adapters.postgres import tables as t
-from arco_adapters.postgres.repositories import Repository
+from arco_adapters.postgres.repository import Repository, UnitConnection
 from arco_domain.ids import ClientId, IncidentId, ProjectId
 from arco_domain.model.infrastructure import (
     HOSTING_COST_CURRENCY,
@@ -148,3 +149,13 @@ class PostgresIncidentRepository(Repository):
 
     async def list_overlapping(self, client_id: ClientId, start: datetime, end: datetime) -> Sequence[Incident]:
         return [_incident(row) for row in await self._all(incidents_overlapping_query(client_id, start, end))]
+
+
+class PostgresOperationsArea(UnitConnection):
+    @cached_property
+    def infrastructure(self) -> PostgresInfrastructureRepository:
+        return PostgresInfrastructureRepository(self._open_connection)
+
+    @cached_property
+    def incidents(self) -> PostgresIncidentRepository:
+        return PostgresIncidentRepository(self._open_connection)

@@ -21,35 +21,43 @@ from typing import Self
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
-from arco_adapters.postgres.ad_accounts import PostgresAdAccountRepository
-from arco_adapters.postgres.billing import PostgresProcessedEventLog
+from arco_adapters.postgres.ad_accounts import PostgresAdAccountArea
+from arco_adapters.postgres.audit import PostgresAuditArea
+from arco_adapters.postgres.billing import PostgresBillingArea
+from arco_adapters.postgres.clients import PostgresClientArea
 from arco_adapters.postgres.connections import faults_as_unavailable
-from arco_adapters.postgres.dns_records import PostgresDnsDriftRepository, PostgresDnsRecordRepository
-from arco_adapters.postgres.jobs import PostgresJobQueue
-from arco_adapters.postgres.metrics import PostgresCampaignRepository, PostgresMetricsRepository
-from arco_adapters.postgres.monitoring import PostgresUptimeMonitorRepository
-from arco_adapters.postgres.operations import PostgresIncidentRepository, PostgresInfrastructureRepository
-from arco_adapters.postgres.repositories import (
-    PostgresAuditLog,
-    PostgresClientRepository,
-    PostgresDomainRepository,
-    PostgresMemberRepository,
-    PostgresMilestoneRepository,
-    PostgresProjectRepository,
-    PostgresQuotaLedger,
-    PostgresScopedUserRepository,
-    PostgresStorageRepository,
-    PostgresTicketRepository,
-    PostgresUserRepository,
-)
+from arco_adapters.postgres.dns_records import PostgresDnsRecordArea
+from arco_adapters.postgres.domains import PostgresDomainArea
+from arco_adapters.postgres.jobs import PostgresJobArea
+from arco_adapters.postgres.metrics import PostgresMetricsArea
+from arco_adapters.postgres.monitoring import PostgresMonitoringArea
+from arco_adapters.postgres.operations import PostgresOperationsArea
+from arco_adapters.postgres.projects import PostgresProjectArea
+from arco_adapters.postgres.quotas import PostgresQuotaArea
 from arco_adapters.postgres.scope import AGENCY_ROLE, CLIENT_SETTING, MAC_SETTING, ScopeSigner
+from arco_adapters.postgres.storage import PostgresStorageArea
+from arco_adapters.postgres.tickets import PostgresTicketArea
 from arco_domain.errors import Unavailable
 from arco_domain.ids import ClientId
 from arco_domain.model.access import DataScope
-from arco_ports.repositories import UserRepository
 
 
-class PostgresUnitOfWork:
+class PostgresUnitOfWork(
+    PostgresClientArea,
+    PostgresProjectArea,
+    PostgresDomainArea,
+    PostgresDnsRecordArea,
+    PostgresTicketArea,
+    PostgresStorageArea,
+    PostgresQuotaArea,
+    PostgresAuditArea,
+    PostgresMetricsArea,
+    PostgresAdAccountArea,
+    PostgresOperationsArea,
+    PostgresMonitoringArea,
+    PostgresBillingArea,
+    PostgresJobArea,
+):
     def __init__(self, engine: AsyncEngine, scope: DataScope, signer: ScopeSigner) -> None:
         self._engine = engine
         self._scope = scope
@@ -69,28 +77,6 @@ class PostgresUnitOfWork:
         except BaseException:
             await self.__aexit__(None, None, None)
             raise
-        self.clients = PostgresClientRepository(connection)
-        self.jobs = PostgresJobQueue(connection, client_id)
-        self.processed_events = PostgresProcessedEventLog(connection)
-        self.users: UserRepository = (
-            PostgresUserRepository(connection) if client_id is None else PostgresScopedUserRepository(connection)
-        )
-        self.members = PostgresMemberRepository(connection)
-        self.projects = PostgresProjectRepository(connection)
-        self.milestones = PostgresMilestoneRepository(connection)
-        self.domains = PostgresDomainRepository(connection)
-        self.dns_records = PostgresDnsRecordRepository(connection)
-        self.dns_drift = PostgresDnsDriftRepository(connection)
-        self.tickets = PostgresTicketRepository(connection)
-        self.storage = PostgresStorageRepository(connection)
-        self.quotas = PostgresQuotaLedger(connection)
-        self.audit = PostgresAuditLog(connection)
-        self.campaigns = PostgresCampaignRepository(connection)
-        self.ad_accounts = PostgresAdAccountRepository(connection)
-        self.metrics = PostgresMetricsRepository(connection)
-        self.infrastructure = PostgresInfrastructureRepository(connection)
-        self.incidents = PostgresIncidentRepository(connection)
-        self.uptime_monitors = PostgresUptimeMonitorRepository(connection)
         return self
 
     async def __aexit__(
@@ -107,6 +93,7 @@ class PostgresUnitOfWork:
             if self._connection is not None:
                 await self._connection.close()
             self._connection = self._transaction = None
+            self._forget_repositories()
 
     async def _set_signed_scope(self, connection: AsyncConnection, client_id: ClientId) -> None:
         """Name the client with its MAC in the one statement a client's unit of work starts with.
