@@ -6,26 +6,30 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from types import FrameType, TracebackType
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import click
 from redis.exceptions import ConnectionError as QueueConnectionError
 from redis.exceptions import TimeoutError as QueueTimeoutError
 
 from arco_adapters.valkey.embedded import EmbeddedValkey
+from arco_domain.ids import ClientId
 from arco_domain.model.access import Identity
 from arco_domain.model.clients import UserType
 from arco_domain.model.tiers import CATALOGUE, GIB, Resource
+from arco_entrypoints.container import Container
 from arco_entrypoints.demo import DEMO_PASSWORD, seed_demo
 from arco_entrypoints.observability.process import observe_process
-from arco_entrypoints.providing import resolve
+from arco_entrypoints.providing import resolve, start_resources, stop_resources
 from arco_entrypoints.runtime import Runtime, export, prepare
 from arco_entrypoints.settings import Settings
 from arco_entrypoints.worker.app import build_worker
 from arco_entrypoints.worker.process import WorkerProcess
+
+T = TypeVar("T")
 
 SERVER_OPTIONS: dict[str, Any] = {"server_header": False, "proxy_headers": False, "log_config": None}
 """uvicorn's options for every ARCO server process: no `Server` banner, and no rewriting of the client's
@@ -134,13 +138,13 @@ def migrate() -> None:
     runtime.stop()
 
 
-async def _with_container(runtime: Runtime, work: Any) -> Any:
-    container: Any = runtime.container(pool_size=2)
-    await container.init_resources()
+async def _with_container(runtime: Runtime, work: Callable[[Container], Awaitable[T]]) -> T:
+    container = runtime.container(pool_size=2)
+    await start_resources(container)
     try:
         return await work(container)
     finally:
-        await container.shutdown_resources()
+        await stop_resources(container)
 
 
 @main.group()
@@ -158,12 +162,12 @@ def create_staff(email: str, role: str, full_name: str | None, password: str | N
     """Create an agency admin, developer or support user."""
     runtime = prepare(Settings.from_environment())
 
-    async def create(container: Any) -> str | None:
-        user = await (await resolve(container.create_staff_user))(
+    async def create(container: Container) -> str | None:
+        user = await (await resolve(container.use_cases.container.create_staff_user))(
             email=email, user_type=UserType(role), full_name=full_name, password=password
         )
         click.echo(f"created {role} {user.email} ({user.id})")
-        return container.tokens().issue(Identity(user, None)) if print_token else None
+        return container.adapters.container.tokens().issue(Identity(user, None)) if print_token else None
 
     try:
         token = asyncio.run(_with_container(runtime, create))
@@ -184,9 +188,10 @@ def reconcile() -> None:
     grace periods (run it daily)."""
     runtime = prepare(Settings.from_environment())
 
-    async def run(container: Any) -> Any:
-        outcomes = await (await resolve(container.reconcile_billing_events))()
-        return outcomes, await (await resolve(container.enforce_payment_grace))()
+    async def run(container: Container) -> tuple[Sequence[tuple[str, str]], tuple[ClientId, ...]]:
+        use_cases = container.use_cases.container
+        outcomes = await (await resolve(use_cases.reconcile_billing_events))()
+        return outcomes, await (await resolve(use_cases.enforce_payment_grace))()
 
     try:
         outcomes, downgraded = asyncio.run(_with_container(runtime, run))

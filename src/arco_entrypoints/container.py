@@ -1,7 +1,10 @@
 """The composition root: every port wired to its adapter, and one factory per use-case.
 
-The HTTP app and the worker build this same container. Tests override providers (`uow`, `clock` ...)
-instead of patching anything.
+Two containers, joined by a third: `Adapters` chooses and builds what talks to the outside world (the
+database, the payment, DNS and ad platforms, the mailer), `UseCases` builds each use-case from the ports it
+declares and nothing else, and `Container` gives both the same settings. The HTTP app and the worker build
+this same container; tests override adapters (`adapters.uow`, `adapters.clock` ...) instead of patching
+anything.
 """
 
 from __future__ import annotations
@@ -228,7 +231,9 @@ def traffic_source(mode: str | None, clock: Clock) -> TrafficSource | None:
     return None if mode == "none" else SandboxTrafficSource(clock=clock)
 
 
-class Container(containers.DeclarativeContainer):
+class Adapters(containers.DeclarativeContainer):
+    """Every port's adapter, chosen by the settings (the sandboxes outside production)."""
+
     settings = providers.Dependency(instance_of=Settings)
 
     # Client-scoped units of work use `engine` (the client-serving role); everything else, cross-client work and
@@ -247,7 +252,6 @@ class Container(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
     ids = providers.Singleton(Uuid7Generator)
     hasher = providers.Resource(password_hasher)
-    rate_limits = settings.provided.rate_limits
     rate_limiter = providers.Resource(rate_limiter, settings.provided.redis_url, clock=clock)
     email_templates = providers.Singleton(JinjaEmailTemplates)
     tokens = providers.Singleton(JwtAccessTokens, secret=settings.provided.jwt_secret, clock=clock)
@@ -260,13 +264,10 @@ class Container(containers.DeclarativeContainer):
             ResendMailer, settings.provided.resend_api_key, sender=settings.provided.mail_from, log=mail_log
         ),
     )
-    scan_ticket_sla = providers.Factory(
-        ScanTicketSla, uow=uow, clock=clock, ids=ids, staff_inbox=settings.provided.staff_inbox
-    )
     outbox = providers.Singleton(PostgresOutbox, engine=agency_engine)
+    idempotency = providers.Singleton(PostgresIdempotencyStore, engine=agency_engine, clock=clock)
     outbound_guard = providers.Resource(outbound_guard)
     uptime_probe = providers.Singleton(uptime_probe, settings.provided.uptime_mode, guard=outbound_guard)
-    check_uptime = providers.Factory(CheckUptime, uow=uow, clock=clock, ids=ids, probe=uptime_probe)
     performance_probe = providers.Resource(
         performance_probe,
         settings.provided.performance_mode,
@@ -274,7 +275,6 @@ class Container(containers.DeclarativeContainer):
         clock=clock,
         guard=outbound_guard,
     )
-    measure_performance = providers.Factory(MeasurePerformance, uow=uow, clock=clock, ids=ids, probe=performance_probe)
     dns_provider = providers.Resource(
         dns_provider,
         settings.provided.dns_mode,
@@ -294,24 +294,7 @@ class Container(containers.DeclarativeContainer):
         engine=agency_engine,
     )
     secret_box = providers.Singleton(FernetSecretBox, settings.provided.secrets_key)
-    connect_ad_account = providers.Factory(
-        ConnectAdAccount, uow=uow, clock=clock, ids=ids, platforms=ad_platforms, secrets=secret_box
-    )
-    disconnect_ad_account = providers.Factory(DisconnectAdAccount, uow=uow, clock=clock, ids=ids)
-    list_ad_accounts = providers.Factory(ListAdAccounts, uow=uow, clock=clock, ids=ids)
-    sync_ad_account = providers.Factory(
-        SyncAdAccount, uow=uow, clock=clock, ids=ids, platforms=ad_platforms, secrets=secret_box,
-        lookback_days=settings.provided.ads_lookback_days,
-    )  # fmt: skip
-    schedule_ad_syncs = providers.Factory(ScheduleAdSyncs, uow=uow, clock=clock, ids=ids)
-    list_campaigns = providers.Factory(ListCampaigns, uow=uow, clock=clock, ids=ids)
-    get_campaign_metrics = providers.Factory(GetCampaignMetrics, uow=uow, clock=clock, ids=ids)
-    expire_upload_reservations = providers.Factory(ExpireUploadReservations, uow=uow, clock=clock, ids=ids)
     traffic_source = providers.Singleton(traffic_source, settings.provided.traffic_mode, clock=clock)
-    record_network_usage = providers.Factory(RecordNetworkUsage, uow=uow, clock=clock, ids=ids, source=traffic_source)
-    warn_of_expiries = providers.Factory(
-        WarnOfExpiries, uow=uow, clock=clock, ids=ids, staff_inbox=settings.provided.staff_inbox
-    )
     payment_gateway = providers.Selector(
         settings.provided.billing_mode,
         stripe=providers.Singleton(
@@ -331,79 +314,152 @@ class Container(containers.DeclarativeContainer):
             store=providers.Singleton(PostgresSandboxBillingStore, agency_engine),
         ),
     )
-    start_checkout = providers.Factory(StartCheckout, uow=uow, clock=clock, ids=ids, gateway=payment_gateway)
-    open_billing_portal = providers.Factory(OpenBillingPortal, uow=uow, clock=clock, ids=ids, gateway=payment_gateway)
-    handle_billing_event = providers.Factory(HandleBillingEvent, uow=uow, clock=clock, ids=ids, gateway=payment_gateway)
-    enforce_payment_grace = providers.Factory(EnforcePaymentGrace, uow=uow, clock=clock, ids=ids)
-    receive_billing_webhook = providers.Factory(
-        ReceiveBillingWebhook, uow=uow, clock=clock, ids=ids, gateway=payment_gateway, handle=handle_billing_event
-    )
-    reconcile_billing_events = providers.Factory(
-        ReconcileBillingEvents, uow=uow, clock=clock, ids=ids, gateway=payment_gateway, handle=handle_billing_event
-    )
-    idempotency = providers.Singleton(PostgresIdempotencyStore, engine=agency_engine, clock=clock)
-
     readiness_probes = providers.Resource(
         readiness_probes, settings.provided.redis_url, engine=engine, agency_engine=agency_engine
     )
-    check_readiness = providers.Factory(CheckReadiness, probes=readiness_probes)
-    register_client = providers.Factory(RegisterClient, uow=uow, clock=clock, ids=ids, hasher=hasher)
-    authenticate = providers.Factory(
-        Authenticate, uow=uow, clock=clock, ids=ids, hasher=hasher, limiter=rate_limiter, limits=rate_limits
+
+
+class UseCases(containers.DeclarativeContainer):
+    """One factory per use-case, each given the ports its class declares."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    adapters = providers.DependenciesContainer()
+
+    check_readiness = providers.Factory(CheckReadiness, probes=adapters.readiness_probes)
+
+    register_client = providers.Factory(
+        RegisterClient, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids, hasher=adapters.hasher
     )
     sign_up = providers.Factory(
-        SignUp,
-        uow=uow,
-        clock=clock,
-        ids=ids,
-        hasher=hasher,
-        templates=email_templates,
-        login_url=settings.provided.login_url,
+        SignUp, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids, hasher=adapters.hasher,
+        templates=adapters.email_templates, login_url=settings.provided.login_url,
+    )  # fmt: skip
+    authenticate = providers.Factory(
+        Authenticate, uow=adapters.uow, hasher=adapters.hasher, limiter=adapters.rate_limiter,
+        limits=settings.provided.rate_limits,
+    )  # fmt: skip
+    identify_user = providers.Factory(IdentifyUser, uow=adapters.uow)
+    create_staff_user = providers.Factory(
+        CreateStaffUser, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids, hasher=adapters.hasher
     )
-    identify_user = providers.Factory(IdentifyUser, uow=uow, clock=clock, ids=ids)
-    create_staff_user = providers.Factory(CreateStaffUser, uow=uow, clock=clock, ids=ids, hasher=hasher)
-    get_usage = providers.Factory(GetUsage, uow=uow, clock=clock, ids=ids)
-    get_client = providers.Factory(GetClient, uow=uow, clock=clock, ids=ids)
-    get_client_details = providers.Factory(GetClientDetails, uow=uow, clock=clock, ids=ids)
-    list_clients = providers.Factory(ListClients, uow=uow, clock=clock, ids=ids)
-    change_plan = providers.Factory(ChangePlan, uow=uow, clock=clock, ids=ids)
-    list_projects = providers.Factory(ListProjects, uow=uow, clock=clock, ids=ids)
-    get_project = providers.Factory(GetProject, uow=uow, clock=clock, ids=ids)
-    create_project = providers.Factory(CreateProject, uow=uow, clock=clock, ids=ids)
-    update_project = providers.Factory(UpdateProject, uow=uow, clock=clock, ids=ids)
-    delete_project = providers.Factory(DeleteProject, uow=uow, clock=clock, ids=ids)
-    add_milestone = providers.Factory(AddMilestone, uow=uow, clock=clock, ids=ids)
-    complete_milestone = providers.Factory(CompleteMilestone, uow=uow, clock=clock, ids=ids)
-    list_domains = providers.Factory(ListDomains, uow=uow, clock=clock, ids=ids)
-    get_domain = providers.Factory(GetDomain, uow=uow, clock=clock, ids=ids)
+
+    get_usage = providers.Factory(GetUsage, uow=adapters.uow, clock=adapters.clock)
+    get_client = providers.Factory(GetClient, uow=adapters.uow)
+    get_client_details = providers.Factory(GetClientDetails, uow=adapters.uow, clock=adapters.clock)
+    list_clients = providers.Factory(ListClients, uow=adapters.uow)
+    change_plan = providers.Factory(ChangePlan, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids)
+    list_members = providers.Factory(ListMembers, uow=adapters.uow)
+    invite_member = providers.Factory(InviteMember, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids)
+    remove_member = providers.Factory(RemoveMember, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids)
+
+    start_checkout = providers.Factory(StartCheckout, uow=adapters.uow, gateway=adapters.payment_gateway)
+    open_billing_portal = providers.Factory(OpenBillingPortal, uow=adapters.uow, gateway=adapters.payment_gateway)
+    handle_billing_event = providers.Factory(
+        HandleBillingEvent, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids, gateway=adapters.payment_gateway
+    )
+    enforce_payment_grace = providers.Factory(
+        EnforcePaymentGrace, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids
+    )
+    receive_billing_webhook = providers.Factory(
+        ReceiveBillingWebhook, gateway=adapters.payment_gateway, handle=handle_billing_event
+    )
+    reconcile_billing_events = providers.Factory(
+        ReconcileBillingEvents, clock=adapters.clock, gateway=adapters.payment_gateway, handle=handle_billing_event
+    )
+
+    list_projects = providers.Factory(ListProjects, uow=adapters.uow)
+    get_project = providers.Factory(GetProject, uow=adapters.uow)
+    create_project = providers.Factory(CreateProject, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids)
+    update_project = providers.Factory(UpdateProject, uow=adapters.uow, clock=adapters.clock)
+    delete_project = providers.Factory(DeleteProject, uow=adapters.uow)
+    add_milestone = providers.Factory(AddMilestone, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids)
+    complete_milestone = providers.Factory(CompleteMilestone, uow=adapters.uow, clock=adapters.clock)
+
     domain_names = providers.Singleton(ClientDomainPolicy, allow_example=settings.provided.example_domains)
-    add_domain = providers.Factory(AddDomain, uow=uow, clock=clock, ids=ids, dns=dns_provider, names=domain_names)
-    refresh_domain_status = providers.Factory(RefreshDomainStatus, uow=uow, clock=clock, ids=ids, dns=dns_provider)
-    reconcile_dns_records = providers.Factory(ReconcileDnsRecords, uow=uow, clock=clock, ids=ids, dns=dns_provider)
-    get_dns_drift = providers.Factory(GetDnsDrift, uow=uow, clock=clock, ids=ids)
+    list_domains = providers.Factory(ListDomains, uow=adapters.uow)
+    get_domain = providers.Factory(GetDomain, uow=adapters.uow)
+    add_domain = providers.Factory(
+        AddDomain,
+        uow=adapters.uow,
+        clock=adapters.clock,
+        ids=adapters.ids,
+        dns=adapters.dns_provider,
+        names=domain_names,
+    )
+    refresh_domain_status = providers.Factory(
+        RefreshDomainStatus, uow=adapters.uow, clock=adapters.clock, dns=adapters.dns_provider
+    )
+    assign_domain_to_project = providers.Factory(AssignDomainToProject, uow=adapters.uow)
+    remove_domain = providers.Factory(RemoveDomain, uow=adapters.uow, dns=adapters.dns_provider)
+    list_dns_records = providers.Factory(ListDnsRecords, uow=adapters.uow)
+    add_dns_record = providers.Factory(
+        AddDnsRecord, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids, dns=adapters.dns_provider
+    )
+    update_dns_record = providers.Factory(
+        UpdateDnsRecord, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids, dns=adapters.dns_provider
+    )
+    delete_dns_record = providers.Factory(
+        DeleteDnsRecord, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids, dns=adapters.dns_provider
+    )
+    reconcile_dns_records = providers.Factory(
+        ReconcileDnsRecords, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids, dns=adapters.dns_provider
+    )
+    get_dns_drift = providers.Factory(GetDnsDrift, uow=adapters.uow)
     keep_domains_in_step = providers.Factory(
-        KeepDomainsInStep, uow=uow, clock=clock, ids=ids, refresh=refresh_domain_status, reconcile=reconcile_dns_records
+        KeepDomainsInStep, uow=adapters.uow, refresh=refresh_domain_status, reconcile=reconcile_dns_records
     )
-    assign_domain_to_project = providers.Factory(AssignDomainToProject, uow=uow, clock=clock, ids=ids)
-    remove_domain = providers.Factory(RemoveDomain, uow=uow, clock=clock, ids=ids, dns=dns_provider)
-    list_dns_records = providers.Factory(ListDnsRecords, uow=uow, clock=clock, ids=ids)
-    add_dns_record = providers.Factory(AddDnsRecord, uow=uow, clock=clock, ids=ids, dns=dns_provider)
-    update_dns_record = providers.Factory(UpdateDnsRecord, uow=uow, clock=clock, ids=ids, dns=dns_provider)
-    delete_dns_record = providers.Factory(DeleteDnsRecord, uow=uow, clock=clock, ids=ids, dns=dns_provider)
-    list_members = providers.Factory(ListMembers, uow=uow, clock=clock, ids=ids)
-    invite_member = providers.Factory(InviteMember, uow=uow, clock=clock, ids=ids)
-    remove_member = providers.Factory(RemoveMember, uow=uow, clock=clock, ids=ids)
-    list_tickets = providers.Factory(ListTickets, uow=uow, clock=clock, ids=ids)
-    get_ticket = providers.Factory(GetTicket, uow=uow, clock=clock, ids=ids)
-    create_ticket = providers.Factory(CreateTicket, uow=uow, clock=clock, ids=ids)
-    post_ticket_message = providers.Factory(PostTicketMessage, uow=uow, clock=clock, ids=ids)
-    transition_ticket = providers.Factory(TransitionTicket, uow=uow, clock=clock, ids=ids)
-    summarize_tickets = providers.Factory(SummarizeTickets, uow=uow, clock=clock, ids=ids)
+    warn_of_expiries = providers.Factory(
+        WarnOfExpiries, uow=adapters.uow, clock=adapters.clock, staff_inbox=settings.provided.staff_inbox
+    )
+
+    list_tickets = providers.Factory(ListTickets, uow=adapters.uow)
+    get_ticket = providers.Factory(GetTicket, uow=adapters.uow)
+    create_ticket = providers.Factory(CreateTicket, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids)
+    post_ticket_message = providers.Factory(PostTicketMessage, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids)
+    transition_ticket = providers.Factory(TransitionTicket, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids)
+    summarize_tickets = providers.Factory(SummarizeTickets, uow=adapters.uow, clock=adapters.clock)
+    scan_ticket_sla = providers.Factory(
+        ScanTicketSla, uow=adapters.uow, clock=adapters.clock, staff_inbox=settings.provided.staff_inbox
+    )
+    auto_close_resolved_tickets = providers.Factory(AutoCloseResolvedTickets, uow=adapters.uow, clock=adapters.clock)
+
+    connect_ad_account = providers.Factory(
+        ConnectAdAccount,
+        uow=adapters.uow,
+        clock=adapters.clock,
+        ids=adapters.ids,
+        platforms=adapters.ad_platforms,
+        secrets=adapters.secret_box,
+    )
+    disconnect_ad_account = providers.Factory(
+        DisconnectAdAccount, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids
+    )
+    list_ad_accounts = providers.Factory(ListAdAccounts, uow=adapters.uow)
+    sync_ad_account = providers.Factory(
+        SyncAdAccount, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids, platforms=adapters.ad_platforms,
+        secrets=adapters.secret_box, lookback_days=settings.provided.ads_lookback_days,
+    )  # fmt: skip
+    schedule_ad_syncs = providers.Factory(ScheduleAdSyncs, uow=adapters.uow, clock=adapters.clock)
+    list_campaigns = providers.Factory(ListCampaigns, uow=adapters.uow)
+    get_campaign_metrics = providers.Factory(GetCampaignMetrics, uow=adapters.uow)
+
+    check_uptime = providers.Factory(
+        CheckUptime, uow=adapters.uow, clock=adapters.clock, ids=adapters.ids, probe=adapters.uptime_probe
+    )
+    measure_performance = providers.Factory(
+        MeasurePerformance, uow=adapters.uow, clock=adapters.clock, probe=adapters.performance_probe
+    )
+    record_network_usage = providers.Factory(
+        RecordNetworkUsage, uow=adapters.uow, clock=adapters.clock, source=adapters.traffic_source
+    )
+    expire_upload_reservations = providers.Factory(ExpireUploadReservations, uow=adapters.uow, clock=adapters.clock)
     get_dashboard = providers.Factory(
-        GetDashboard,
-        uow=uow,
-        clock=clock,
-        ids=ids,
-        traffic_connected=providers.Callable(operator.is_not, traffic_source, None),
-    )
-    auto_close_resolved_tickets = providers.Factory(AutoCloseResolvedTickets, uow=uow, clock=clock, ids=ids)
+        GetDashboard, uow=adapters.uow, clock=adapters.clock,
+        traffic_connected=providers.Callable(operator.is_not, adapters.traffic_source, None),
+    )  # fmt: skip
+
+
+class Container(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    adapters = providers.Container(Adapters, settings=settings)
+    use_cases = providers.Container(UseCases, settings=settings, adapters=adapters)

@@ -9,7 +9,6 @@ import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
 
 from arco_domain.ids import ClientId
 from arco_domain.model.access import DataScope, Principal
@@ -20,8 +19,10 @@ from arco_domain.model.performance import PerformanceSample
 from arco_domain.model.projects import Project, ProjectStatus
 from arco_domain.model.tickets import TicketPriority, TicketStatus
 from arco_domain.model.tiers import CampaignPlatform, Resource, Tier, plan_for
+from arco_entrypoints.container import Container, UseCases
 from arco_entrypoints.providing import resolve
 from arco_ports.metrics import Measurement
+from arco_ports.unit_of_work import UnitOfWorkFactory
 
 DEMO_PASSWORD = "demo-password-2026"
 STAFF_EMAIL = "admin@arco.demo"
@@ -39,42 +40,39 @@ class DemoLogin:
     tier: Tier | None
 
 
-async def _use(container: Any, name: str) -> Any:
-    return await resolve(getattr(container, name))
-
-
 def demo_email(tier: Tier) -> str:
     return f"owner@{tier.value}.arco.demo"
 
 
-async def seed_demo(container: Any, *, days: int = 365) -> list[DemoLogin] | None:
+async def seed_demo(container: Container, *, days: int = 365) -> list[DemoLogin] | None:
     """Seed the demo agency; `None` when it is already there."""
-    uow = await _use(container, "uow")
+    use_cases = container.use_cases.container
+    uow = await resolve(container.adapters.container.uow)
     async with uow(DataScope.all_clients()) as unit:
         if await unit.users.find_by_email(STAFF_EMAIL) is not None:
             return None
-    create_staff = await _use(container, "create_staff_user")
+    create_staff = await resolve(use_cases.create_staff_user)
     admin = await create_staff(
         email=STAFF_EMAIL, user_type=UserType.ADMIN, full_name="Agency Admin", password=DEMO_PASSWORD
     )
     staff = Principal(admin.id, UserType.ADMIN)
     logins = [DemoLogin(STAFF_EMAIL, None)]
     for tier, company in COMPANIES.items():
-        registration = await (await _use(container, "register_client"))(
+        registration = await (await resolve(use_cases.register_client))(
             email=demo_email(tier), company_name=company, full_name=f"Owner of {company}", password=DEMO_PASSWORD
         )
         client_id = registration.client.id
         owner = Principal(registration.user.id, UserType.CLIENT, client_id, client_role=registration.owner.role)
         if tier is not Tier.FREE:
-            await (await _use(container, "change_plan"))(staff, client_id, tier=tier, reason="demo")
+            await (await resolve(use_cases.change_plan))(staff, client_id, tier=tier, reason="demo")
         await _seed_client(container, uow, tier, client_id, owner, staff, company, days)
         logins.append(DemoLogin(demo_email(tier), tier))
     return logins
 
 
 async def _seed_client(
-    container: Any,
-    uow: Any,
+    container: Container,
+    uow: UnitOfWorkFactory,
     tier: Tier,
     client_id: ClientId,
     owner: Principal,
@@ -83,33 +81,34 @@ async def _seed_client(
     days: int,
 ) -> None:
     rng = random.Random(f"{tier}-{company}")
-    today = (await _use(container, "clock")).now().date()
+    use_cases = container.use_cases.container
+    today = (container.adapters.container.clock()).now().date()
     slug = company.lower().split()[-1]
     projects: list[Project] = []
     project_count = _at_most(3, tier, Resource.PROJECTS)
     for index in range(project_count):
         status = [ProjectStatus.LIVE, ProjectStatus.DEVELOPMENT, ProjectStatus.DISCOVERY][index]
-        project = await (await _use(container, "create_project"))(
+        project = await (await resolve(use_cases.create_project))(
             owner, client_id, name=["Website", "Online shop", "Mobile app"][index], status=status,
             start_date=today - timedelta(days=200 - 40 * index),
             estimated_delivery=today + timedelta(days=30 + 30 * index),
             budget_total=Money(Decimal(12_000 + 8_000 * index)),
         )  # fmt: skip
         for step, title in enumerate(["Kick-off", "Design approved", "Beta", "Launch"]):
-            milestone = await (await _use(container, "add_milestone"))(
+            milestone = await (await resolve(use_cases.add_milestone))(
                 owner, client_id, project.id, title=title, due_date=today + timedelta(days=30 * (step - 2))
             )
             if step < 3 - index:
-                await (await _use(container, "complete_milestone"))(owner, client_id, project.id, milestone.id)
+                await (await resolve(use_cases.complete_milestone))(owner, client_id, project.id, milestone.id)
         projects.append(project)
     domain_count = _at_most(2, tier, Resource.DOMAINS)
     for index in range(domain_count):
-        await (await _use(container, "add_domain"))(
+        await (await resolve(use_cases.add_domain))(
             owner, client_id, name=f"{slug}{'-loja' if index else ''}.example", project_id=projects[0].id
         )
-    await _seed_tickets(container, owner, staff, client_id)
+    await _seed_tickets(use_cases, owner, staff, client_id)
     await _seed_metrics(uow, rng, client_id, projects[0], today, days)
-    await _connect_ad_accounts(container, owner, client_id, tier)
+    await _connect_ad_accounts(use_cases, owner, client_id, tier)
 
 
 def _at_most(wanted: int, tier: Tier, resource: Resource) -> int:
@@ -117,10 +116,10 @@ def _at_most(wanted: int, tier: Tier, resource: Resource) -> int:
     return wanted if limit is None else min(wanted, limit)
 
 
-async def _seed_tickets(container: Any, owner: Principal, staff: Principal, client_id: ClientId) -> None:
-    create = await _use(container, "create_ticket")
-    reply = await _use(container, "post_ticket_message")
-    move = await _use(container, "transition_ticket")
+async def _seed_tickets(use_cases: UseCases, owner: Principal, staff: Principal, client_id: ClientId) -> None:
+    create = await resolve(use_cases.create_ticket)
+    reply = await resolve(use_cases.post_ticket_message)
+    move = await resolve(use_cases.transition_ticket)
     answered = await create(owner, subject="Contact form not sending", description="Since Monday the form fails.",
                             priority=TicketPriority.HIGH)  # fmt: skip
     await reply(staff, client_id, answered.id, body="We are on it: the mail provider rotated its key.")
@@ -129,10 +128,10 @@ async def _seed_tickets(container: Any, owner: Principal, staff: Principal, clie
     await create(owner, subject="New banner for the sale", description="Please swap the home banner on Friday.")
 
 
-async def _connect_ad_accounts(container: Any, owner: Principal, client_id: ClientId, tier: Tier) -> None:
+async def _connect_ad_accounts(use_cases: UseCases, owner: Principal, client_id: ClientId, tier: Tier) -> None:
     """Connect the tier's Google and Meta accounts (on the sandbox platforms) and run their first sync, as the
     worker would: the campaigns and their figures come the way a real client's do."""
-    connect, sync = await _use(container, "connect_ad_account"), await _use(container, "sync_ad_account")
+    connect, sync = await resolve(use_cases.connect_ad_account), await resolve(use_cases.sync_ad_account)
     numbers = {CampaignPlatform.GOOGLE_ADS: "123-456-7890", CampaignPlatform.META_ADS: "act_1029384756"}
     for platform in sorted(plan_for(tier).campaign_platforms & numbers.keys()):
         account = await connect(owner, client_id, platform=platform, account_id=numbers[platform], grant="demo-grant")
@@ -140,7 +139,7 @@ async def _connect_ad_accounts(container: Any, owner: Principal, client_id: Clie
 
 
 async def _seed_metrics(
-    uow: Any, rng: random.Random, client_id: ClientId, site: Project, today: date, days: int
+    uow: UnitOfWorkFactory, rng: random.Random, client_id: ClientId, site: Project, today: date, days: int
 ) -> None:
     async with uow(DataScope.of_client(client_id)) as unit:
         for offset in range(days):

@@ -33,7 +33,10 @@ class Runtime:
     def container(self, *, pool_size: int | None = None, worker: bool = False) -> Container:
         settings = self.settings.for_worker() if worker else self.settings
         settings = settings if pool_size is None else settings.replace(db_pool_size=pool_size)
-        return Container(settings=settings)
+        container = Container(settings=settings)
+        # A provider left without what it needs fails here, at start, not on the first request that uses it.
+        container.check_dependencies()
+        return container
 
     def stop(self) -> None:
         if self.embedded is not None:

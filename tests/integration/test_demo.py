@@ -28,7 +28,7 @@ async def test_the_demo_agency_is_seeded_once_with_its_ad_accounts_synced(
         logins = await seed_demo(container, days=3)
         assert logins is not None and [login.tier for login in logins] == [None, *Tier]
         assert await seed_demo(container, days=3) is None
-        uow = await container.uow()
+        uow = await container.adapters.uow()
         async with uow(DataScope.all_clients()) as unit:
             owner = await unit.users.find_by_email(demo_email(Tier.PRO))
             assert owner is not None

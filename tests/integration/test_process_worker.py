@@ -121,11 +121,13 @@ class TestWorkerKilledMidJob:
         database: str,
         tmp_path: Path,
     ) -> None:
-        registration = await (await container.register_client())(email="killed@example.com", company_name="Killed")
+        registration = await (await container.use_cases.register_client())(
+            email="killed@example.com", company_name="Killed"
+        )
         client_id = registration.client.id
         owner = Principal(registration.user.id, UserType.CLIENT, client_id, client_role=registration.owner.role)
-        await (await container.change_plan())(None, client_id, tier=Tier.PRO)
-        connect = await container.connect_ad_account()
+        await (await container.use_cases.change_plan())(None, client_id, tier=Tier.PRO)
+        connect = await container.use_cases.connect_ad_account()
         await connect(owner, client_id, platform="google_ads", account_id="123-456-7890", grant="1//sandbox")
         outbox = "SELECT dedupe_key FROM job_outbox WHERE job = 'sync_ad_account'"
         [(job_id,)] = await _fetch(postgres, database, outbox)
@@ -175,7 +177,7 @@ class TestWorkerStoppedWhileStarting:
             yield None
 
         def stalled(container: Any) -> None:
-            container.engine.override(providers.Resource(database_that_never_answers))
+            container.adapters.engine.override(providers.Resource(database_that_never_answers))
 
         worker = build_worker(runtime, valkey.url, configure=stalled, handle_signals=False, cron_jobs=[])
         worker.main_task = asyncio.create_task(worker.main())

@@ -13,7 +13,6 @@ from arco_adapters.memory.clock import ManualClock
 from arco_adapters.postgres import tables as t
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from arco_adapters.sandbox_traffic import SandboxTrafficSource
-from arco_adapters.system import Uuid7Generator
 from arco_domain.ids import ClientId, ProjectId
 from arco_domain.model.access import DataScope
 from arco_domain.model.clients import Client, MemberRole
@@ -77,7 +76,7 @@ async def outbox_rows(engine: AsyncEngine, prefix: str) -> list[tuple[Any, ...]]
 
 
 def recorder(uow: PostgresUnitOfWorkFactory, clock: ManualClock, source: Any) -> RecordNetworkUsage:
-    return RecordNetworkUsage(uow=uow, clock=clock, ids=Uuid7Generator(), source=source)
+    return RecordNetworkUsage(uow=uow, clock=clock, source=source)
 
 
 class TestRecordNetworkUsageOnPostgres:
@@ -178,7 +177,7 @@ class TestWarnOfExpiriesOnPostgres:
             postgres_uow, ssl_expires_on=TODAY + timedelta(days=7), renewal_date=TODAY + timedelta(days=30)
         )
         other = await site(postgres_uow, ssl_expires_on=TODAY + timedelta(days=8))
-        warn = WarnOfExpiries(uow=postgres_uow, clock=ManualClock(NOW), ids=Uuid7Generator(), staff_inbox=STAFF_INBOX)
+        warn = WarnOfExpiries(uow=postgres_uow, clock=ManualClock(NOW), staff_inbox=STAFF_INBOX)
 
         first = await warn()
         rows = await outbox_rows(agency_engine, f"expiry-{shop.domain.id}-")

@@ -27,14 +27,14 @@ PRO_SLA = timedelta(hours=4)
 async def container(database_urls: dict[str, str]) -> AsyncIterator[Any]:
     settings = Settings(environment=Environment.TEST, **database_urls, jwt_secret="sla-secret-" * 4)
     container: Any = Runtime(settings).container()
-    container.clock.override(providers.Object(ManualClock(START)))
+    container.adapters.clock.override(providers.Object(ManualClock(START)))
     await container.init_resources()
     yield container
     await container.shutdown_resources()
 
 
 async def requested_notices(container: Any, ticket_id: object) -> list[str]:
-    engine = await container.agency_engine()
+    engine = await container.adapters.agency_engine()
     async with engine.connect() as connection:
         keys = await connection.scalars(select(t.job_outbox.c.dedupe_key).order_by(t.job_outbox.c.created_at))
         return [key for key in keys if str(ticket_id) in key]
@@ -42,14 +42,18 @@ async def requested_notices(container: Any, ticket_id: object) -> list[str]:
 
 class TestSlaScanOnPostgres:
     async def test_79_80_and_100_percent(self, container: Any) -> None:
-        clock: ManualClock = container.clock()
-        registration = await (await container.register_client())(email="sla@example.com", company_name="SLA Co")
+        clock: ManualClock = container.adapters.clock()
+        registration = await (await container.use_cases.register_client())(
+            email="sla@example.com", company_name="SLA Co"
+        )
         client_id = registration.client.id
         owner = Principal(registration.user.id, UserType.CLIENT, client_id)
         staff = Principal(registration.user.id, UserType.ADMIN)
-        await (await container.change_plan())(staff, client_id, tier=Tier.PRO)
-        ticket = await (await container.create_ticket())(owner, subject="Checkout fails", description="Since 9am")
-        scan = await container.scan_ticket_sla()
+        await (await container.use_cases.change_plan())(staff, client_id, tier=Tier.PRO)
+        ticket = await (await container.use_cases.create_ticket())(
+            owner, subject="Checkout fails", description="Since 9am"
+        )
+        scan = await container.use_cases.scan_ticket_sla()
 
         clock.set(START + PRO_SLA * 0.79)
         assert (await scan()).warned == ()

@@ -7,7 +7,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -31,6 +31,9 @@ from arco_domain.use_cases.projects import CreateProject, ProjectChanges, Update
 from arco_domain.use_cases.tickets import AutoCloseResolvedTickets, CreateTicket, PostTicketMessage, TransitionTicket
 from arco_ports.unit_of_work import UnitOfWorkFactory
 from tests.integration.held_units import second_waits_for_first
+from tests.use_case_ports import with_declared_ports
+
+U = TypeVar("U")
 
 START = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 Step = Callable[[UnitOfWorkFactory], Awaitable[Any]]
@@ -48,8 +51,9 @@ class Agency:
     ids: Uuid7Generator
     race: Callable[[Step, Step], Awaitable[tuple[Any, Any]]]
 
-    def ports(self, uow: UnitOfWorkFactory) -> dict[str, Any]:
-        return {"uow": uow, "clock": self.clock, "ids": self.ids}
+    def build(self, use_case: Callable[..., U], uow: UnitOfWorkFactory, **extra: object) -> U:
+        """`use_case` on `uow` and the agency's clock and ids, as many of them as it declares."""
+        return with_declared_ports(use_case, {"uow": uow, "clock": self.clock, "ids": self.ids}, **extra)
 
 
 @pytest.fixture
@@ -71,7 +75,7 @@ async def agency(postgres_uow: PostgresUnitOfWorkFactory, postgres: EmbeddedPost
 
 
 async def open_ticket(agency: Agency) -> Ticket:
-    create = CreateTicket(**agency.ports(agency.uow))
+    create = agency.build(CreateTicket, agency.uow)
     return await create(agency.owner, subject="Checkout fails", description="Since 9am")
 
 
@@ -80,10 +84,10 @@ class TestUseCasesOnOneRow:
         client_id = agency.client.id
 
         def upgrade(uow: UnitOfWorkFactory) -> Awaitable[Any]:
-            return ChangePlan(**agency.ports(uow))(agency.admin, client_id, tier=Tier.ENTERPRISE)
+            return agency.build(ChangePlan, uow)(agency.admin, client_id, tier=Tier.ENTERPRISE)
 
         def set_limits(uow: UnitOfWorkFactory) -> Awaitable[Any]:
-            return ChangePlan(**agency.ports(uow))(agency.admin, client_id, custom_limits={Resource.PROJECTS: 50})
+            return agency.build(ChangePlan, uow)(agency.admin, client_id, custom_limits={Resource.PROJECTS: 50})
 
         await agency.race(upgrade, set_limits)
         async with agency.uow(DataScope.of_client(client_id)) as uow:
@@ -104,7 +108,7 @@ class TestUseCasesOnOneRow:
                 await unit.commit()
 
         def enforce_grace(uow: UnitOfWorkFactory) -> Awaitable[Any]:
-            return EnforcePaymentGrace(**agency.ports(uow))()
+            return agency.build(EnforcePaymentGrace, uow)()
 
         _, downgraded = await agency.race(pay, enforce_grace)
         async with agency.uow(DataScope.of_client(client_id)) as uow:
@@ -114,10 +118,10 @@ class TestUseCasesOnOneRow:
 
     async def test_a_rename_and_a_status_change_of_a_project_both_stand(self, agency: Agency) -> None:
         client_id = agency.client.id
-        project = await CreateProject(**agency.ports(agency.uow))(agency.owner, client_id, name="Shop")
+        project = await agency.build(CreateProject, agency.uow)(agency.owner, client_id, name="Shop")
 
         def edit(changes: ProjectChanges) -> Step:
-            return lambda uow: UpdateProject(**agency.ports(uow))(agency.owner, client_id, project.id, changes)
+            return lambda uow: agency.build(UpdateProject, uow)(agency.owner, client_id, project.id, changes)
 
         await agency.race(edit(ProjectChanges(name="Shop 2.0")), edit(ProjectChanges(status=ProjectStatus.DEVELOPMENT)))
         async with agency.uow(DataScope.of_client(client_id)) as uow:
@@ -127,15 +131,15 @@ class TestUseCasesOnOneRow:
     async def test_a_domain_assigned_while_its_status_is_refreshed_stays_assigned(self, agency: Agency) -> None:
         client_id = agency.client.id
         dns = SandboxDnsProvider(MemorySandboxDnsStore(), clock=agency.clock)
-        project = await CreateProject(**agency.ports(agency.uow))(agency.owner, client_id, name="Shop")
-        domain = await AddDomain(**agency.ports(agency.uow), dns=dns)(agency.owner, client_id, name="race-co.com.br")
+        project = await agency.build(CreateProject, agency.uow)(agency.owner, client_id, name="Shop")
+        domain = await agency.build(AddDomain, agency.uow, dns=dns)(agency.owner, client_id, name="race-co.com.br")
         agency.clock.advance(timedelta(hours=1))
 
         def assign(uow: UnitOfWorkFactory) -> Awaitable[Any]:
-            return AssignDomainToProject(**agency.ports(uow))(agency.owner, client_id, domain.id, project_id=project.id)
+            return agency.build(AssignDomainToProject, uow)(agency.owner, client_id, domain.id, project_id=project.id)
 
         def refresh(uow: UnitOfWorkFactory) -> Awaitable[Any]:
-            return RefreshDomainStatus(**agency.ports(uow), dns=dns)(None, client_id, domain.id)
+            return agency.build(RefreshDomainStatus, uow, dns=dns)(None, client_id, domain.id)
 
         await agency.race(assign, refresh)
         async with agency.uow(DataScope.of_client(client_id)) as uow:
@@ -147,11 +151,11 @@ class TestUseCasesOnOneRow:
         agency.clock.advance(timedelta(minutes=30))
 
         def take_in_hand(uow: UnitOfWorkFactory) -> Awaitable[Any]:
-            move = TransitionTicket(**agency.ports(uow))
+            move = agency.build(TransitionTicket, uow)
             return move(agency.admin, ticket.client_id, ticket.id, to=TicketStatus.IN_PROGRESS)
 
         def answer(uow: UnitOfWorkFactory) -> Awaitable[Any]:
-            post = PostTicketMessage(**agency.ports(uow))
+            post = agency.build(PostTicketMessage, uow)
             return post(agency.admin, ticket.client_id, ticket.id, body="Looking into it now")
 
         _, message = await agency.race(take_in_hand, answer)
@@ -163,16 +167,16 @@ class TestUseCasesOnOneRow:
     async def test_a_ticket_reopened_while_resolved_tickets_are_closed_stays_open(self, agency: Agency) -> None:
         ticket = await open_ticket(agency)
         for status in (TicketStatus.IN_PROGRESS, TicketStatus.RESOLVED):
-            await TransitionTicket(**agency.ports(agency.uow))(agency.admin, ticket.client_id, ticket.id, to=status)
+            await agency.build(TransitionTicket, agency.uow)(agency.admin, ticket.client_id, ticket.id, to=status)
         # The last moment a client may reopen is also the first the ticket closes itself.
         agency.clock.advance(AUTO_CLOSE_AFTER)
 
         def reopen(uow: UnitOfWorkFactory) -> Awaitable[Any]:
-            move = TransitionTicket(**agency.ports(uow))
+            move = agency.build(TransitionTicket, uow)
             return move(agency.owner, ticket.client_id, ticket.id, to=TicketStatus.OPEN)
 
         def close_resolved(uow: UnitOfWorkFactory) -> Awaitable[Any]:
-            return AutoCloseResolvedTickets(**agency.ports(uow))()
+            return agency.build(AutoCloseResolvedTickets, uow)()
 
         _, closed = await agency.race(reopen, close_resolved)
         async with agency.uow(DataScope.of_client(ticket.client_id)) as uow:

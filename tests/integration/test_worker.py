@@ -44,7 +44,7 @@ def runtime(database_urls: dict[str, str]) -> Runtime:
 @pytest.fixture
 async def container(runtime: Runtime) -> AsyncIterator[Any]:
     container: Any = runtime.container(pool_size=4)
-    container.clock.override(providers.Object(ManualClock(NOW)))
+    container.adapters.clock.override(providers.Object(ManualClock(NOW)))
     await container.init_resources()
     yield container
     await container.shutdown_resources()
@@ -74,7 +74,7 @@ class TestScheduledRuns:
         calls: list[str] = []
         schedule = counting("count_ticks", timedelta(minutes=1), calls)
         await run_scheduled(container, schedule)
-        container.clock().advance(timedelta(minutes=1))
+        container.adapters.clock().advance(timedelta(minutes=1))
         assert await run_scheduled(container, schedule) == "ran"
         assert calls == ["count_ticks", "count_ticks"]
 
@@ -90,7 +90,7 @@ class TestScheduledRuns:
 
         async def look(_: Any) -> object:
             # The runs' own role: PostgreSQL shows a backend's state only to its role (or a superuser).
-            engine = await container.agency_engine()
+            engine = await container.adapters.agency_engine()
             async with engine.connect() as connection:
                 activity = text(
                     "SELECT count(*) FILTER (WHERE state LIKE 'idle in transaction%'),"
@@ -121,7 +121,7 @@ class TestArqWorker:
         seen: list[Any] = []
 
         async def probe(ctx: dict[str, Any]) -> str:
-            use_case = await ctx["container"].auto_close_resolved_tickets()
+            use_case = await ctx["container"].use_cases.auto_close_resolved_tickets()
             seen.append(use_case)
             return "done"
 
@@ -139,7 +139,7 @@ class TestArqWorker:
 
 class TestOutbox:
     async def test_only_committed_requests_reach_the_queue_and_each_once(self, container: Any) -> None:
-        uow = await container.uow()
+        uow = await container.adapters.uow()
         async with uow(DataScope.all_clients()) as unit:
             await unit.jobs.enqueue(
                 "send_email", {"to": "a@example.com", "subject": "s", "text": "t"}, dedupe_key="kept"
@@ -154,13 +154,13 @@ class TestOutbox:
         async def send(job: str, payload: Any, key: str) -> None:
             handed.append(key)
 
-        outbox = await container.outbox()
+        outbox = await container.adapters.outbox()
         assert await outbox.dispatch(send) == 1
         assert await outbox.dispatch(send) == 0
         assert handed == ["kept"]
 
     async def test_a_queue_that_is_down_leaves_the_requests_pending(self, container: Any) -> None:
-        uow = await container.uow()
+        uow = await container.adapters.uow()
         async with uow(DataScope.all_clients()) as unit:
             await unit.jobs.enqueue(
                 "send_email", {"to": "c@example.com", "subject": "s", "text": "t"}, dedupe_key="retry"
@@ -170,7 +170,7 @@ class TestOutbox:
         async def unreachable(job: str, payload: Any, key: str) -> None:
             raise ConnectionError("the queue is down")
 
-        outbox = await container.outbox()
+        outbox = await container.adapters.outbox()
         with pytest.raises(ConnectionError):
             await outbox.dispatch(unreachable)
         handed: list[str] = []
@@ -184,7 +184,7 @@ class TestOutbox:
     async def test_a_requested_email_travels_outbox_queue_worker_and_lands_in_the_mail_log(
         self, runtime: Runtime, container: Any, valkey: EmbeddedValkey
     ) -> None:
-        uow = await container.uow()
+        uow = await container.adapters.uow()
         async with uow(DataScope.all_clients()) as unit:
             await request_email(unit, OutgoingEmail(("staff@example.com",), "SLA at risk", "Ticket 1", "sla-test-1"))
             await unit.commit()
@@ -194,7 +194,7 @@ class TestOutbox:
         await worker.main()
         await worker.close()
         await pool.aclose()
-        logged = await (await container.mailer()).recent(50)
+        logged = await (await container.adapters.mailer()).recent(50)
         assert [entry.email.subject for entry in logged if entry.email.dedupe_key == "sla-test-1"] == ["SLA at risk"]
 
 
@@ -210,7 +210,7 @@ class TestAdSync:
         await worker.close()
 
     async def stored(self, container: Any, client_id: Any) -> tuple[int, int]:
-        uow = await container.uow()
+        uow = await container.adapters.uow()
         async with uow(DataScope.of_client(client_id)) as unit:
             campaigns = await unit.campaigns.list_for_client(client_id)
             days = [
@@ -223,18 +223,18 @@ class TestAdSync:
     async def test_a_connected_account_syncs_through_the_queue_and_the_daily_run_changes_no_count(
         self, runtime: Runtime, container: Any, valkey: EmbeddedValkey
     ) -> None:
-        registration = await (await container.register_client())(email="ads@example.com", company_name="Ads")
+        registration = await (await container.use_cases.register_client())(email="ads@example.com", company_name="Ads")
         client_id = registration.client.id
         owner = Principal(registration.user.id, UserType.CLIENT, client_id, client_role=registration.owner.role)
-        await (await container.change_plan())(None, client_id, tier=Tier.PRO)
-        connect = await container.connect_ad_account()
+        await (await container.use_cases.change_plan())(None, client_id, tier=Tier.PRO)
+        connect = await container.use_cases.connect_ad_account()
         await connect(owner, client_id, platform="google_ads", account_id="123-456-7890", grant="1//sandbox")
 
         await self.run_queued_jobs(runtime, container, valkey)
         campaigns, days = await self.stored(container, client_id)
         assert campaigns == 3 and days > 100
 
-        assert await (await container.schedule_ad_syncs())() == 1
+        assert await (await container.use_cases.schedule_ad_syncs())() == 1
         await self.run_queued_jobs(runtime, container, valkey)
         assert await self.stored(container, client_id) == (campaigns, days)
 
@@ -270,7 +270,7 @@ class TestRetries:
         job = await pool.enqueue_job("send_email", {"to": "ops@example.com", "subject": "s", "text": "t"}, _job_id=key)
         assert job is not None
         worker = build_worker(
-            runtime, valkey.url, configure=lambda c: c.mailer.override(providers.Object(mailer)),
+            runtime, valkey.url, configure=lambda c: c.adapters.mailer.override(providers.Object(mailer)),
             burst=True, poll_delay=0.05, handle_signals=False, cron_jobs=[],
         )  # fmt: skip
         await worker.main()
@@ -298,13 +298,13 @@ class TestHousekeeping:
     async def test_old_dispatched_requests_and_run_records_are_dropped_and_pending_ones_kept(
         self, container: Any
     ) -> None:
-        uow = await container.uow()
+        uow = await container.adapters.uow()
         async with uow(DataScope.all_clients()) as unit:
             await unit.jobs.enqueue(
                 "send_email", {"to": "x@example.com", "subject": "s", "text": "t"}, dedupe_key="old"
             )
             await unit.commit()
-        outbox = await container.outbox()
+        outbox = await container.adapters.outbox()
 
         async def send(job: str, payload: Any, key: str) -> None:
             return None
@@ -315,7 +315,7 @@ class TestHousekeeping:
                 "send_email", {"to": "y@example.com", "subject": "s", "text": "t"}, dedupe_key="new"
             )
             await unit.commit()
-        runs = await container.scheduled_runs()
+        runs = await container.adapters.scheduled_runs()
         async with runs.once("ancient", NOW - timedelta(days=400)) as ours:
             assert ours
         future = datetime.now(UTC) + timedelta(days=1)

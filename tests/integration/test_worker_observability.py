@@ -47,7 +47,7 @@ async def test_a_jobs_lines_carry_its_job_id_and_its_runs_are_counted(
     assert job is not None
     mailer = ThrottledOnceMailer()
     worker = build_worker(
-        Runtime(settings), valkey.url, configure=lambda c: c.mailer.override(providers.Object(mailer)),
+        Runtime(settings), valkey.url, configure=lambda c: c.adapters.mailer.override(providers.Object(mailer)),
         burst=True, poll_delay=0.05, handle_signals=False, cron_jobs=[],
     )  # fmt: skip
     with captured_logs("info") as logs:

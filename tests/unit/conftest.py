@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -17,11 +16,11 @@ from arco_domain.ids import ClientId, ProjectId, UserId
 from arco_domain.model.access import Principal
 from arco_domain.model.clients import Client, MemberRole, UserType
 from arco_domain.model.domains import Domain
-from arco_domain.use_cases.base import UseCase
 from arco_domain.use_cases.clients import RegisterClient
 from arco_domain.use_cases.domains import AddDomain, RefreshDomainStatus
+from tests.use_case_ports import with_declared_ports
 
-U = TypeVar("U", bound=UseCase)
+U = TypeVar("U")
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)  # a Monday
 
 
@@ -38,10 +37,9 @@ class World:
         self.dns = SandboxDnsProvider(MemorySandboxDnsStore(), clock=self.clock)
 
     def build(self, use_case: Callable[..., U], **extra: object) -> U:
-        """`use_case` on the world's adapters; the DNS provider is given to those that take one."""
-        if "dns" in inspect.signature(use_case).parameters and "dns" not in extra:
-            extra["dns"] = self.dns
-        return use_case(uow=self.uow, clock=self.clock, ids=self.ids, **extra)
+        """`use_case` given those of the world's adapters its class declares, and `extra`."""
+        ports = {"uow": self.uow, "clock": self.clock, "ids": self.ids, "dns": self.dns}
+        return with_declared_ports(use_case, ports, **extra)
 
     async def register(self, email: str = "owner@example.com", company: str = "Acme") -> tuple[Client, Principal]:
         registration = await self.build(RegisterClient)(email=email, company_name=company)

@@ -280,7 +280,7 @@ class TestGetDashboard:
     async def test_the_dashboard_is_read_in_one_unit_of_work(self, world: World) -> None:
         acme = await agency(world)
         counting = CountingFactory(world.uow)
-        await GetDashboard(uow=counting, clock=world.clock, ids=world.ids)(acme.owner, acme.client.id)
+        await GetDashboard(uow=counting, clock=world.clock)(acme.owner, acme.client.id)
         assert counting.scopes == [DataScope.of_client(acme.client.id)]
 
 

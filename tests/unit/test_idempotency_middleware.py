@@ -8,13 +8,14 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from dependency_injector import containers, providers
+from dependency_injector import providers
 
 from arco_adapters.memory.clock import ManualClock
 from arco_adapters.memory.idempotency import MemoryIdempotencyStore
 from arco_domain.ids import ClientId, UserId
 from arco_domain.model.access import Principal
 from arco_domain.model.clients import UserType
+from arco_entrypoints.container import Container
 from arco_entrypoints.http.idempotency import IdempotencyKeyReused, IdempotencyMiddleware, fingerprint
 from arco_ports.idempotency import Claimed, InFlight
 from tests.contracts.idempotency import NOW
@@ -69,8 +70,8 @@ def app() -> App:
 
 
 def middleware(app: App, store: MemoryIdempotencyStore) -> IdempotencyMiddleware:
-    container = containers.DynamicContainer()
-    container.idempotency = providers.Object(store)
+    container = Container()
+    container.adapters.idempotency.override(providers.Object(store))
     return IdempotencyMiddleware(app, container=container)
 
 

@@ -40,6 +40,7 @@ from arco_domain.use_cases.storage import (
     ReserveUpload,
 )
 from arco_domain.use_cases.tickets import CreateTicket
+from tests.use_case_ports import with_declared_ports
 
 T = TypeVar("T")
 STOCKS = (Resource.PROJECTS, Resource.DOMAINS, Resource.TEAM_MEMBERS, Resource.STORAGE_BYTES)
@@ -53,17 +54,18 @@ class QuotaMachine(RuleBasedStateMachine):
         self.loop = asyncio.new_event_loop()
         self.clock = ManualClock(datetime(2026, 1, 15, 10, tzinfo=UTC))
         self.uow = MemoryUnitOfWorkFactory()
-        deps: dict[str, Any] = {"uow": self.uow, "clock": self.clock, "ids": Uuid7Generator()}
+        dns = SandboxDnsProvider(MemorySandboxDnsStore(), clock=self.clock)
+        ports: dict[str, Any] = {"uow": self.uow, "clock": self.clock, "ids": Uuid7Generator(), "dns": dns}
         self.staff = Principal(UserId(Uuid7Generator().new_id()), UserType.ADMIN)
-        registration = self.run(RegisterClient(**deps)(email="owner@example.com", company_name="Acme"))
+        register = with_declared_ports(RegisterClient, ports)
+        registration = self.run(register(email="owner@example.com", company_name="Acme"))
         self.client_id = registration.client.id
         self.owner = Principal(
             registration.user.id, UserType.CLIENT, self.client_id, client_role=registration.owner.role
         )
-        dns = SandboxDnsProvider(MemorySandboxDnsStore(), clock=self.clock)
-        self.use = {AddDomain: AddDomain(**deps, dns=dns), RemoveDomain: RemoveDomain(**deps, dns=dns)} | {
-            cls: cls(**deps) for cls in (
-            CreateProject, DeleteProject, InviteMember, RemoveMember, ReserveUpload,
+        self.use = {
+            cls: with_declared_ports(cls, ports) for cls in (
+            AddDomain, RemoveDomain, CreateProject, DeleteProject, InviteMember, RemoveMember, ReserveUpload,
             CompleteUpload, AbortUpload, DeleteStoredFile, ExpireUploadReservations, CreateTicket, ChangePlan,
             GetUsage,
         )}  # fmt: skip

@@ -28,7 +28,7 @@ def runtime(environment: Environment) -> Runtime:
 async def wired_probe(environment: Environment) -> UptimeProbe:
     container = runtime(environment).container()
     try:
-        probe: UptimeProbe = await container.uptime_probe()
+        probe: UptimeProbe = await container.adapters.uptime_probe()
     finally:
         await container.shutdown_resources()
     return probe
@@ -40,11 +40,11 @@ class TestWiring:
         self, environment: Environment
     ) -> None:
         assert isinstance(await wired_probe(environment), SandboxUptimeProbe)
-        assert runtime(environment).container().domain_names().allow_example is True
+        assert runtime(environment).container().use_cases.domain_names().allow_example is True
 
     async def test_production_probes_over_http_and_refuses_example_names(self) -> None:
         assert isinstance(await wired_probe(Environment.PRODUCTION), HttpUptimeProbe)
-        assert runtime(Environment.PRODUCTION).container().domain_names().allow_example is False
+        assert runtime(Environment.PRODUCTION).container().use_cases.domain_names().allow_example is False
 
 
 class TestSandboxUptimeProbe:

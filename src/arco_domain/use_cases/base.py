@@ -1,4 +1,7 @@
-"""What every use-case is built from, and the steps many of them share."""
+"""The steps many use-cases share: quota admission and release, e-mail requests and audit records.
+
+A use-case is a frozen dataclass whose fields are the ports it uses, and nothing else.
+"""
 
 from __future__ import annotations
 
@@ -12,15 +15,7 @@ from arco_domain.model.clients import Client
 from arco_domain.model.notifications import SEND_EMAIL_JOB, OutgoingEmail, email_job_payload
 from arco_domain.model.quotas import STOCK_PERIOD, quota_period_key
 from arco_domain.model.tiers import Resource
-from arco_ports.clock import Clock, IdGenerator
-from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-
-
-class UseCase:
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator) -> None:
-        self._uow = uow
-        self._clock = clock
-        self._ids = ids
+from arco_ports.unit_of_work import UnitOfWork
 
 
 async def take_quota(uow: UnitOfWork, client: Client, resource: Resource, amount: int, now: datetime) -> None:

@@ -22,7 +22,6 @@ from arco_domain.model.billing import (
 )
 from arco_domain.model.clients import BillingAccount, Client
 from arco_domain.model.tiers import Tier
-from arco_domain.use_cases.base import UseCase
 from arco_domain.use_cases.clients import Subscription, apply_tier_change
 from arco_ports.clock import Clock, IdGenerator
 from arco_ports.payments import PaymentGateway
@@ -32,66 +31,74 @@ RECONCILE_WINDOW = timedelta(days=3)
 """How far back reconciliation looks: the provider stops retrying a failed delivery after three days."""
 
 
-class BillingUseCase(UseCase):
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, gateway: PaymentGateway) -> None:
-        super().__init__(uow=uow, clock=clock, ids=ids)
-        self._gateway = gateway
-
-
-class StartCheckout(BillingUseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StartCheckout:
     """A hosted checkout page that subscribes the caller's client to a self-service tier (its owner only)."""
+
+    uow: UnitOfWorkFactory
+    gateway: PaymentGateway
 
     async def __call__(self, principal: Principal, *, tier: Tier, return_url: str) -> str:
         principal.require(Capability.MANAGE_BILLING)
         if tier not in SELF_SERVICE_TIERS:
             raise ValidationError("checkout sells the basic and pro tiers; enterprise is a contract", field="tier")
         client_id = principal.own_client()
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
             user = await uow.users.get(principal.user_id)
         if client.tier is tier and client.billing and client.billing.subscription_id:
             raise Conflict(f"the client already subscribes to {tier}")
-        customer_id = await self._gateway.ensure_customer(client_id, email=user.email, name=client.name)
+        customer_id = await self.gateway.ensure_customer(client_id, email=user.email, name=client.name)
         if _needs_customer(client, customer_id):
-            async with self._uow(DataScope.of_client(client_id)) as uow:
+            async with self.uow(DataScope.of_client(client_id)) as uow:
                 client = await uow.clients.get_for_update(client_id)
                 if _needs_customer(client, customer_id):  # still, now that nothing else can change it
                     client.billing = BillingAccount(customer_id=customer_id)
                     await uow.clients.update(client)
                     await uow.commit()
-        return await self._gateway.checkout_url(client_id, customer_id, tier=tier, return_url=return_url)
+        return await self.gateway.checkout_url(client_id, customer_id, tier=tier, return_url=return_url)
 
 
 def _needs_customer(client: Client, customer_id: str) -> bool:
     return client.billing is None or client.billing.customer_id != customer_id
 
 
-class OpenBillingPortal(BillingUseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OpenBillingPortal:
     """The provider's self-service page: payment methods, invoices, cancellation (the client's owner only)."""
+
+    uow: UnitOfWorkFactory
+    gateway: PaymentGateway
 
     async def __call__(self, principal: Principal, *, return_url: str) -> str:
         principal.require(Capability.MANAGE_BILLING)
         client_id = principal.own_client()
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
         if client.billing is None:
             raise Conflict("the client has no billing account yet: start with a checkout")
-        return await self._gateway.portal_url(client.billing.customer_id, return_url=return_url)
+        return await self.gateway.portal_url(client.billing.customer_id, return_url=return_url)
 
 
-class HandleBillingEvent(BillingUseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class HandleBillingEvent:
     """Apply one verified provider event, exactly once and never older than the state already applied.
 
     Events that only refer to a subscription (a completed checkout, an invoice) are resolved by reading
     the subscription afresh from the provider, whose current state is the newest there is.
     """
 
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+    gateway: PaymentGateway
+
     async def __call__(self, event: BillingEvent) -> str:
         snapshot = event.subscription
         if snapshot is None and event.subscription_id and event.type in HANDLED_EVENTS:
-            snapshot = await self._gateway.subscription(event.subscription_id)
-        now = self._clock.now()
-        async with self._uow(DataScope.all_clients()) as uow:
+            snapshot = await self.gateway.subscription(event.subscription_id)
+        now = self.clock.now()
+        async with self.uow(DataScope.all_clients()) as uow:
             if not await uow.processed_events.record("stripe", event.id, event.type):
                 return "duplicate"
             outcome, client_id = await self._apply(uow, event, snapshot, now)
@@ -112,7 +119,7 @@ class HandleBillingEvent(BillingUseCase):
         if same_moment(snapshot, client.billing):
             # A tie: the provider's current state is the newest, whichever event came first.
             snapshot = replace(
-                await self._gateway.subscription(snapshot.subscription_id), observed_at=snapshot.observed_at
+                await self.gateway.subscription(snapshot.subscription_id), observed_at=snapshot.observed_at
             )
         elif not is_newer(snapshot, client.billing):
             return "stale", client.id
@@ -125,7 +132,7 @@ class HandleBillingEvent(BillingUseCase):
         )  # fmt: skip
         await apply_tier_change(
             uow, client, tier=tier, subscription=Subscription(snapshot.status, snapshot.period), principal=None,
-            reason=f"billing {event.type} {event.id}", now=now, event_id=AuditEventId(self._ids.new_id()),
+            reason=f"billing {event.type} {event.id}", now=now, event_id=AuditEventId(self.ids.new_id()),
         )  # fmt: skip
         return "applied", client.id
 
@@ -142,21 +149,26 @@ class HandleBillingEvent(BillingUseCase):
             return None
 
 
-class EnforcePaymentGrace(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class EnforcePaymentGrace:
     """Move to free every client whose payment has failed for longer than the grace period, even when the
     provider has sent nothing since (rule 5: nothing is deleted)."""
 
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+
     async def __call__(self) -> tuple[ClientId, ...]:
-        now = self._clock.now()
+        now = self.clock.now()
         downgraded: list[ClientId] = []
-        async with self._uow(DataScope.all_clients()) as uow:
+        async with self.uow(DataScope.all_clients()) as uow:
             for found in await uow.clients.past_due_before(now - PAST_DUE_GRACE):
                 client = await uow.clients.get_for_update(found.id)
                 if not _grace_expired(client, now):  # paid, or moved, since it was found
                     continue
                 await apply_tier_change(
                     uow, client, tier=Tier.FREE, subscription=None, principal=None, reason="payment grace expired",
-                    now=now, event_id=AuditEventId(self._ids.new_id()),
+                    now=now, event_id=AuditEventId(self.ids.new_id()),
                 )  # fmt: skip
                 downgraded.append(client.id)
             await uow.commit()
@@ -168,41 +180,34 @@ def _grace_expired(client: Client, now: datetime) -> bool:
     return client.tier is not Tier.FREE and since is not None and now - since >= PAST_DUE_GRACE
 
 
-class BillingEventsUseCase(BillingUseCase):
-    """A use-case that hands the provider's events, once it has them, to `HandleBillingEvent`."""
-
-    def __init__(
-        self,
-        *,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        ids: IdGenerator,
-        gateway: PaymentGateway,
-        handle: HandleBillingEvent,
-    ) -> None:
-        super().__init__(uow=uow, clock=clock, ids=ids, gateway=gateway)
-        self._handle = handle
-
-
 @dataclass(frozen=True, slots=True)
 class HandledEvent:
     event: BillingEvent
     outcome: str
 
 
-class ReceiveBillingWebhook(BillingEventsUseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReceiveBillingWebhook:
     """One webhook delivery: the gateway proves it came from the provider (`Unverified` otherwise, and nothing
     changes), then the event is handled as any other."""
 
+    gateway: PaymentGateway
+    handle: HandleBillingEvent
+
     async def __call__(self, payload: bytes, signature: str) -> HandledEvent:
-        event = self._gateway.parse_event(payload, signature)
-        return HandledEvent(event, await self._handle(event))
+        event = self.gateway.parse_event(payload, signature)
+        return HandledEvent(event, await self.handle(event))
 
 
-class ReconcileBillingEvents(BillingEventsUseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ReconcileBillingEvents:
     """Apply the provider's events of the last three days that were never handled (a missed delivery)."""
 
+    clock: Clock
+    gateway: PaymentGateway
+    handle: HandleBillingEvent
+
     async def __call__(self) -> Sequence[tuple[str, str]]:
-        events = await self._gateway.events_since(self._clock.now() - RECONCILE_WINDOW)
+        events = await self.gateway.events_since(self.clock.now() - RECONCILE_WINDOW)
         # Oldest first, so that each state is applied in the order the provider produced it.
-        return [(event.id, await self._handle(event)) for event in sorted(events, key=lambda e: e.created)]
+        return [(event.id, await self.handle(event)) for event in sorted(events, key=lambda e: e.created)]

@@ -25,7 +25,7 @@ from arco_domain.model.ad_accounts import (
 from arco_domain.model.campaigns import Campaign, CampaignStatus, CampaignTotals, DailyCampaignMetrics, summarize
 from arco_domain.model.paging import Page, PageRequest, paginate
 from arco_domain.model.tiers import CampaignPlatform, plan_for
-from arco_domain.use_cases.base import UseCase, write_audit
+from arco_domain.use_cases.base import write_audit
 from arco_ports.ad_accounts import SecretBox
 from arco_ports.ads import AdAccountAccess, AdPlatform, PlatformCampaign, PlatformDailyMetrics
 from arco_ports.clock import Clock, IdGenerator
@@ -43,22 +43,16 @@ def _platform_named(raw: CampaignPlatform | str) -> CampaignPlatform:
         raise ValidationError(f"platform {raw!r} is not one of {allowed}", field="platform") from None
 
 
-class _AdsUseCase(UseCase):
-    def __init__(
-        self,
-        *,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        ids: IdGenerator,
-        platforms: Mapping[CampaignPlatform, AdPlatform],
-        secrets: SecretBox,
-    ) -> None:
-        super().__init__(uow=uow, clock=clock, ids=ids)
-        self._platforms = platforms
-        self._secrets = secrets
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _AdsUseCase:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+    platforms: Mapping[CampaignPlatform, AdPlatform]
+    secrets: SecretBox
 
     def _adapter(self, platform: CampaignPlatform) -> AdPlatform:
-        adapter = self._platforms.get(platform)
+        adapter = self.platforms.get(platform)
         if adapter is None:
             raise ValidationError(f"ARCO cannot read {platform.value} accounts yet", field="platform")
         return adapter
@@ -79,6 +73,7 @@ async def _request_sync(uow: UnitOfWork, account: AdAccount, reason: str) -> Non
     await uow.jobs.enqueue(SYNC_AD_ACCOUNT_JOB, payload, dedupe_key=f"ad-sync-{account.id}-{reason}")
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ConnectAdAccount(_AdsUseCase):
     """Connect a client's ad account with the grant the client gave, if the tier includes the platform
     (the client's owner, or an admin).
@@ -101,7 +96,7 @@ class ConnectAdAccount(_AdsUseCase):
         client_id = principal.client_in_reach(client_id)
         chosen = _platform_named(platform)
         scope = DataScope.of_client(client_id)
-        async with self._uow(scope) as uow:
+        async with self.uow(scope) as uow:
             check_platform_allowed((await uow.clients.get(client_id)).tier, chosen)
         external_id = normalize_account_id(chosen, account_id)
         manager = None if login_customer_id is None else normalize_account_id(chosen, login_customer_id)
@@ -111,45 +106,53 @@ class ConnectAdAccount(_AdsUseCase):
                 "the grant must be the token as the platform gave it: printable ASCII, no spaces", field="grant"
             )
         await self._adapter(chosen).list_campaigns(AdAccountAccess(external_id, grant, manager))
-        now = self._clock.now()
-        async with self._uow(scope) as uow:
+        now = self.clock.now()
+        async with self.uow(scope) as uow:
             known = await uow.ad_accounts.find(client_id, chosen.value, external_id)
             if known is not None:
                 known = await uow.ad_accounts.get_for_update(client_id, known.id)
             if known is not None and known.status is AdAccountStatus.CONNECTED:
                 raise Conflict(f"the {chosen.value} account {external_id} is already connected")
             account = AdAccount(
-                id=known.id if known else AdAccountId(self._ids.new_id()), client_id=client_id, platform=chosen,
-                external_id=external_id, login_customer_id=manager, sealed_grant=self._secrets.seal(grant),
+                id=known.id if known else AdAccountId(self.ids.new_id()), client_id=client_id, platform=chosen,
+                external_id=external_id, login_customer_id=manager, sealed_grant=self.secrets.seal(grant),
                 status=AdAccountStatus.CONNECTED, connected_at=now,
                 last_synced_at=known.last_synced_at if known else None,
             )  # fmt: skip
             await (uow.ad_accounts.update if known else uow.ad_accounts.add)(account)
-            await _audit(uow, self._ids, self._clock, principal, "ad_account.connect", account)
+            await _audit(uow, self.ids, self.clock, principal, "ad_account.connect", account)
             await _request_sync(uow, account, f"connect-{now.isoformat()}")
             await uow.commit()
         return account
 
 
-class DisconnectAdAccount(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DisconnectAdAccount:
     """Stop syncing an account and forget its grant; its campaigns and their history stay."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
 
     async def __call__(self, principal: Principal, client_id: ClientId, account_id: AdAccountId) -> AdAccount:
         principal.require(Capability.MANAGE_AD_ACCOUNTS)
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             account = await uow.ad_accounts.get_for_update(client_id, account_id)
             account = replace(account, status=AdAccountStatus.DISCONNECTED, sealed_grant=b"")
             await uow.ad_accounts.update(account)
-            await _audit(uow, self._ids, self._clock, principal, "ad_account.disconnect", account)
+            await _audit(uow, self.ids, self.clock, principal, "ad_account.disconnect", account)
             await uow.commit()
         return account
 
 
-class ListAdAccounts(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListAdAccounts:
+    uow: UnitOfWorkFactory
+
     async def __call__(self, principal: Principal, client_id: ClientId, page: PageRequest) -> Page[AdAccount]:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             accounts = await uow.ad_accounts.list_for_client(client_id)
         return paginate(accounts, page, lambda a: a.id)
 
@@ -162,39 +165,29 @@ class SyncOutcome:
     """Why nothing was read: the account is disconnected, or the client's tier leaves its platform out."""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class SyncAdAccount(_AdsUseCase):
     """Read one account's campaigns and the days of its sync window, and store them (see the module's text)."""
 
-    def __init__(
-        self,
-        *,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        ids: IdGenerator,
-        platforms: Mapping[CampaignPlatform, AdPlatform],
-        secrets: SecretBox,
-        lookback_days: Mapping[CampaignPlatform, int],
-    ) -> None:
-        super().__init__(uow=uow, clock=clock, ids=ids, platforms=platforms, secrets=secrets)
-        self._lookback = lookback_days
+    lookback_days: Mapping[CampaignPlatform, int]
 
     async def __call__(self, client_id: ClientId, account_id: AdAccountId) -> SyncOutcome:
         scope = DataScope.of_client(client_id)
-        async with self._uow(scope) as uow:
+        async with self.uow(scope) as uow:
             account = await uow.ad_accounts.get(client_id, account_id)
             tier = (await uow.clients.get(client_id)).tier
         if account.status is not AdAccountStatus.CONNECTED:
             return SyncOutcome(0, 0, skipped="disconnected")
         if account.platform not in plan_for(tier).campaign_platforms:
             return SyncOutcome(0, 0, skipped=f"the {tier.value} tier leaves {account.platform.value} out")
-        now = self._clock.now()
+        now = self.clock.now()
         start, end = sync_window(
-            now.astimezone(UTC).date(), self._lookback.get(account.platform, DEFAULT_LOOKBACK_DAYS),
+            now.astimezone(UTC).date(), self.lookback_days.get(account.platform, DEFAULT_LOOKBACK_DAYS),
             last_synced_on=account.last_synced_at.astimezone(UTC).date() if account.last_synced_at else None,
         )  # fmt: skip
         grant = ""
         try:
-            grant = self._secrets.open(account.sealed_grant)
+            grant = self.secrets.open(account.sealed_grant)
             access = AdAccountAccess(account.external_id, grant, account.login_customer_id)
             adapter = self._adapter(account.platform)
             listed = await adapter.list_campaigns(access)
@@ -204,7 +197,7 @@ class SyncAdAccount(_AdsUseCase):
             detail = refusal.detail.replace(grant, "[grant]") if grant else refusal.detail
             await self._note(scope, account, error=detail)
             raise
-        async with self._uow(scope) as uow:
+        async with self.uow(scope) as uow:
             campaign_ids = await self._store_campaigns(uow, account, listed, days, now)
             await uow.metrics.record_campaign_days(
                 client_id, [(campaign_ids[day.external_campaign_id], day.metrics) for day in days]
@@ -241,7 +234,7 @@ class SyncAdAccount(_AdsUseCase):
             current = known.get(external_id)
             if current is None:
                 current = Campaign(
-                    id=CampaignId(self._ids.new_id()), client_id=account.client_id, platform=account.platform,
+                    id=CampaignId(self.ids.new_id()), client_id=account.client_id, platform=account.platform,
                     external_id=external_id, name=name, status=status, project_id=None, budget_daily=None,
                     created_at=now, ad_account_id=account.id,
                 )  # fmt: skip
@@ -254,19 +247,23 @@ class SyncAdAccount(_AdsUseCase):
         return ids
 
     async def _note(self, scope: DataScope, account: AdAccount, *, error: str) -> None:
-        async with self._uow(scope) as uow:
+        async with self.uow(scope) as uow:
             await uow.ad_accounts.record_sync(account.client_id, account.id, synced_at=None, error=error)
             await uow.commit()
 
 
-class ScheduleAdSyncs(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleAdSyncs:
     """The daily pass: one sync job per connected account whose platform the client's tier includes, asked
     for once per account and day however often the pass runs."""
 
+    uow: UnitOfWorkFactory
+    clock: Clock
+
     async def __call__(self) -> int:
-        today = self._clock.now().astimezone(UTC).date()
+        today = self.clock.now().astimezone(UTC).date()
         asked = 0
-        async with self._uow(DataScope.all_clients()) as uow:
+        async with self.uow(DataScope.all_clients()) as uow:
             tiers = {}
             for account in await uow.ad_accounts.list_connected():
                 if account.client_id not in tiers:
@@ -278,10 +275,13 @@ class ScheduleAdSyncs(UseCase):
         return asked
 
 
-class ListCampaigns(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListCampaigns:
+    uow: UnitOfWorkFactory
+
     async def __call__(self, principal: Principal, client_id: ClientId, page: PageRequest) -> Page[Campaign]:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             campaigns = await uow.campaigns.list_for_client(client_id)
         return paginate(campaigns, page, lambda c: c.id)
 
@@ -294,8 +294,11 @@ class CampaignReport:
     """Over the days reported; None when there are none (no currency to total in)."""
 
 
-class GetCampaignMetrics(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetCampaignMetrics:
     """A campaign's daily figures for `[start, end]` and their totals (ratios of the sums)."""
+
+    uow: UnitOfWorkFactory
 
     async def __call__(
         self, principal: Principal, client_id: ClientId, campaign_id: CampaignId, start: date, end: date
@@ -305,7 +308,7 @@ class GetCampaignMetrics(UseCase):
             raise ValidationError(f"the period starts on {start}, after its end on {end}", field="from")
         if (end - start).days >= MAX_REPORT_DAYS:
             raise ValidationError(f"a report covers at most {MAX_REPORT_DAYS} days", field="to")
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             campaign = await uow.campaigns.get(client_id, campaign_id)
             days = tuple(await uow.metrics.campaign_days(client_id, campaign_id, start, end))
         return CampaignReport(campaign, days, summarize(days, days[0].currency) if days else None)

@@ -22,7 +22,7 @@ from arco_domain.model.clients import (
 from arco_domain.model.paging import Page, PageRequest, page_of
 from arco_domain.model.quotas import BillingPeriod, QuotaStatus, quota_period_key
 from arco_domain.model.tiers import Resource, Tier, validate_custom_limits
-from arco_domain.use_cases.base import UseCase, take_quota, write_audit
+from arco_domain.use_cases.base import take_quota, write_audit
 from arco_domain.use_cases.identity import hash_password
 from arco_ports.clock import Clock, IdGenerator
 from arco_ports.identity import PasswordHasher
@@ -61,28 +61,28 @@ async def open_client_account(uow: UnitOfWork, registration: Registration, now: 
     await uow.members.add(registration.owner)
 
 
-class RegisterClient(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RegisterClient:
     """Sign a new client up on the free tier, with its first user as the team's owner.
 
     With a password (ARCO's own sign-in) the user can log in at once; without one, the user signs in
     through an external identity provider whose tokens carry the same user id.
     """
 
-    def __init__(
-        self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, hasher: PasswordHasher | None = None
-    ) -> None:
-        super().__init__(uow=uow, clock=clock, ids=ids)
-        self._hasher = hasher
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+    hasher: PasswordHasher | None = None
 
     async def __call__(
         self, *, email: str, company_name: str, full_name: str | None = None, password: str | None = None
     ) -> Registration:
-        now = self._clock.now()
+        now = self.clock.now()
         registration = new_client_account(
-            self._ids, email=email, company_name=company_name, full_name=full_name,
-            password_hash=await hash_password(self._hasher, password), now=now,
+            self.ids, email=email, company_name=company_name, full_name=full_name,
+            password_hash=await hash_password(self.hasher, password), now=now,
         )  # fmt: skip
-        async with self._uow(DataScope.of_client(registration.client.id)) as uow:
+        async with self.uow(DataScope.of_client(registration.client.id)) as uow:
             await open_client_account(uow, registration, now)
             await uow.commit()
         return registration
@@ -102,13 +102,17 @@ async def current_usage(uow: UnitOfWork, client: Client, now: datetime) -> list[
     return await usage_report(uow, client, {r: quota_period_key(r, now, client.billing_period) for r in Resource})
 
 
-class GetUsage(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetUsage:
     """Each quota of a client: used, limit, percent, over-limit state and period."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
 
     async def __call__(self, principal: Principal, client_id: ClientId) -> list[QuotaStatus]:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
-            return await current_usage(uow, await uow.clients.get(client_id), self._clock.now())
+        async with self.uow(DataScope.of_client(client_id)) as uow:
+            return await current_usage(uow, await uow.clients.get(client_id), self.clock.now())
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,14 +121,18 @@ class ClientDetails:
     usage: list[QuotaStatus]
 
 
-class GetClientDetails(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetClientDetails:
     """A client's account and each of its quotas, read in one unit of work so that both describe one moment."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
 
     async def __call__(self, principal: Principal, client_id: ClientId) -> ClientDetails:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
-            return ClientDetails(client, await current_usage(uow, client, self._clock.now()))
+            return ClientDetails(client, await current_usage(uow, client, self.clock.now()))
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,7 +151,8 @@ class Subscription:
     period: BillingPeriod | None
 
 
-class ChangePlan(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChangePlan:
     """Move a client to another tier and/or give it new contract limits (by an admin, or by the billing system
     with `principal=None`), in one unit of work: either every part of the change is stored or none is.
 
@@ -154,6 +163,10 @@ class ChangePlan(UseCase):
     staff decision) the stored subscription stays as it is. The free tier counts calendar months, so it drops
     the billing period.
     """
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
 
     async def __call__(
         self,
@@ -170,20 +183,20 @@ class ChangePlan(UseCase):
         if tier is None and custom_limits is None:
             raise ValidationError("name a tier, custom limits or both")
         limits = None if custom_limits is None else validate_custom_limits(custom_limits)
-        now = self._clock.now()
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        now = self.clock.now()
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get_for_update(client_id)
             previous = client.tier
             if limits is not None:
                 await apply_custom_limits(
-                    uow, client, limits, principal=principal, now=now, event_id=AuditEventId(self._ids.new_id())
+                    uow, client, limits, principal=principal, now=now, event_id=AuditEventId(self.ids.new_id())
                 )
             if tier is None:
                 over = over_limit(await current_usage(uow, client, now))
             else:
                 over = await apply_tier_change(
                     uow, client, tier=tier, subscription=subscription, principal=principal, reason=reason, now=now,
-                    event_id=AuditEventId(self._ids.new_id()),
+                    event_id=AuditEventId(self.ids.new_id()),
                 )  # fmt: skip
             await uow.commit()
         return PlanChange(client, previous, over)
@@ -241,19 +254,25 @@ async def apply_tier_change(
     return over
 
 
-class GetClient(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetClient:
+    uow: UnitOfWorkFactory
+
     async def __call__(self, principal: Principal, client_id: ClientId) -> Client:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             return await uow.clients.get(client_id)
 
 
-class ListClients(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListClients:
     """Every client, for the agency's admin dashboard."""
+
+    uow: UnitOfWorkFactory
 
     async def __call__(self, principal: Principal, page: PageRequest) -> Page[Client]:
         principal.require(Capability.SEE_ALL_CLIENTS)
-        async with self._uow(DataScope.all_clients()) as uow:
+        async with self.uow(DataScope.all_clients()) as uow:
             clients = await uow.clients.list_all(
                 limit=page.limit + 1, after=ClientId(page.after) if page.after else None
             )

@@ -33,10 +33,9 @@ from arco_domain.model.uptime import (
     month_uptime_percent,
     month_window,
 )
-from arco_domain.use_cases.base import UseCase
 from arco_domain.use_cases.clients import current_usage
 from arco_domain.use_cases.tickets import TicketSummary, summarize_tickets
-from arco_ports.clock import Clock, IdGenerator
+from arco_ports.clock import Clock
 from arco_ports.metrics import Measurement
 from arco_ports.unit_of_work import UnitOfWorkFactory
 
@@ -160,21 +159,20 @@ def campaigns_panel(by_platform: Mapping[CampaignPlatform, CampaignTotals]) -> C
     return CampaignsPanel(ordered, overall)
 
 
-class GetDashboard(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetDashboard:
     """The whole client dashboard in one read: a bounded number of queries, whatever the client holds."""
 
-    def __init__(
-        self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, traffic_connected: bool = True
-    ) -> None:
-        super().__init__(uow=uow, clock=clock, ids=ids)
-        self._traffic_connected = traffic_connected
+    uow: UnitOfWorkFactory
+    clock: Clock
+    traffic_connected: bool = True
 
     async def __call__(self, principal: Principal, client_id: ClientId) -> DashboardOverview:
         client_id = principal.client_in_reach(client_id)
-        now = self._clock.now()
+        now = self.clock.now()
         month_start, month_end = month_window(now)
         first_day, today = month_start.date(), now.astimezone(UTC).date()
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
             quotas = await current_usage(uow, client, now)
             ticket_quota = next(q for q in quotas if q.resource is Resource.SUPPORT_TICKETS)
@@ -184,7 +182,7 @@ class GetDashboard(UseCase):
             )
             domains = await uow.domains.list_for_client(client_id)
             infrastructure = await uow.infrastructure.list_for_client(client_id)
-            network = await uow.metrics.traffic_totals(client_id, first_day, today) if self._traffic_connected else None
+            network = await uow.metrics.traffic_totals(client_id, first_day, today) if self.traffic_connected else None
             file_count = await uow.storage.count_items(client_id)
             measurements = await uow.metrics.latest_measurements(client_id)
             incidents = await uow.incidents.list_overlapping(client_id, month_start, month_end)

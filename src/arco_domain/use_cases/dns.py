@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from contextlib import suppress
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any
 
@@ -40,7 +40,7 @@ from arco_domain.model.dns import (
 )
 from arco_domain.model.domains import Domain
 from arco_domain.model.paging import Page, PageRequest, paginate
-from arco_domain.use_cases.base import UseCase, write_audit
+from arco_domain.use_cases.base import write_audit
 from arco_ports.clock import Clock, IdGenerator
 from arco_ports.dns import DnsProvider
 from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -95,10 +95,12 @@ async def _undo(step: Callable[[], Awaitable[Any]], what: str) -> None:
         log.exception("could not undo %s at the DNS provider; the next reconciliation will adopt it", what)
 
 
-class _DnsUseCase(UseCase):
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, dns: DnsProvider) -> None:
-        super().__init__(uow=uow, clock=clock, ids=ids)
-        self._dns = dns
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _DnsUseCase:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+    dns: DnsProvider
 
     async def _audit(
         self,
@@ -111,24 +113,28 @@ class _DnsUseCase(UseCase):
         after: DnsRecordSpec | None,
     ) -> None:
         await write_audit(
-            uow, event_id=AuditEventId(self._ids.new_id()), at=self._clock.now(), principal=principal,
+            uow, event_id=AuditEventId(self.ids.new_id()), at=self.clock.now(), principal=principal,
             action=action, client_id=domain.client_id,
             details={"domain_id": str(domain.id), "domain": domain.name, "record_id": str(record_id),
                      "before": before.facts() if before else None, "after": after.facts() if after else None},
         )  # fmt: skip
 
 
-class ListDnsRecords(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListDnsRecords:
+    uow: UnitOfWorkFactory
+
     async def __call__(
         self, principal: Principal, client_id: ClientId, domain_id: DomainId, page: PageRequest
     ) -> Page[DnsRecord]:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             await uow.domains.get(client_id, domain_id)
             records = await uow.dns_records.list_for_domain(client_id, domain_id)
         return paginate(records, page, lambda r: r.id)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class AddDnsRecord(_DnsUseCase):
     """Add a record to a client's domain: valid for its type, not clashing with the domain's records, and
     accepted by the DNS provider."""
@@ -149,19 +155,19 @@ class AddDnsRecord(_DnsUseCase):
         principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         scope = DataScope.of_client(client_id)
-        async with self._uow(scope) as uow:
+        async with self.uow(scope) as uow:
             domain = await uow.domains.get(client_id, domain_id)
             spec = validate_dns_record(domain.name, type, name, content, ttl, priority, proxied)
             await _check_against_the_others(uow, domain, spec)
         zone_id = _zone_of(domain)
-        remote = await self._dns.create_record(zone_id, spec)
+        remote = await self.dns.create_record(zone_id, spec)
         record = DnsRecord(
-            id=DnsRecordId(self._ids.new_id()), client_id=client_id, domain_id=domain.id, type=spec.type,
+            id=DnsRecordId(self.ids.new_id()), client_id=client_id, domain_id=domain.id, type=spec.type,
             name=spec.name, content=spec.content, ttl=spec.ttl, priority=spec.priority, proxied=spec.proxied,
-            created_at=self._clock.now(), provider_record_id=remote.provider_id,
+            created_at=self.clock.now(), provider_record_id=remote.provider_id,
         )  # fmt: skip
         try:
-            async with self._uow(scope) as uow:
+            async with self.uow(scope) as uow:
                 await uow.domains.get_for_update(client_id, domain.id)
                 await _check_against_the_others(uow, domain, spec)  # a concurrent change may have come first
                 await uow.dns_records.add(record)
@@ -170,16 +176,17 @@ class AddDnsRecord(_DnsUseCase):
         except BaseException as failure:
             if isinstance(failure, Conflict) and (adopted := await self._adopted(scope, domain, remote.provider_id)):
                 return adopted  # a reconciliation took the new record in first: it is ARCO's already
-            await _undo(lambda: self._dns.delete_record(zone_id, remote.provider_id), f"adding {spec.name}")
+            await _undo(lambda: self.dns.delete_record(zone_id, remote.provider_id), f"adding {spec.name}")
             raise
         return record
 
     async def _adopted(self, scope: DataScope, domain: Domain, provider_record_id: str) -> DnsRecord | None:
-        async with self._uow(scope) as uow:
+        async with self.uow(scope) as uow:
             records = await uow.dns_records.list_for_domain(domain.client_id, domain.id)
         return next((r for r in records if r.provider_record_id == provider_record_id), None)
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class UpdateDnsRecord(_DnsUseCase):
     """Change a record's name, content, ttl, priority or proxying; `None` leaves a field as it is.
 
@@ -204,7 +211,7 @@ class UpdateDnsRecord(_DnsUseCase):
         principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         scope = DataScope.of_client(client_id)
-        async with self._uow(scope) as uow:
+        async with self.uow(scope) as uow:
             domain, current = await _record_under(uow, client_id, domain_id, record_id)
             spec = validate_dns_record(
                 domain.name, current.type, _fully_qualified(current.name, domain.name) if name is None else name,
@@ -217,16 +224,16 @@ class UpdateDnsRecord(_DnsUseCase):
         # A record deleted at the provider outside ARCO (NotFound) is put back by saving it.
         if current.provider_record_id is not None:
             with suppress(NotFound):
-                remote = await self._dns.update_record(zone_id, current.provider_record_id, spec)
+                remote = await self.dns.update_record(zone_id, current.provider_record_id, spec)
         undo: Callable[[], Awaitable[Any]]
         if remote is None:
-            remote = await self._dns.create_record(zone_id, spec)
-            undo = partial(self._dns.delete_record, zone_id, remote.provider_id)
+            remote = await self.dns.create_record(zone_id, spec)
+            undo = partial(self.dns.delete_record, zone_id, remote.provider_id)
         else:
             undo = partial(self._put_back, scope, zone_id, remote.provider_id, current)
         edited = current.with_spec(spec, remote.provider_id)
         try:
-            async with self._uow(scope) as uow:
+            async with self.uow(scope) as uow:
                 await _hold_as_read(uow, domain, current)
                 await _check_against_the_others(uow, domain, spec, replacing=current.id)
                 await uow.dns_records.update(edited)
@@ -239,11 +246,12 @@ class UpdateDnsRecord(_DnsUseCase):
 
     async def _put_back(self, scope: DataScope, zone_id: str, provider_record_id: str, record: DnsRecord) -> None:
         """Have the provider hold `record` as ARCO stores it now: as read, or as a change that came first left it."""
-        async with self._uow(scope) as uow:
+        async with self.uow(scope) as uow:
             stored = await uow.dns_records.get(record.client_id, record.id)
-        await self._dns.update_record(zone_id, provider_record_id, stored.spec())
+        await self.dns.update_record(zone_id, provider_record_id, stored.spec())
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class DeleteDnsRecord(_DnsUseCase):
     async def __call__(
         self, principal: Principal, client_id: ClientId, domain_id: DomainId, record_id: DnsRecordId
@@ -251,12 +259,12 @@ class DeleteDnsRecord(_DnsUseCase):
         principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
         scope = DataScope.of_client(client_id)
-        async with self._uow(scope) as uow:
+        async with self.uow(scope) as uow:
             domain, record = await _record_under(uow, client_id, domain_id, record_id)
         if record.provider_record_id is not None:
-            await self._dns.delete_record(_zone_of(domain), record.provider_record_id)
+            await self.dns.delete_record(_zone_of(domain), record.provider_record_id)
         try:
-            async with self._uow(scope) as uow:
+            async with self.uow(scope) as uow:
                 await uow.dns_records.remove(client_id, record_id)
                 await self._audit(uow, principal, "dns_record.delete", domain, record_id, record.spec(), None)
                 await uow.commit()
@@ -268,13 +276,14 @@ class DeleteDnsRecord(_DnsUseCase):
             raise
 
     async def _restore(self, scope: DataScope, domain: Domain, record: DnsRecord) -> None:
-        remote = await self._dns.create_record(_zone_of(domain), record.spec())
-        async with self._uow(scope) as uow:
+        remote = await self.dns.create_record(_zone_of(domain), record.spec())
+        async with self.uow(scope) as uow:
             await _hold_as_read(uow, domain, record)
             await uow.dns_records.update(record.with_spec(record.spec(), remote.provider_id))
             await uow.commit()
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class ReconcileDnsRecords(_DnsUseCase):
     """Make ARCO's records of one domain agree with the provider's (see `reconcile`), and report the rest.
 
@@ -292,22 +301,22 @@ class ReconcileDnsRecords(_DnsUseCase):
             principal.require(Capability.EDIT_CLIENT_AREAS)
             client_id = principal.client_in_reach(client_id)
         scope = DataScope.of_client(client_id)
-        async with self._uow(scope) as uow:
+        async with self.uow(scope) as uow:
             domain = await uow.domains.get(client_id, domain_id)
             read = {r.id: r for r in await uow.dns_records.list_for_domain(client_id, domain_id)}
         unpushed = [r for r in read.values() if not r.provider_record_id]
         zone_id = _zone_of(domain)
-        held = await self._dns.list_records(zone_id)
+        held = await self.dns.list_records(zone_id)
         refused: list[tuple[DnsRecord, str]] = []
         for record in unpushed:
             if not provider_holds(domain.name, held, record.spec()):
                 try:
-                    await self._dns.create_record(zone_id, record.spec())
+                    await self.dns.create_record(zone_id, record.spec())
                 except (ValidationError, Conflict) as refusal:
                     refused.append((record, refusal.detail))
         if unpushed:
-            held = await self._dns.list_records(zone_id)
-        async with self._uow(scope) as uow:
+            held = await self.dns.list_records(zone_id)
+        async with self.uow(scope) as uow:
             domain = await uow.domains.get_for_update(client_id, domain_id)
             plan = reconcile(domain.name, await uow.dns_records.list_for_domain(client_id, domain_id), held)
             plan = _settled(plan, read)
@@ -325,9 +334,9 @@ class ReconcileDnsRecords(_DnsUseCase):
             await self._audit(uow, None, "dns_record.adopt_change", domain, record.id, record.spec(), spec)
         for remote, spec in plan.adopt_new:
             record = DnsRecord(
-                id=DnsRecordId(self._ids.new_id()), client_id=domain.client_id, domain_id=domain.id, type=spec.type,
+                id=DnsRecordId(self.ids.new_id()), client_id=domain.client_id, domain_id=domain.id, type=spec.type,
                 name=spec.name, content=spec.content, ttl=spec.ttl, priority=spec.priority, proxied=spec.proxied,
-                created_at=self._clock.now(), provider_record_id=remote.provider_id,
+                created_at=self.clock.now(), provider_record_id=remote.provider_id,
             )  # fmt: skip
             await uow.dns_records.add(record)
             await self._audit(uow, None, "dns_record.adopt", domain, record.id, None, spec)
@@ -335,11 +344,11 @@ class ReconcileDnsRecords(_DnsUseCase):
     def _report(
         self, domain: Domain, plan: Reconciliation, refused: list[tuple[DnsRecord, str]]
     ) -> tuple[DnsDrift, ...]:
-        now = self._clock.now()
+        now = self.clock.now()
 
         def drift(kind: DriftKind, detail: str, **found: Any) -> DnsDrift:
             return DnsDrift(
-                id=DnsDriftId(self._ids.new_id()), client_id=domain.client_id, domain_id=domain.id, kind=kind,
+                id=DnsDriftId(self.ids.new_id()), client_id=domain.client_id, domain_id=domain.id, kind=kind,
                 detail=detail, detected_at=now, **found,
             )  # fmt: skip
 
@@ -376,11 +385,14 @@ def _settled(plan: Reconciliation, read: Mapping[DnsRecordId, DnsRecord]) -> Rec
     )
 
 
-class GetDnsDrift(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetDnsDrift:
     """The drift the last reconciliation of a domain reported."""
+
+    uow: UnitOfWorkFactory
 
     async def __call__(self, principal: Principal, client_id: ClientId, domain_id: DomainId) -> tuple[DnsDrift, ...]:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             await uow.domains.get(client_id, domain_id)
             return tuple(await uow.dns_drift.list_for_domain(client_id, domain_id))

@@ -17,8 +17,8 @@ from arco_domain.model.access import DataScope
 from arco_domain.model.clients import MemberRole
 from arco_domain.model.domains import Domain
 from arco_domain.model.notifications import OutgoingEmail
-from arco_domain.use_cases.base import UseCase, request_email
-from arco_ports.clock import Clock, IdGenerator
+from arco_domain.use_cases.base import request_email
+from arco_ports.clock import Clock
 from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 WARNING_MARKS = (30, 7, 1)
@@ -57,21 +57,22 @@ def expiry_warnings(domain: Domain, today: date) -> tuple[ExpiryWarning, ...]:
     )
 
 
-class WarnOfExpiries(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WarnOfExpiries:
     """E-mail each client's owner, with the agency's staff inbox as a second recipient, the warnings due today.
 
     One unit of work over every client. Each warning is one e-mail whose dedupe key names the domain, the kind
     of expiry, its date and the mark, so running the check again on the same day sends nothing new.
     """
 
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, staff_inbox: str) -> None:
-        super().__init__(uow=uow, clock=clock, ids=ids)
-        self._staff_inbox = staff_inbox
+    uow: UnitOfWorkFactory
+    clock: Clock
+    staff_inbox: str
 
     async def __call__(self) -> tuple[ExpiryWarning, ...]:
-        today = self._clock.now().astimezone(UTC).date()
+        today = self.clock.now().astimezone(UTC).date()
         warned: list[ExpiryWarning] = []
-        async with self._uow(DataScope.all_clients()) as uow:
+        async with self.uow(DataScope.all_clients()) as uow:
             owners: dict[ClientId, Sequence[str]] = {}
             for domain in await uow.domains.list_all():
                 for warning in expiry_warnings(domain, today):
@@ -97,7 +98,7 @@ class WarnOfExpiries(UseCase):
                 "the domain stops working, and the site and e-mail on it with it. Reply to this e-mail if you "
                 "would like help renewing it."
             )
-        recipients = tuple(dict.fromkeys((*owners, self._staff_inbox)))  # in order, never twice
+        recipients = tuple(dict.fromkeys((*owners, self.staff_inbox)))  # in order, never twice
         return OutgoingEmail(to=recipients, subject=subject, text=text, dedupe_key=warning.dedupe_key)
 
 

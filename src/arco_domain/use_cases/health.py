@@ -19,14 +19,14 @@ class Readiness:
         return not self.down
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
 class CheckReadiness:
     """Ask every dependency at once whether it answers (the slowest probe's time limit bounds the check), and
     name the ones that do not."""
 
-    def __init__(self, *, probes: Mapping[str, DependencyProbe]) -> None:
-        self._probes = probes
+    probes: Mapping[str, DependencyProbe]
 
     async def __call__(self) -> Readiness:
-        names = sorted(self._probes)
-        answers = await asyncio.gather(*(self._probes[name].answers() for name in names))
+        names = sorted(self.probes)
+        answers = await asyncio.gather(*(self.probes[name].answers() for name in names))
         return Readiness(down=tuple(name for name, answered in zip(names, answers, strict=True) if not answered))

@@ -19,7 +19,6 @@ from arco_domain.model.monitoring import (
     record_check,
 )
 from arco_domain.model.uptime import Incident, IncidentSeverity, IncidentStatus
-from arco_domain.use_cases.base import UseCase
 from arco_domain.use_cases.sites import WatchedSite, watched_sites
 from arco_ports.clock import Clock, IdGenerator
 from arco_ports.monitoring import UptimeProbe
@@ -38,7 +37,8 @@ class UptimeRun:
     recovered: int
 
 
-class CheckUptime(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CheckUptime:
     """Check every watched site once and open or resolve its incident by `record_check`.
 
     Sites are listed in one unit of work, probed with no transaction open (a probe may take seconds), and each
@@ -46,18 +46,19 @@ class CheckUptime(UseCase):
     Idempotent: a site already checked at this instant is neither probed nor recorded again.
     """
 
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, probe: UptimeProbe) -> None:
-        super().__init__(uow=uow, clock=clock, ids=ids)
-        self._probe = probe
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+    probe: UptimeProbe
 
     async def __call__(self) -> UptimeRun:
-        now = self._clock.now()
+        now = self.clock.now()
         sites = await self._due_sites(now)
         slots = asyncio.Semaphore(PARALLEL_PROBES)
 
         async def up(site: WatchedSite) -> bool:
             async with slots:
-                return (await self._probe.check(site.url)).up
+                return (await self.probe.check(site.url)).up
 
         results = await asyncio.gather(*(up(site) for site in sites))
         decisions = [await self._record(site, result, now) for site, result in zip(sites, results, strict=True)]
@@ -70,7 +71,7 @@ class CheckUptime(UseCase):
 
     async def _due_sites(self, now: datetime) -> Sequence[WatchedSite]:
         """Every client's watched sites not yet checked at `now`, read in one unit of work."""
-        async with self._uow(DataScope.all_clients()) as uow:
+        async with self.uow(DataScope.all_clients()) as uow:
             monitors = {(m.client_id, m.project_id): m for m in await uow.uptime_monitors.list_all()}
             sites = await watched_sites(uow)
         return [s for s in sites if (m := monitors.get((s.client_id, s.project_id))) is None or m.is_due(now)]
@@ -82,7 +83,7 @@ class CheckUptime(UseCase):
         overlaps this one would otherwise read before this one's commit and write over after it.
         """
         try:
-            async with self._uow(DataScope.of_client(site.client_id)) as uow:
+            async with self.uow(DataScope.of_client(site.client_id)) as uow:
                 await uow.projects.get_for_update(site.client_id, site.project_id)
                 stored = await uow.uptime_monitors.get(site.client_id, site.project_id)
                 monitor = UptimeMonitor(site.client_id, site.project_id, site.url)
@@ -107,7 +108,7 @@ class CheckUptime(UseCase):
 
     def _incident(self, site: WatchedSite, started_at: datetime) -> Incident:
         return Incident(
-            id=IncidentId(self._ids.new_id()),
+            id=IncidentId(self.ids.new_id()),
             client_id=site.client_id,
             project_id=site.project_id,
             title=INCIDENT_TITLE,

@@ -14,8 +14,7 @@ from arco_domain.model.access import DataScope
 from arco_domain.model.domains import Domain
 from arco_domain.model.monitoring import site_url
 from arco_domain.model.network import DailyTraffic
-from arco_domain.use_cases.base import UseCase
-from arco_ports.clock import Clock, IdGenerator
+from arco_ports.clock import Clock
 from arco_ports.traffic import TrafficSource
 from arco_ports.unit_of_work import UnitOfWorkFactory
 
@@ -49,7 +48,8 @@ class NetworkUsageRun:
     failures: tuple[TrafficFailure, ...]
 
 
-class RecordNetworkUsage(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordNetworkUsage:
     """Record yesterday's and today's traffic (UTC days) of every site in production.
 
     The sites are the ones uptime watches: projects `live` or in `maintenance`, at their first domain (see
@@ -60,16 +60,16 @@ class RecordNetworkUsage(UseCase):
     another's: it is reported in the run's `failures`, and the next hourly run reads both days again.
     """
 
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, source: TrafficSource | None) -> None:
-        super().__init__(uow=uow, clock=clock, ids=ids)
-        self._source = source
+    uow: UnitOfWorkFactory
+    clock: Clock
+    source: TrafficSource | None
 
     async def __call__(self) -> NetworkUsageRun:
-        if self._source is None:
+        if self.source is None:
             # No source connected (production before one is configured): record nothing rather than invent.
             return NetworkUsageRun(sites=0, days_recorded=0, failures=())
-        source = self._source
-        today = self._clock.now().astimezone(UTC).date()
+        source = self.source
+        today = self.clock.now().astimezone(UTC).date()
         days = (today - timedelta(days=1), today)
         sites = await self._sites()
         slots = asyncio.Semaphore(PARALLEL_READS)
@@ -95,7 +95,7 @@ class RecordNetworkUsage(UseCase):
 
     async def _sites(self) -> Sequence[TrafficSite]:
         """Every client's sites in production, read in one unit of work."""
-        async with self._uow(DataScope.all_clients()) as uow:
+        async with self.uow(DataScope.all_clients()) as uow:
             attached: dict[ClientId, list[Domain]] = {}
             for domain in await uow.domains.list_all():
                 if domain.project_id is not None:
@@ -112,7 +112,7 @@ class RecordNetworkUsage(UseCase):
     async def _record(self, site: TrafficSite, figures: Sequence[DailyTraffic]) -> int | TrafficFailure:
         """Store the site's days in the client's own unit of work; how many, or why it failed."""
         try:
-            async with self._uow(DataScope.of_client(site.client_id)) as uow:
+            async with self.uow(DataScope.of_client(site.client_id)) as uow:
                 for traffic in figures:
                     await uow.metrics.record_traffic(traffic)
                 await uow.commit()

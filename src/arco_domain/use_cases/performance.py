@@ -12,9 +12,8 @@ from arco_domain.errors import ArcoError, NotFound, Unavailable
 from arco_domain.ids import ClientId, ProjectId
 from arco_domain.model.access import DataScope
 from arco_domain.model.performance import PerformanceSample
-from arco_domain.use_cases.base import UseCase
 from arco_domain.use_cases.sites import WatchedSite, watched_sites
-from arco_ports.clock import Clock, IdGenerator
+from arco_ports.clock import Clock
 from arco_ports.metrics import Measurement
 from arco_ports.performance import PerformanceProbe, PerformanceUnavailable
 from arco_ports.unit_of_work import UnitOfWorkFactory
@@ -88,7 +87,8 @@ class _Outcome(Enum):
     GONE = "gone"
 
 
-class MeasurePerformance(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class MeasurePerformance:
     """Measure every watched site that has no measurement from today (UTC) yet, and record each result.
 
     Sites are listed in one unit of work, measured with no transaction open (a measurement takes up to a
@@ -99,26 +99,17 @@ class MeasurePerformance(UseCase):
     `sleep` waits between attempts (tests pass one that only records).
     """
 
-    def __init__(
-        self,
-        *,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        ids: IdGenerator,
-        probe: PerformanceProbe,
-        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        budget: timedelta = RUN_BUDGET,
-    ) -> None:
-        super().__init__(uow=uow, clock=clock, ids=ids)
-        self._probe = probe
-        self._sleep = sleep
-        self._budget = budget
+    uow: UnitOfWorkFactory
+    clock: Clock
+    probe: PerformanceProbe
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    budget: timedelta = RUN_BUDGET
 
     async def __call__(self) -> PerformanceRun:
-        started = self._clock.now()
+        started = self.clock.now()
         sites, already_measured = await self._due_sites(_utc_day(started))
         slots = asyncio.Semaphore(PARALLEL_MEASUREMENTS)
-        window = _Window(started + self._budget)
+        window = _Window(started + self.budget)
 
         async def measure(site: WatchedSite) -> _Outcome | FailedMeasurement:
             async with slots:
@@ -136,7 +127,7 @@ class MeasurePerformance(UseCase):
         """Every client's watched sites with no measurement from `today`, least recently measured first, and
         how many have one already."""
         last: dict[tuple[ClientId, ProjectId], datetime] = {}
-        async with self._uow(DataScope.all_clients()) as uow:
+        async with self.uow(DataScope.all_clients()) as uow:
             sites = await watched_sites(uow)
             for client_id in dict.fromkeys(site.client_id for site in sites):
                 latest = await uow.metrics.latest_measurements(client_id)
@@ -151,16 +142,16 @@ class MeasurePerformance(UseCase):
     async def _measure(self, site: WatchedSite, window: _Window) -> _Outcome | FailedMeasurement:
         """Measure one site while the run's window is open, retrying an unavailable service; record the sample."""
         attempts = 0
-        while not window.halted and self._clock.now() < window.stop_at:
+        while not window.halted and self.clock.now() < window.stop_at:
             try:
-                sample = await self._probe.measure(site.url)
+                sample = await self.probe.measure(site.url)
             except Unavailable as error:
                 attempts += 1
                 advice = error.retry_after if isinstance(error, PerformanceUnavailable) else None
                 wait = self._retry_wait(advice, attempts, window)
                 if wait is None:
                     return _failure(site, error, advice)
-                await self._sleep(wait)
+                await self.sleep(wait)
                 continue
             except ArcoError as error:
                 return _failure(site, error)
@@ -175,14 +166,14 @@ class MeasurePerformance(UseCase):
         if attempts >= ATTEMPTS:
             return None
         wait = advice if advice is not None else BACKOFF_SECONDS[attempts - 1]
-        return wait if self._clock.now() + timedelta(seconds=wait) < window.stop_at else None
+        return wait if self.clock.now() + timedelta(seconds=wait) < window.stop_at else None
 
     async def _record(self, site: WatchedSite, sample: PerformanceSample) -> _Outcome:
         """Record the sample in the client's own unit of work, unless the project has today's already."""
-        measured_at = self._clock.now()
+        measured_at = self.clock.now()
         today = _utc_day(measured_at)
         try:
-            async with self._uow(DataScope.of_client(site.client_id)) as uow:
+            async with self.uow(DataScope.of_client(site.client_id)) as uow:
                 latest = await uow.metrics.latest_measurements(site.client_id)
                 if any(m.project_id == site.project_id and _utc_day(m.measured_at) == today for m in latest):
                     return _Outcome.ALREADY_MEASURED  # another run recorded it first

@@ -14,13 +14,20 @@ from arco_domain.model.money import Money
 from arco_domain.model.paging import Page, PageRequest, paginate
 from arco_domain.model.projects import Milestone, Project, ProjectStatus, completion_percent
 from arco_domain.model.tiers import Resource
-from arco_domain.use_cases.base import UseCase, release_stock, take_quota
+from arco_domain.use_cases.base import release_stock, take_quota
+from arco_ports.clock import Clock, IdGenerator
+from arco_ports.unit_of_work import UnitOfWorkFactory
 
 T = TypeVar("T")
 
 
-class CreateProject(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateProject:
     """Start a project for a client, within its project quota. Staff may create for any client."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
 
     async def __call__(
         self,
@@ -36,13 +43,13 @@ class CreateProject(UseCase):
     ) -> Project:
         principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
-        now = self._clock.now()
+        now = self.clock.now()
         project = Project(
-            id=ProjectId(self._ids.new_id()), client_id=client_id, name=name, status=status, created_at=now,
+            id=ProjectId(self.ids.new_id()), client_id=client_id, name=name, status=status, created_at=now,
             description=description, start_date=start_date, estimated_delivery=estimated_delivery,
             budget_total=budget_total,
         )  # fmt: skip
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
             await take_quota(uow, client, Resource.PROJECTS, 1, now)
             await uow.projects.add(project)
@@ -50,19 +57,27 @@ class CreateProject(UseCase):
         return project
 
 
-class DeleteProject(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeleteProject:
     """Delete a project and its milestones, giving its seat in the quota back."""
+
+    uow: UnitOfWorkFactory
 
     async def __call__(self, principal: Principal, client_id: ClientId, project_id: ProjectId) -> None:
         principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             await uow.projects.remove(client_id, project_id)
             await release_stock(uow, client_id, Resource.PROJECTS, 1)
             await uow.commit()
 
 
-class AddMilestone(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AddMilestone:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+
     async def __call__(
         self,
         principal: Principal,
@@ -74,38 +89,45 @@ class AddMilestone(UseCase):
     ) -> Milestone:
         principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             await uow.projects.get(client_id, project_id)
             milestone = Milestone(
-                id=MilestoneId(self._ids.new_id()), project_id=project_id, client_id=client_id,
-                title=title, due_date=due_date, created_at=self._clock.now(),
+                id=MilestoneId(self.ids.new_id()), project_id=project_id, client_id=client_id,
+                title=title, due_date=due_date, created_at=self.clock.now(),
             )  # fmt: skip
             await uow.milestones.add(milestone)
             await uow.commit()
         return milestone
 
 
-class CompleteMilestone(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CompleteMilestone:
+    uow: UnitOfWorkFactory
+    clock: Clock
+
     async def __call__(
         self, principal: Principal, client_id: ClientId, project_id: ProjectId, milestone_id: MilestoneId
     ) -> Milestone:
         principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             milestone = await uow.milestones.get_for_update(client_id, milestone_id)
             if milestone.project_id != project_id:
                 raise NotFound("milestone", milestone_id)
             if milestone.completed_at is None:
-                milestone.completed_at = self._clock.now()
+                milestone.completed_at = self.clock.now()
                 await uow.milestones.update(milestone)
                 await uow.commit()
         return milestone
 
 
-class ListProjects(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListProjects:
+    uow: UnitOfWorkFactory
+
     async def __call__(self, principal: Principal, client_id: ClientId, page: PageRequest) -> Page[Project]:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             projects = await uow.projects.list_for_client(client_id)
         return paginate(projects, page, lambda p: p.id)
 
@@ -120,10 +142,13 @@ class ProjectDetail:
         return completion_percent(self.milestones)
 
 
-class GetProject(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetProject:
+    uow: UnitOfWorkFactory
+
     async def __call__(self, principal: Principal, client_id: ClientId, project_id: ProjectId) -> ProjectDetail:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             project = await uow.projects.get(client_id, project_id)
             return ProjectDetail(project, await uow.milestones.list_for_project(client_id, project_id))
 
@@ -144,15 +169,19 @@ def _either(change: T | None, current: T) -> T:
     return current if change is None else change
 
 
-class UpdateProject(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class UpdateProject:
     """Edit a project's details; a status change follows the pipeline rule."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
 
     async def __call__(
         self, principal: Principal, client_id: ClientId, project_id: ProjectId, changes: ProjectChanges
     ) -> Project:
         principal.require(Capability.EDIT_CLIENT_AREAS)
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             current = await uow.projects.get_for_update(client_id, project_id)
             edited = Project(
                 id=current.id, client_id=current.client_id, name=_either(changes.name, current.name),
@@ -164,7 +193,7 @@ class UpdateProject(UseCase):
                 budget_total=_either(changes.budget_total, current.budget_total), budget_used=current.budget_used,
             )  # fmt: skip
             if changes.status is not None:
-                edited.move_to(changes.status, self._clock.now().date())
+                edited.move_to(changes.status, self.clock.now().date())
             await uow.projects.update(edited)
             await uow.commit()
         return edited

@@ -26,7 +26,7 @@ from arco_domain.model.tickets import (
     record_message,
 )
 from arco_domain.model.tiers import Resource
-from arco_domain.use_cases.base import UseCase, request_email, take_quota, write_audit
+from arco_domain.use_cases.base import request_email, take_quota, write_audit
 from arco_domain.use_cases.clients import usage_report
 from arco_ports.clock import Clock, IdGenerator
 from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -40,19 +40,14 @@ def _side_of(principal: Principal) -> Actor:
     return Actor.CLIENT
 
 
-class CreateTicket(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CreateTicket:
     """Open a ticket for the caller's client, within its monthly ticket quota."""
 
-    def __init__(
-        self,
-        *,
-        uow: UnitOfWorkFactory,
-        clock: Clock,
-        ids: IdGenerator,
-        calendar: BusinessCalendar | None = None,
-    ) -> None:
-        super().__init__(uow=uow, clock=clock, ids=ids)
-        self._calendar = calendar
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
+    calendar: BusinessCalendar | None = None
 
     async def __call__(
         self,
@@ -64,15 +59,15 @@ class CreateTicket(UseCase):
         project_id: ProjectId | None = None,
     ) -> Ticket:
         client_id = principal.own_client()
-        now = self._clock.now()
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        now = self.clock.now()
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
             if project_id is not None:
                 await uow.projects.get(client_id, project_id)
             ticket = Ticket.open(
-                id=TicketId(self._ids.new_id()), client_id=client_id, created_by=principal.user_id,
+                id=TicketId(self.ids.new_id()), client_id=client_id, created_by=principal.user_id,
                 subject=subject, description=description, priority=priority, created_at=now,
-                sla=client.sla_policy(self._calendar), project_id=project_id,
+                sla=client.sla_policy(self.calendar), project_id=project_id,
             )  # fmt: skip
             await take_quota(uow, client, Resource.SUPPORT_TICKETS, 1, now)
             await uow.tickets.add(ticket)
@@ -80,8 +75,13 @@ class CreateTicket(UseCase):
         return ticket
 
 
-class PostTicketMessage(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostTicketMessage:
     """Add a message (or, for staff, an internal note) to a ticket and apply what it means."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
 
     async def __call__(
         self,
@@ -95,12 +95,12 @@ class PostTicketMessage(UseCase):
     ) -> TicketMessage:
         author_is_staff = _side_of(principal) is Actor.STAFF
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             ticket = await uow.tickets.get_for_update(client_id, ticket_id)
             message = TicketMessage(
-                id=MessageId(self._ids.new_id()), ticket_id=ticket.id, client_id=client_id,
+                id=MessageId(self.ids.new_id()), ticket_id=ticket.id, client_id=client_id,
                 author_id=principal.user_id, author_is_staff=author_is_staff, body=body,
-                created_at=self._clock.now(), attachments=tuple(attachments), internal=internal,
+                created_at=self.clock.now(), attachments=tuple(attachments), internal=internal,
             )  # fmt: skip
             record_message(ticket, message)
             await uow.tickets.add_message(message)
@@ -109,8 +109,13 @@ class PostTicketMessage(UseCase):
         return message
 
 
-class TransitionTicket(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TransitionTicket:
     """Move a ticket through its status machine: staff drive it, a client may only reopen."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
+    ids: IdGenerator
 
     async def __call__(
         self, principal: Principal, client_id: ClientId, ticket_id: TicketId, *, to: TicketStatus
@@ -119,12 +124,12 @@ class TransitionTicket(UseCase):
         client_id = principal.client_in_reach(client_id)
         if actor is Actor.CLIENT and to is not TicketStatus.OPEN:
             raise PermissionDenied("clients may only reopen a resolved ticket; staff move the rest")
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             ticket = await uow.tickets.get_for_update(client_id, ticket_id)
-            change = ticket.move(to, actor=actor, at=self._clock.now())
+            change = ticket.move(to, actor=actor, at=self.clock.now())
             await uow.tickets.update(ticket)
             await write_audit(
-                uow, event_id=AuditEventId(self._ids.new_id()), at=change.at, principal=principal,
+                uow, event_id=AuditEventId(self.ids.new_id()), at=change.at, principal=principal,
                 action="ticket.transition", client_id=client_id,
                 details={"ticket_id": str(ticket.id), "from": change.frm, "to": change.to},
             )  # fmt: skip
@@ -138,7 +143,8 @@ class SlaScanReport:
     breached: tuple[TicketId, ...]
 
 
-class ScanTicketSla(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanTicketSla:
     """Flag tickets at 80 % of their first-response time and past it, each flag recorded once.
 
     The scan reads without locking and then sets each flag by a conditional update of that flag alone, which
@@ -146,15 +152,15 @@ class ScanTicketSla(UseCase):
     neither gets overwritten nor draws a notice. Tickets whose breach is recorded are not read again.
     """
 
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, staff_inbox: str) -> None:
-        super().__init__(uow=uow, clock=clock, ids=ids)
-        self._staff_inbox = staff_inbox
+    uow: UnitOfWorkFactory
+    clock: Clock
+    staff_inbox: str
 
     async def __call__(self) -> SlaScanReport:
-        now = self._clock.now()
+        now = self.clock.now()
         warned: list[TicketId] = []
         breached: list[TicketId] = []
-        async with self._uow(DataScope.all_clients()) as uow:
+        async with self.uow(DataScope.all_clients()) as uow:
             for ticket in await uow.tickets.unbreached_awaiting_response():
                 stage = ticket.first_response_stage(now)
                 if await _record_stage(uow, ticket, stage, now):
@@ -166,7 +172,7 @@ class ScanTicketSla(UseCase):
     def _notice(self, ticket: Ticket, stage: SlaStage) -> OutgoingEmail:
         word = "breached" if stage is SlaStage.BREACHED else "at risk"
         return OutgoingEmail(
-            to=(self._staff_inbox,),
+            to=(self.staff_inbox,),
             subject=f"SLA {word}: {ticket.subject}",
             text=f"Ticket {ticket.id} ({ticket.priority}) is due for a first response at "
             f"{ticket.response_due_at:%Y-%m-%d %H:%M} UTC.",
@@ -183,13 +189,17 @@ async def _record_stage(uow: UnitOfWork, ticket: Ticket, stage: SlaStage, now: d
     return False
 
 
-class AutoCloseResolvedTickets(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AutoCloseResolvedTickets:
     """Close every ticket resolved for at least 7 days."""
 
+    uow: UnitOfWorkFactory
+    clock: Clock
+
     async def __call__(self) -> tuple[TicketId, ...]:
-        now = self._clock.now()
+        now = self.clock.now()
         closed: list[TicketId] = []
-        async with self._uow(DataScope.all_clients()) as uow:
+        async with self.uow(DataScope.all_clients()) as uow:
             for found in await uow.tickets.resolved_before(now - AUTO_CLOSE_AFTER):
                 ticket = await uow.tickets.get_for_update(found.client_id, found.id)
                 if not ticket.due_for_auto_close(now):  # reopened since it was found
@@ -214,21 +224,28 @@ async def summarize_tickets(uow: UnitOfWork, client: Client, now: datetime, quot
     return TicketSummary(quota, average_first_response(recent))
 
 
-class SummarizeTickets(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SummarizeTickets:
     """The dashboard's ticket panel: this period's usage and the month's average first response."""
+
+    uow: UnitOfWorkFactory
+    clock: Clock
 
     async def __call__(self, principal: Principal, client_id: ClientId) -> TicketSummary:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
-            now = self._clock.now()
+            now = self.clock.now()
             period = quota_period_key(Resource.SUPPORT_TICKETS, now, client.billing_period)
             [quota] = await usage_report(uow, client, {Resource.SUPPORT_TICKETS: period})
             return await summarize_tickets(uow, client, now, quota)
 
 
-class ListTickets(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ListTickets:
     """A client's tickets, newest first, optionally by status and priority."""
+
+    uow: UnitOfWorkFactory
 
     async def __call__(
         self,
@@ -240,7 +257,7 @@ class ListTickets(UseCase):
         priority: TicketPriority | None = None,
     ) -> Page[Ticket]:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             if principal.is_staff:
                 await uow.clients.get(client_id)  # staff may name any client: an unknown one is a 404
             return await uow.tickets.search(client_id, page, status=status, priority=priority)
@@ -252,12 +269,15 @@ class TicketThread:
     messages: Sequence[TicketMessage]
 
 
-class GetTicket(UseCase):
+@dataclass(frozen=True, slots=True, kw_only=True)
+class GetTicket:
     """A ticket with its messages; internal notes only for staff."""
+
+    uow: UnitOfWorkFactory
 
     async def __call__(self, principal: Principal, client_id: ClientId, ticket_id: TicketId) -> TicketThread:
         client_id = principal.client_in_reach(client_id)
-        async with self._uow(DataScope.of_client(client_id)) as uow:
+        async with self.uow(DataScope.of_client(client_id)) as uow:
             ticket = await uow.tickets.get(client_id, ticket_id)
             messages = await uow.tickets.list_messages(client_id, ticket_id, include_internal=principal.is_staff)
         return TicketThread(ticket, messages)

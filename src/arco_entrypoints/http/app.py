@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import partial
-from typing import Any
 
 from litestar import Litestar
 from litestar.config.cors import CORSConfig
@@ -12,6 +11,7 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.middleware import DefineMiddleware
 
+from arco_entrypoints.container import Container
 from arco_entrypoints.http.api_docs import openapi_config
 from arco_entrypoints.http.auth import BearerTokenMiddleware, principal
 from arco_entrypoints.http.client_address import ClientAddresses, client_address_dependency
@@ -26,35 +26,33 @@ from arco_entrypoints.http.response_headers import response_headers
 from arco_entrypoints.http.throttle import ThrottleMiddleware
 from arco_entrypoints.observability.metrics import ServiceMetrics
 from arco_entrypoints.observability.requests import REQUEST_ID_HEADER, ObservedLitestar
-from arco_entrypoints.providing import resolve
+from arco_entrypoints.providing import resolve, start_resources, stop_resources
 from arco_entrypoints.settings import Settings
 
 
-def create_app(container: Any, *, debug: bool = False) -> Litestar:
+def create_app(container: Container, *, debug: bool = False) -> Litestar:
     metrics = ServiceMetrics()
 
     async def start() -> None:
-        await container.init_resources()
+        await start_resources(container)
         await metrics.watch_database_pools(container)
 
     async def stop() -> None:
-        await container.shutdown_resources()
+        await stop_resources(container)
         metrics.forget_process()
 
     settings: Settings = container.settings()
     addresses = ClientAddresses(settings.proxy_networks)
     throttle = ThrottleMiddleware(
-        limiter=partial(resolve, container.rate_limiter), limits=container.rate_limits(), addresses=addresses
+        limiter=partial(resolve, container.adapters.rate_limiter), limits=settings.rate_limits, addresses=addresses
     )
     sandbox = [SandboxController] if settings.billing_mode == "sandbox" else []
     return ObservedLitestar(
         route_handlers=[*CONTROLLERS, *sandbox, *([MetricsController] if settings.metrics_token else [])],
         dependencies={
-            # Not `UseCase`s (they need no unit of work), so not among the use-case dependencies.
-            "check_readiness": provided(container.check_readiness),
-            "access_tokens": provided(container.tokens),
-            "payment_gateway": provided(container.payment_gateway),
-            "outbox": provided(container.outbox),
+            "access_tokens": provided(container.adapters.tokens),
+            "payment_gateway": provided(container.adapters.payment_gateway),
+            "outbox": provided(container.adapters.outbox),
             "caller": Provide(principal, sync_to_thread=False),
             "now": current_time(container),
             "client_address": client_address_dependency(addresses),

@@ -11,6 +11,7 @@ from litestar.types import ASGIApp
 
 from arco_domain.errors import AuthenticationFailed
 from arco_domain.model.access import Principal
+from arco_entrypoints.container import Container
 from arco_entrypoints.observability.logs import bind_caller
 from arco_entrypoints.providing import resolve
 from arco_ports.tokens import AccessTokens
@@ -20,22 +21,23 @@ PUBLIC = "exclude_from_auth"
 
 
 class BearerTokenMiddleware(AbstractAuthenticationMiddleware):
-    def __init__(self, app: ASGIApp, *, container: Any) -> None:
+    def __init__(self, app: ASGIApp, *, container: Container) -> None:
         # OPTIONS is authenticated like any other method (Litestar lets it through by default, and guards that
         # read the caller then fail): a browser's CORS preflight is answered earlier, by the CORS layer.
         super().__init__(app, exclude_from_auth_key=PUBLIC, exclude=["^/schema"], exclude_http_methods=())
-        self._container = container
+        self._tokens = container.adapters.container.tokens
+        self._identify_user = container.use_cases.container.identify_user
 
     async def authenticate_request(self, connection: ASGIConnection[Any, Any, Any, Any]) -> AuthenticationResult:
         scheme, _, token = connection.headers.get("authorization", "").partition(" ")
         if scheme.lower() != "bearer" or not token:
             raise AuthenticationFailed("a bearer token is required")
-        tokens: AccessTokens = self._container.tokens()
+        tokens: AccessTokens = self._tokens()
         claims = tokens.verify(token.strip())
         principal = claims.principal
         if principal is None:
             # A token from the external identity provider: look the user up once per request.
-            identify_user = await resolve(self._container.identify_user)
+            identify_user = await resolve(self._identify_user)
             identity = await identify_user(claims.user_id)
             principal = identity.principal()
         bind_caller(principal)

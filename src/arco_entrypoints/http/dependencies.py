@@ -9,17 +9,18 @@ from typing import Any
 from dependency_injector import providers
 from litestar.di import Provide
 
-from arco_domain.use_cases.base import UseCase
+from arco_entrypoints.container import Container
 from arco_entrypoints.providing import resolve
 
 
-def use_case_dependencies(container: Any) -> dict[str, Provide]:
+def use_case_dependencies(container: Container) -> dict[str, Provide]:
     """`{"create_ticket": Provide(...)}` for every use-case factory of the container, by provider name."""
-    dependencies: dict[str, Provide] = {}
-    for name, provider in container.providers.items():
-        if isinstance(provider, providers.Factory) and issubclass(provider.cls, UseCase):
-            dependencies[name] = Provide(_built_by(provider))
-    return dependencies
+    use_cases = container.use_cases.container
+    return {
+        name: Provide(_built_by(provider))
+        for name, provider in use_cases.providers.items()
+        if isinstance(provider, providers.Factory)
+    }
 
 
 def provided(provider: providers.Provider[Any]) -> Provide:
@@ -27,11 +28,11 @@ def provided(provider: providers.Provider[Any]) -> Provide:
     return Provide(_built_by(provider))
 
 
-def current_time(container: Any) -> Provide:
+def current_time(container: Container) -> Provide:
     """`now`: the container clock's current instant, one reading per request."""
 
     def now() -> datetime:
-        clock = container.clock()
+        clock = container.adapters.clock()
         instant: datetime = clock.now()
         return instant
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 import hashlib
 import logging
 from dataclasses import dataclass
-from typing import Any
 from uuid import UUID
 
 from litestar.enums import ScopeType
@@ -28,6 +27,7 @@ from litestar.types import ASGIApp, Message, Receive, ReceiveMessage, Scope, Sen
 
 from arco_domain.errors import Conflict, ValidationError
 from arco_domain.model.access import Principal
+from arco_entrypoints.container import Container
 from arco_entrypoints.http.auth import PUBLIC
 from arco_entrypoints.providing import resolve
 from arco_ports.idempotency import Claimed, Completed, IdempotencyStore, InFlight, KeyReused, StoredResponse
@@ -103,9 +103,9 @@ class _Captured:
 class IdempotencyMiddleware:
     """Runs after authentication: it needs the caller (`scope["user"]`) to know whose key it is."""
 
-    def __init__(self, app: ASGIApp, *, container: Any) -> None:
+    def __init__(self, app: ASGIApp, *, container: Container) -> None:
         self.app = app
-        self._container = container
+        self._store = container.adapters.container.idempotency
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         caller = scope.get("user")
@@ -121,7 +121,7 @@ class IdempotencyMiddleware:
             return
         query = scope["query_string"]
         target = scope["path"].encode() + (b"?" + query if query else b"")
-        store: IdempotencyStore = await resolve(self._container.idempotency)
+        store = await resolve(self._store)
         owner = owner_of(caller)
         match await store.claim(owner, key, fingerprint(scope["method"], target, body)):
             case Completed(response):

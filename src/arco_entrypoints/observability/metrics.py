@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
 
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
@@ -32,6 +31,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.pool import QueuePool
 
 from arco_adapters.postgres.jobs import OutboxBacklog
+from arco_entrypoints.container import Container
 from arco_entrypoints.providing import resolve
 
 MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"
@@ -109,10 +109,11 @@ class ServiceMetrics:
         event.listen(engine.sync_engine, "checkout", lambda *_: in_use.inc())
         event.listen(engine.sync_engine, "checkin", lambda *_: in_use.dec())
 
-    async def watch_database_pools(self, container: Any) -> None:
+    async def watch_database_pools(self, container: Container) -> None:
         """Follow both pools of a container whose resources are initialised."""
-        self.watch_pool(await resolve(container.engine), "app")
-        self.watch_pool(await resolve(container.agency_engine), "agency")
+        adapters = container.adapters.container
+        self.watch_pool(await resolve(adapters.engine), "app")
+        self.watch_pool(await resolve(adapters.agency_engine), "agency")
 
     def exposition(self, measured_now: Iterable[Metric] = ()) -> bytes:
         """Every process's figures (this one's alone outside multiprocess mode), then `measured_now`: figures

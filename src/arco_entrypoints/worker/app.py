@@ -16,9 +16,10 @@ from arq.worker import Retry, Worker, func
 from arco_domain.ids import AdAccountId, ClientId
 from arco_domain.model.notifications import SEND_EMAIL_JOB, email_from_job
 from arco_domain.use_cases.campaigns import SYNC_AD_ACCOUNT_JOB
+from arco_entrypoints.container import Container
 from arco_entrypoints.observability.jobs import METRICS, observed
 from arco_entrypoints.observability.metrics import ServiceMetrics
-from arco_entrypoints.providing import resolve
+from arco_entrypoints.providing import resolve, start_resources, stop_resources
 from arco_entrypoints.runtime import Runtime
 from arco_entrypoints.worker.retries import retry_delay
 from arco_entrypoints.worker.schedules import SCHEDULES, Schedule, run_scheduled
@@ -56,9 +57,14 @@ async def retrying(ctx: dict[str, Any], work: Awaitable[T], *, client_id: str | 
         raise Retry(defer=delay) from error
 
 
+def _container(ctx: dict[str, Any]) -> Container:
+    container: Container = ctx["container"]
+    return container
+
+
 def _cron_job(schedule: Schedule) -> CronJob:
     async def job(ctx: dict[str, Any]) -> str:
-        return await retrying(ctx, run_scheduled(ctx["container"], schedule))
+        return await retrying(ctx, run_scheduled(_container(ctx), schedule))
 
     job.__qualname__ = job.__name__ = schedule.name
     return cron(observed(schedule.name, job), name=schedule.name, unique=True, **_timing(schedule.every))
@@ -66,14 +72,14 @@ def _cron_job(schedule: Schedule) -> CronJob:
 
 async def send_email(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
     """Deliver one e-mail a committed unit of work asked for; the job id is its dedupe key."""
-    mailer = await resolve(ctx["container"].mailer)
+    mailer = await resolve(_container(ctx).adapters.container.mailer)
     await retrying(ctx, mailer.send(email_from_job(payload, ctx["job_id"])))
     return "sent"
 
 
 async def sync_ad_account(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
     """Sync one connected ad account (asked for when it connects, and daily)."""
-    sync = await resolve(ctx["container"].sync_ad_account)
+    sync = await resolve(_container(ctx).use_cases.container.sync_ad_account)
     client_id = str(payload["client_id"])
     outcome = await retrying(
         ctx, sync(ClientId(UUID(client_id)), AdAccountId(UUID(payload["ad_account_id"]))), client_id=client_id
@@ -83,7 +89,7 @@ async def sync_ad_account(ctx: dict[str, Any], payload: dict[str, Any]) -> str:
 
 async def dispatch_outbox(ctx: dict[str, Any]) -> int:
     """Hand committed job requests to the queue; the dedupe key as arq's job id makes a repeat harmless."""
-    outbox = await resolve(ctx["container"].outbox)
+    outbox = await resolve(_container(ctx).adapters.container.outbox)
 
     async def send(job: str, payload: Mapping[str, object], dedupe_key: str) -> object:
         return await ctx["redis"].enqueue_job(job, dict(payload), _job_id=dedupe_key)
@@ -92,16 +98,16 @@ async def dispatch_outbox(ctx: dict[str, Any]) -> int:
 
 
 def build_worker(
-    runtime: Runtime, redis_url: str, *, configure: Callable[[Any], None] | None = None, **overrides: Any
+    runtime: Runtime, redis_url: str, *, configure: Callable[[Container], None] | None = None, **overrides: Any
 ) -> Worker:
     """An arq worker whose jobs reach the container through their context; `configure` may override the
     container's providers (tests swap adapters that way)."""
 
     async def startup(ctx: dict[str, Any]) -> None:
-        container: Any = runtime.container(pool_size=4, worker=True)
+        container = runtime.container(pool_size=4, worker=True)
         if configure is not None:
             configure(container)
-        await container.init_resources()
+        await start_resources(container)
         ctx["container"] = container
         ctx[METRICS] = metrics = ServiceMetrics()
         await metrics.watch_database_pools(container)
@@ -109,7 +115,7 @@ def build_worker(
     async def shutdown(ctx: dict[str, Any]) -> None:
         # A worker stopped while it was starting closes what its startup got to.
         if "container" in ctx:
-            await ctx["container"].shutdown_resources()
+            await stop_resources(_container(ctx))
         if METRICS in ctx:
             ctx[METRICS].forget_process()
 

@@ -21,7 +21,7 @@ from litestar.testing import AsyncTestClient
 
 from arco_adapters.security.passwords import Argon2PasswordHasher
 from arco_adapters.security.secret_box import new_key
-from arco_domain.model.access import Identity
+from arco_domain.model.access import DataScope, Identity
 from arco_domain.model.clients import User, UserType
 from arco_domain.model.throttling import RateLimits
 from arco_entrypoints.cli import SERVER_OPTIONS
@@ -29,6 +29,7 @@ from arco_entrypoints.container import Container
 from arco_entrypoints.http.app import create_app
 from arco_entrypoints.runtime import Runtime
 from arco_entrypoints.settings import Environment, Settings
+from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 JWT_SECRET = "test-secret-that-is-long-enough-for-hs256"
 PASSWORD = "correct horse battery"
@@ -64,7 +65,7 @@ def settings_for(database_urls: dict[str, str], **changes: Any) -> Settings:
 @pytest.fixture
 def container(database_urls: dict[str, str]) -> Container:
     container = Container(settings=settings_for(database_urls))
-    container.hasher.override(providers.Resource(cheap_hasher))
+    container.adapters.hasher.override(providers.Resource(cheap_hasher))
     return container
 
 
@@ -123,7 +124,7 @@ class Staff:
 def staff(api: AsyncTestClient[Any], container: Container) -> Staff:
     async def create() -> User:
         # The use-case depends on the async database engine, so its provider may hand back an awaitable.
-        built = container.create_staff_user()
+        built = container.use_cases.create_staff_user()
         create_staff_user = await built if inspect.isawaitable(built) else built
         user: User = await create_staff_user(email=f"staff{next(_emails)}@agency.example.com", user_type=UserType.ADMIN)
         return user
@@ -131,7 +132,7 @@ def staff(api: AsyncTestClient[Any], container: Container) -> Staff:
     # The app and its database pool live on the test client's portal loop, not on the test's own loop.
     with api.portal() as portal:
         user = portal.call(create)
-    return Staff(token=container.tokens().issue(Identity(user, None)), user_id=str(user.id))
+    return Staff(token=container.adapters.tokens().issue(Identity(user, None)), user_id=str(user.id))
 
 
 def free_port() -> int:
@@ -163,3 +164,19 @@ def running_server(runtime: Runtime, port: int) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+class FailingUnits:
+    """A unit-of-work factory whose first `times` units (every one when `None`) fail with `failure` as they are
+    asked for, before anything is read or written; later ones are `units`' own. A use-case built on it fails
+    the way a bug in it would."""
+
+    def __init__(self, failure: Exception, units: UnitOfWorkFactory | None = None, times: int | None = None) -> None:
+        self._failure, self._units, self._left = failure, units, times
+
+    def __call__(self, scope: DataScope) -> UnitOfWork:
+        if self._left is None or self._left > 0:
+            self._left = None if self._left is None else self._left - 1
+            raise self._failure
+        assert self._units is not None, "no units to hand out once the failures are spent"
+        return self._units(scope)

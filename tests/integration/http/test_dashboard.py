@@ -223,7 +223,7 @@ class TestDashboardQueryCount:
             await on_tier(postgres_uow, account, Tier.PRO)
         await seed(postgres_uow, small, projects=1, tickets=10, days=1, tag="small")
         await seed(postgres_uow, large, projects=10, tickets=60, days=60, tag="large")
-        engine = await container.engine()  # the app's own engine, started with the app
+        engine = await container.adapters.engine()  # the app's own engine, started with the app
 
         counts = []
         for account in (small, large):
@@ -244,7 +244,7 @@ class TestDashboardQueryCount:
         self, api: AsyncTestClient[Any], container: Container
     ) -> None:
         account = await sign_up(api, "Quiet")
-        engine = await container.engine()
+        engine = await container.adapters.engine()
         with counting_statements(engine) as statements:
             response = await api.get("/v1/dashboard", headers=account.headers)
         assert response.status_code == 200, response.text

@@ -21,7 +21,7 @@ from arco_entrypoints.container import Container
 from arco_entrypoints.http.api_docs import SCALAR_INTEGRITY, SCALAR_URL
 from arco_entrypoints.http.app import create_app
 from arco_entrypoints.http.response_headers import STRICT_TRANSPORT
-from tests.integration.http.conftest import Account, Staff, sign_up
+from tests.integration.http.conftest import Account, FailingUnits, Staff, sign_up
 from tests.settings_examples import PRODUCTION
 
 PROBLEM_JSON = "application/problem+json"
@@ -111,13 +111,8 @@ class UnexpectedFailure(ArcoError):
 
 
 def failing_list_projects(failure: Exception) -> ListProjects:
-    """A `ListProjects` (so that the handler accepts it) that fails with `failure` before touching anything."""
-
-    class FailingListProjects(ListProjects):
-        async def __call__(self, *_: Any, **__: Any) -> Any:
-            raise failure
-
-    return FailingListProjects(uow=None, clock=None, ids=None)  # type: ignore[arg-type]
+    """A `ListProjects` that fails with `failure` before touching anything."""
+    return ListProjects(uow=FailingUnits(failure))
 
 
 class TestServerErrors:
@@ -133,7 +128,7 @@ class TestServerErrors:
     async def test_a_server_error_body_says_nothing_of_the_exception(
         self, container: Container, failure: Exception
     ) -> None:
-        with container.list_projects.override(providers.Object(failing_list_projects(failure))):
+        with container.use_cases.list_projects.override(providers.Object(failing_list_projects(failure))):
             async with AsyncTestClient(create_app(container)) as api:
                 caller = await sign_up(api)
                 response = await api.get("/v1/projects", headers=caller.headers)

@@ -15,15 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from arco_adapters.postgres.idempotency import PostgresIdempotencyStore
 from arco_adapters.postgres.tables import idempotency_keys
 from arco_adapters.system import SystemClock
-from arco_domain.model.access import Principal
-from arco_domain.model.tickets import Ticket
 from arco_domain.use_cases.tickets import CreateTicket
 from arco_entrypoints.container import Container
 from arco_entrypoints.http.idempotency import fingerprint
-from arco_ports.clock import Clock, IdGenerator
 from arco_ports.idempotency import Claimed
-from arco_ports.unit_of_work import UnitOfWorkFactory
-from tests.integration.http.conftest import Account
+from tests.integration.http.conftest import Account, FailingUnits
 
 TICKET = {"subject": "Site is down", "description": "The home page answers 502 since this morning."}
 PROBLEMS = "https://arco.dev/problems/"
@@ -43,20 +39,6 @@ async def ticket_ids(api: AsyncTestClient[Any], account: Account) -> list[str]:
     listed = await api.get("/v1/tickets", headers=account.headers)
     assert listed.status_code == 200, listed.text
     return [t["id"] for t in listed.json()["items"]]
-
-
-class FailsOnce(CreateTicket):
-    """Creates tickets, except that its first call in a test crashes as a bug would."""
-
-    def __init__(self, *, uow: UnitOfWorkFactory, clock: Clock, ids: IdGenerator, crashes: list[str]) -> None:
-        super().__init__(uow=uow, clock=clock, ids=ids)
-        self._crashes = crashes
-
-    async def __call__(self, principal: Principal, **details: Any) -> Ticket:
-        if not self._crashes:
-            self._crashes.append("crashed")
-            raise RuntimeError("a bug before anything was written")
-        return await super().__call__(principal, **details)
 
 
 class TestIdempotentCreates:
@@ -168,15 +150,17 @@ class TestIdempotentCreates:
     async def test_a_server_error_releases_the_key_so_that_the_retry_runs_again(
         self, api: AsyncTestClient[Any], alice: Account, container: Container
     ) -> None:
-        crashes: list[str] = []
-        container.create_ticket.override(
-            providers.Factory(FailsOnce, uow=container.uow, clock=container.clock, ids=container.ids, crashes=crashes)
+        adapters = container.adapters
+        crash = RuntimeError("a bug before anything was written")
+        fails_once = providers.Singleton(FailingUnits, crash, units=adapters.uow, times=1)
+        container.use_cases.create_ticket.override(
+            providers.Factory(CreateTicket, uow=fails_once, clock=adapters.clock, ids=adapters.ids)
         )
         try:
             crashed = await api.post("/v1/tickets", json=TICKET, headers=keyed(alice, "flaky-1"))
             retry = await api.post("/v1/tickets", json=TICKET, headers=keyed(alice, "flaky-1"))
         finally:
-            container.create_ticket.reset_override()
+            container.use_cases.create_ticket.reset_override()
         assert crashed.status_code == 500
         assert retry.status_code == 201, retry.text
         assert "idempotent-replayed" not in retry.headers

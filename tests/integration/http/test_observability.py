@@ -27,7 +27,7 @@ from arco_entrypoints.container import Container
 from arco_entrypoints.http.app import create_app
 from arco_entrypoints.observability.requests import SANE_REQUEST_ID
 from arco_entrypoints.providing import resolve
-from tests.integration.http.conftest import Account, Staff, cheap_hasher, settings_for, sign_up
+from tests.integration.http.conftest import Account, FailingUnits, Staff, cheap_hasher, settings_for, sign_up
 from tests.integration.http.test_billing import WEBHOOK_SECRET, fixture
 from tests.log_lines import CapturedLines, captured_logs
 from tests.sentry_recording import recording_sentry
@@ -41,7 +41,7 @@ def observed_container(database_urls: dict[str, str], **changes: Any) -> Contain
             database_urls, metrics_token=METRICS_TOKEN, stripe_webhook_secret=WEBHOOK_SECRET, **changes
         )
     )
-    container.hasher.override(providers.Resource(cheap_hasher))
+    container.adapters.hasher.override(providers.Resource(cheap_hasher))
     return container
 
 
@@ -271,7 +271,7 @@ class TestSecretsStayOutOfLogs:
 
     @staticmethod
     async def failing_statement(container: Container, parameter: str) -> DBAPIError:
-        engine = await resolve(container.agency_engine)
+        engine = await resolve(container.adapters.agency_engine)
         statement = text("SELECT * FROM no_such_table WHERE name = :name").bindparams(bindparam("name"))
         with pytest.raises(DBAPIError) as raised:
             async with engine.connect() as connection:
@@ -279,17 +279,18 @@ class TestSecretsStayOutOfLogs:
         return raised.value
 
 
-class BrokenProjectStore(CreateProject):
-    async def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("the project store broke")
-
-
 class TestSentryReports:
     async def test_an_unexpected_error_is_reported_once_without_the_request_and_a_refusal_not_at_all(
         self, container: Container
     ) -> None:
-        container.create_project.override(
-            providers.Factory(BrokenProjectStore, uow=container.uow, clock=container.clock, ids=container.ids)
+        adapters = container.adapters
+        container.use_cases.create_project.override(
+            providers.Factory(
+                CreateProject,
+                uow=FailingUnits(RuntimeError("the project store broke")),
+                clock=adapters.clock,
+                ids=adapters.ids,
+            )
         )
         with recording_sentry() as transport:
             async with AsyncTestClient(create_app(container)) as api:

@@ -32,14 +32,14 @@ PLAN_CHANGES = [{"tier": "pro"}, {"custom_limits": {"projects": 50}}, {"tier": "
 def container(database_urls: dict[str, str]) -> Container:
     """The shared app container, its sandbox payment provider sending events nowhere reachable."""
     container = Container(settings=settings_for(database_urls, public_url="http://127.0.0.1:9"))
-    container.hasher.override(providers.Resource(cheap_hasher))
+    container.adapters.hasher.override(providers.Resource(cheap_hasher))
     return container
 
 
 async def staff_with_role(factory: PostgresUnitOfWorkFactory, container: Container, role: UserType) -> Staff:
     create = CreateStaffUser(uow=factory, clock=SystemClock(), ids=Uuid7Generator())
     user = await create(email=f"{role}-{Uuid7Generator().new_id().hex[-8:]}@agency.example.com", user_type=role)
-    return Staff(token=container.tokens().issue(Identity(user, None)), user_id=str(user.id))
+    return Staff(token=container.adapters.tokens().issue(Identity(user, None)), user_id=str(user.id))
 
 
 @pytest.fixture
@@ -74,7 +74,7 @@ async def teammate(postgres_uow: PostgresUnitOfWorkFactory, container: Container
             )
         )  # fmt: skip
         await uow.commit()
-    token = container.tokens().issue(Identity(user, client_id, MemberRole.MEMBER))
+    token = container.adapters.tokens().issue(Identity(user, client_id, MemberRole.MEMBER))
     return Account(token=token, user_id=str(user.id), client_id=alice.client_id)
 
 
