@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from arco_adapters.memory.clock import ManualClock
 from arco_adapters.postgres import tables as t
 from arco_adapters.postgres.embedded import EmbeddedPostgres
-from arco_adapters.postgres.repositories import unbreached_awaiting_response_query
+from arco_adapters.postgres.tickets import unbreached_awaiting_response_query
 from arco_adapters.postgres.unit_of_work import PostgresUnitOfWorkFactory
 from arco_adapters.system import Uuid7Generator
 from arco_domain.ids import ClientId, UserId
@@ -64,7 +64,7 @@ class TestSlaScanRacingAStaffReply:
             return answer(staff, ticket.client_id, ticket.id, body="Looking into it now")
 
         def scan(uow: UnitOfWorkFactory) -> Awaitable[SlaScanReport]:
-            return ScanTicketSla(uow=uow, clock=clock, ids=ids, staff_inbox="support@example.com")()
+            return ScanTicketSla(uow=uow, clock=clock, staff_inbox="support@example.com")()
 
         # The reply is written but not committed when the scan reads the ticket, unanswered, and then meets the
         # reply's lock on it.
@@ -89,7 +89,7 @@ class TestSlaScanRacingAStaffReply:
         staff = Principal(UserId(ids.new_id()), UserType.SUPPORT)
 
         def scan(uow: UnitOfWorkFactory) -> Awaitable[SlaScanReport]:
-            return ScanTicketSla(uow=uow, clock=clock, ids=ids, staff_inbox="support@example.com")()
+            return ScanTicketSla(uow=uow, clock=clock, staff_inbox="support@example.com")()
 
         def reply(uow: UnitOfWorkFactory) -> Awaitable[TicketMessage]:
             answer = PostTicketMessage(uow=uow, clock=clock, ids=ids)
