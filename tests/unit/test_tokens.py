@@ -10,7 +10,7 @@ import jwt
 import pytest
 
 from arco_adapters.memory.clock import ManualClock
-from arco_adapters.security.tokens import AUDIENCE, JwtAccessTokens
+from arco_adapters.security.tokens import ACCESS_TOKEN_TTL, AUDIENCE, EXPIRY_LEEWAY, REMEMBERED_TOKENS, JwtAccessTokens
 from arco_domain.errors import AuthenticationFailed
 from arco_domain.ids import ClientId, UserId
 from arco_domain.model.access import Identity, Principal
@@ -74,3 +74,39 @@ class TestTeamRoleClaim:
         arco = {"user_type": "client", "client_id": str(uuid4()), "client_role": role}
         with pytest.raises(AuthenticationFailed):
             tokens.verify(signed(UserId(uuid4()), arco))
+
+
+class TestRememberedTokens:
+    def test_a_verified_token_is_refused_once_the_clock_passes_its_expiry(self) -> None:
+        clock = ManualClock(NOW)
+        tokens = JwtAccessTokens(secret=SECRET, clock=clock)
+        token = tokens.issue(Identity(user(UserType.ADMIN), None))
+        assert tokens.verify(token).principal is not None
+        clock.advance(ACCESS_TOKEN_TTL + EXPIRY_LEEWAY - timedelta(seconds=1))
+        assert tokens.verify(token).principal is not None
+        clock.advance(timedelta(seconds=2))
+        with pytest.raises(AuthenticationFailed, match="expired"):
+            tokens.verify(token)
+
+    def test_a_token_expired_on_arcos_clock_is_refused_the_first_time_it_is_seen(self) -> None:
+        clock = ManualClock(NOW + ACCESS_TOKEN_TTL + EXPIRY_LEEWAY + timedelta(seconds=1))
+        with pytest.raises(AuthenticationFailed, match="expired"):
+            JwtAccessTokens(secret=SECRET, clock=clock).verify(signed(UserId(uuid4()), None))
+
+    def test_a_changed_copy_of_a_remembered_token_is_still_checked(self, tokens: JwtAccessTokens) -> None:
+        token = tokens.issue(Identity(user(UserType.ADMIN), None))
+        tokens.verify(token)
+        header, _, signature = token.split(".")
+        forged = jwt.encode(
+            {**jwt.decode(token, options={"verify_signature": False}), "sub": str(uuid4())},
+            "another-secret-of-32-chars-or-more!",
+        ).split(".")[1]
+        with pytest.raises(AuthenticationFailed):
+            tokens.verify(f"{header}.{forged}.{signature}")
+
+    def test_it_keeps_a_bounded_number_of_tokens_and_still_verifies_those_it_let_go(self) -> None:
+        tokens = JwtAccessTokens(secret=SECRET, clock=ManualClock(NOW))
+        issued = [signed(UserId(uuid4()), None) for _ in range(REMEMBERED_TOKENS + 5)]
+        subjects = [tokens.verify(token).user_id for token in issued]
+        assert [tokens.verify(token).user_id for token in issued[:5]] == subjects[:5]
+        assert len(tokens._verified) == REMEMBERED_TOKENS

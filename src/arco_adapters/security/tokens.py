@@ -9,7 +9,8 @@ from the database once per request.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections import OrderedDict
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -24,14 +25,23 @@ from arco_ports.tokens import TokenClaims
 
 AUDIENCE = "authenticated"
 ACCESS_TOKEN_TTL = timedelta(hours=1)
+EXPIRY_LEEWAY = timedelta(seconds=30)
+"""How far past its expiry a token is still accepted: the issuer's clock and ours may disagree that much."""
+REMEMBERED_TOKENS = 4096
+"""How many verified tokens are kept; the least recently verified one goes first."""
 
 
 class JwtAccessTokens:
+    """Issues and verifies tokens. A token that verified is remembered, by its exact text, until it expires:
+    a dashboard sends the same token with every request, and checking its signature each time costs more
+    than the rest of the edge's work on a cached read."""
+
     def __init__(self, *, secret: str, clock: Clock) -> None:
         if len(secret) < 32:
             raise ValueError("ARCO_JWT_SECRET must be at least 32 characters")
         self._secret = secret
         self._clock = clock
+        self._verified: OrderedDict[str, tuple[TokenClaims, datetime]] = OrderedDict()
 
     def issue(self, identity: Identity) -> str:
         user = identity.user
@@ -54,19 +64,39 @@ class JwtAccessTokens:
         return jwt.encode(payload, self._secret, algorithm="HS256")
 
     def verify(self, token: str) -> TokenClaims:
+        now = self._clock.now()
+        remembered = self._verified.get(token)
+        if remembered is not None:
+            claims, good_until = remembered
+            if now <= good_until:
+                self._verified.move_to_end(token)
+                return claims
+            del self._verified[token]
+        claims, good_until = self._decode(token)
+        # Expiry is read on ARCO's clock, the one the cached answers are checked against too.
+        if now > good_until:
+            raise AuthenticationFailed("invalid token: the token has expired")
+        self._verified[token] = (claims, good_until)
+        if len(self._verified) > REMEMBERED_TOKENS:
+            self._verified.popitem(last=False)
+        return claims
+
+    def _decode(self, token: str) -> tuple[TokenClaims, datetime]:
+        """The claims of a token signed with ARCO's secret, and the last instant it may be accepted."""
         try:
             payload = jwt.decode(
                 token,
                 self._secret,
                 algorithms=["HS256"],
                 audience=AUDIENCE,
-                options={"require": ["exp", "sub"]},
-                leeway=timedelta(seconds=30),
+                options={"require": ["exp", "sub"], "verify_exp": False},
+                leeway=EXPIRY_LEEWAY,
             )
             user_id = UserId(UUID(payload["sub"]))
             arco = (payload.get("app_metadata") or {}).get("arco")
-            return TokenClaims(user_id, _principal(user_id, arco) if arco else None)
-        except (jwt.PyJWTError, ValueError, TypeError, KeyError, AttributeError) as error:
+            good_until = datetime.fromtimestamp(int(payload["exp"]), UTC) + EXPIRY_LEEWAY
+            return TokenClaims(user_id, _principal(user_id, arco) if arco else None), good_until
+        except (jwt.PyJWTError, ValueError, TypeError, KeyError, AttributeError, OverflowError) as error:
             raise AuthenticationFailed(f"invalid token: {error}") from error
 
 
