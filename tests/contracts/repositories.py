@@ -206,6 +206,7 @@ class RepositoryContract:
         client.custom_limits = {Resource.STORAGE_BYTES: 500 * 1024**3, Resource.PROJECTS: None}
         client.billing_period = BillingPeriod(NOW, NOW + timedelta(days=30))
         client.subscription_status = SubscriptionStatus.PAST_DUE
+        client.time_zone = "Asia/Tokyo"
         async with uow_factory(DataScope.of_client(client.id)) as uow:
             await uow.clients.update(client)
             await uow.commit()

@@ -25,7 +25,7 @@ from arco_domain.errors import QuotaExceeded
 from arco_domain.ids import UserId
 from arco_domain.model.access import DataScope, Principal
 from arco_domain.model.clients import SubscriptionStatus, UserType
-from arco_domain.model.quotas import STOCK_PERIOD, BillingPeriod, quota_period_key
+from arco_domain.model.quotas import STOCK_PERIOD, BillingPeriod
 from arco_domain.model.storage import MAX_UPLOAD_BYTES, RESERVATION_TTL
 from arco_domain.model.tiers import Resource, Tier
 from arco_domain.use_cases.clients import ChangePlan, GetUsage, RegisterClient, Subscription
@@ -95,7 +95,7 @@ class QuotaMachine(RuleBasedStateMachine):
                     r for r in await uow.storage.expired_reservations(datetime.max.replace(tzinfo=UTC))
                     if r.client_id == self.client_id
                 ]  # fmt: skip
-                period = quota_period_key(Resource.SUPPORT_TICKETS, self.clock.now(), client.billing_period)
+                period = client.quota_period(Resource.SUPPORT_TICKETS, self.clock.now())
                 tickets = await uow.tickets.list_for_client(self.client_id)
                 live = {
                     Resource.PROJECTS: len(await uow.projects.list_for_client(self.client_id)),
@@ -156,7 +156,7 @@ class QuotaMachine(RuleBasedStateMachine):
     @rule()
     def create_ticket(self) -> None:
         client = self.snapshot()["client"]
-        period = quota_period_key(Resource.SUPPORT_TICKETS, self.clock.now(), client.billing_period)
+        period = client.quota_period(Resource.SUPPORT_TICKETS, self.clock.now())
 
         async def create_and_note_its_period() -> None:
             ticket = await self.use[CreateTicket](self.owner, subject="Help", description="The form is broken")
@@ -238,8 +238,8 @@ class QuotaMachine(RuleBasedStateMachine):
         before = self.clock.now()
         self.clock.advance(timedelta(days=days))
         client = self.snapshot()["client"]
-        old = quota_period_key(Resource.SUPPORT_TICKETS, before, client.billing_period)
-        new = quota_period_key(Resource.SUPPORT_TICKETS, self.clock.now(), client.billing_period)
+        old = client.quota_period(Resource.SUPPORT_TICKETS, before)
+        new = client.quota_period(Resource.SUPPORT_TICKETS, self.clock.now())
         if new != old:
             assert self.snapshot()["used"][Resource.SUPPORT_TICKETS] == 0, "a new period did not start at zero"
         self.after_limit_change()

@@ -41,6 +41,7 @@ def _client(row: Row[Any]) -> Client:
         billing_period=period,
         subscription_status=SubscriptionStatus(row.subscription_status) if row.subscription_status else None,
         billing=_billing(row),
+        time_zone=row.time_zone,
     )
 
 
@@ -70,6 +71,7 @@ def _client_values(client: Client) -> dict[str, Any]:
         "subscription_observed_at": billing.observed_at if billing else None,
         "past_due_since": billing.past_due_since if billing else None,
         "cancel_at_period_end": billing.cancel_at_period_end if billing else False,
+        "time_zone": client.time_zone,
     }
 
 

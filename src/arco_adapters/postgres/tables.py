@@ -92,6 +92,7 @@ clients = Table(
     Column("subscription_observed_at", TIMESTAMPTZ),
     Column("past_due_since", TIMESTAMPTZ),
     Column("cancel_at_period_end", Boolean, nullable=False, server_default=text("false")),
+    Column("time_zone", Text, nullable=False, server_default=text("'America/Sao_Paulo'")),
     _created(),
     _updated(),
     CheckConstraint(_in("tier", TIERS), name="tier"),

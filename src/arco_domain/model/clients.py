@@ -6,15 +6,27 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from arco_domain.errors import ValidationError
 from arco_domain.ids import ClientId, MemberId, UserId
 from arco_domain.model.notifications import Language
-from arco_domain.model.quotas import BillingPeriod
+from arco_domain.model.quotas import BillingPeriod, quota_period_key
 from arco_domain.model.sla import BusinessCalendar, SlaPolicy
 from arco_domain.model.tiers import Resource, Tier, effective_limit, plan_for
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+
+DEFAULT_TIME_ZONE = "America/Sao_Paulo"
+"""A client's time zone until the agency sets another: the agency and most of its clients are in Brazil."""
+
+
+def client_zone(name: str) -> ZoneInfo:
+    """The time zone called `name` in the IANA database, or `ValidationError` when there is none."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError(f"{name!r} is not a known time zone", field="time_zone") from error
 
 
 class UserType(StrEnum):
@@ -97,9 +109,23 @@ class Client:
     billing_period: BillingPeriod | None = None
     subscription_status: SubscriptionStatus | None = None
     billing: BillingAccount | None = None
+    time_zone: str = DEFAULT_TIME_ZONE
+    """The IANA name of the zone whose calendar the client lives by: its months (dashboard, ticket quota
+    periods, reports) start at midnight there."""
+
+    def __post_init__(self) -> None:
+        client_zone(self.time_zone)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return client_zone(self.time_zone)
 
     def limit(self, resource: Resource) -> int | None:
         return effective_limit(self.tier, self.custom_limits, resource)
+
+    def quota_period(self, resource: Resource, moment: datetime) -> str:
+        """The usage key's period for `resource` at `moment` (see `quota_period_key`)."""
+        return quota_period_key(resource, moment, self.billing_period, self.zone)
 
     def sla_policy(self, calendar: BusinessCalendar | None) -> SlaPolicy:
         plan = plan_for(self.tier)

@@ -8,7 +8,7 @@ the usage key, so a new period starts at zero without any reset job.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from arco_domain.errors import QuotaExceeded, ValidationError
@@ -50,23 +50,25 @@ def admit(resource: Resource, used: int, requested: int, limit: int | None) -> i
     return used + requested
 
 
-def calendar_month_key(moment: datetime) -> str:
-    utc = moment.astimezone(UTC)
-    return f"{utc.year:04d}-{utc.month:02d}"
+def calendar_month_key(moment: datetime, zone: tzinfo) -> str:
+    """`YYYY-MM` of the calendar month that holds `moment` on the clocks of `zone`."""
+    local = moment.astimezone(zone)
+    return f"{local.year:04d}-{local.month:02d}"
 
 
-def quota_period_key(resource: Resource, moment: datetime, billing_period: BillingPeriod | None) -> str:
+def quota_period_key(resource: Resource, moment: datetime, billing_period: BillingPeriod | None, zone: tzinfo) -> str:
     """The usage key's period for `resource` at `moment`.
 
-    Flows count per calendar month (UTC) for unpaid clients and per billing period for paid ones. A
-    billing period that does not contain `moment` (a renewal the billing system has not reported yet)
-    falls back to the calendar month, so tickets are never counted against a period already over.
+    Flows count per calendar month in the client's time zone `zone` for unpaid clients and per billing
+    period for paid ones. A billing period that does not contain `moment` (a renewal the billing system has
+    not reported yet) falls back to the calendar month, so tickets are never counted against a period
+    already over.
     """
     if not resource.is_flow:
         return STOCK_PERIOD
     if billing_period is not None and billing_period.contains(moment):
         return "billing:" + billing_period.start.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    return calendar_month_key(moment)
+    return calendar_month_key(moment, zone)
 
 
 @dataclass(frozen=True, slots=True)

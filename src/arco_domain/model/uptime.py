@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 from decimal import ROUND_FLOOR, Context, Decimal
 from enum import StrEnum
 
@@ -117,13 +117,14 @@ def downtime_minutes(duration: timedelta) -> int:
     return -(-(duration // _MICROSECOND) // _MINUTE_US)
 
 
-def month_window(moment: datetime) -> tuple[datetime, datetime]:
-    """The calendar month (UTC) that contains `moment`, as a half-open `[start, end)`."""
+def month_window(moment: datetime, zone: tzinfo = UTC) -> tuple[datetime, datetime]:
+    """The calendar month that contains `moment` on the clocks of `zone`, as a half-open `[start, end)` of
+    instants in UTC (so that differences between them are elapsed time, daylight saving time included)."""
     _aware(moment, "moment")
-    utc = moment.astimezone(UTC)
-    start = datetime(utc.year, utc.month, 1, tzinfo=UTC)
-    end = datetime(utc.year + utc.month // 12, utc.month % 12 + 1, 1, tzinfo=UTC)
-    return start, end
+    local = moment.astimezone(zone)
+    start = datetime(local.year, local.month, 1, tzinfo=zone)
+    end = datetime(local.year + local.month // 12, local.month % 12 + 1, 1, tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)
 
 
 def downtime_within(incidents: Iterable[Incident], start: datetime, end: datetime, now: datetime) -> timedelta:

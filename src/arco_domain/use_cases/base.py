@@ -13,14 +13,14 @@ from arco_domain.model.access import Principal
 from arco_domain.model.audit import AuditEvent
 from arco_domain.model.clients import Client
 from arco_domain.model.notifications import SEND_EMAIL_JOB, OutgoingEmail, email_job_payload
-from arco_domain.model.quotas import STOCK_PERIOD, quota_period_key
+from arco_domain.model.quotas import STOCK_PERIOD
 from arco_domain.model.tiers import Resource
 from arco_ports.unit_of_work import UnitOfWork
 
 
 async def take_quota(uow: UnitOfWork, client: Client, resource: Resource, amount: int, now: datetime) -> None:
     """Admit `amount` of `resource` for `client` in this unit of work, or raise `QuotaExceeded`."""
-    period = quota_period_key(resource, now, client.billing_period)
+    period = client.quota_period(resource, now)
     await uow.quotas.admit(client.id, resource, period, amount, client.limit(resource))
 
 

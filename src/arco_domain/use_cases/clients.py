@@ -20,7 +20,7 @@ from arco_domain.model.clients import (
     normalize_email,
 )
 from arco_domain.model.paging import Page, PageRequest, page_of
-from arco_domain.model.quotas import BillingPeriod, QuotaStatus, quota_period_key
+from arco_domain.model.quotas import BillingPeriod, QuotaStatus
 from arco_domain.model.tiers import Resource, Tier, validate_custom_limits
 from arco_domain.use_cases.base import take_quota, write_audit
 from arco_domain.use_cases.identity import hash_password
@@ -99,7 +99,7 @@ async def usage_report(uow: UnitOfWork, client: Client, now_period_of: Mapping[R
 
 async def current_usage(uow: UnitOfWork, client: Client, now: datetime) -> list[QuotaStatus]:
     """Each resource's standing in the quota period that holds `now`."""
-    return await usage_report(uow, client, {r: quota_period_key(r, now, client.billing_period) for r in Resource})
+    return await usage_report(uow, client, {r: client.quota_period(r, now) for r in Resource})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
