@@ -23,6 +23,7 @@ from arco_ports.ad_accounts import AdAccountArea
 from arco_ports.audit import AuditArea
 from arco_ports.billing import BillingArea
 from arco_ports.clients import ClientArea
+from arco_ports.dashboard import DashboardArea
 from arco_ports.dns_records import DnsRecordArea
 from arco_ports.domains import DomainArea
 from arco_ports.jobs import JobArea
@@ -50,6 +51,7 @@ class UnitOfWork(
     MonitoringArea,
     BillingArea,
     JobArea,
+    DashboardArea,
     Protocol,
 ):
     """An async context manager around one transaction.

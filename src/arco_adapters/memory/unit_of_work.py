@@ -15,6 +15,7 @@ from arco_adapters.memory.ad_accounts import MemoryAdAccountArea
 from arco_adapters.memory.audit import MemoryAuditArea
 from arco_adapters.memory.billing import MemoryBillingArea
 from arco_adapters.memory.clients import MemoryClientArea
+from arco_adapters.memory.dashboard import MemoryDashboardArea
 from arco_adapters.memory.dns_records import MemoryDnsRecordArea
 from arco_adapters.memory.domains import MemoryDomainArea
 from arco_adapters.memory.jobs import MemoryJobArea
@@ -44,6 +45,7 @@ class MemoryUnitOfWork(
     MemoryMonitoringArea,
     MemoryBillingArea,
     MemoryJobArea,
+    MemoryDashboardArea,
 ):
     def __init__(self, store: MemoryStore, scope: DataScope) -> None:
         self._store = store

@@ -26,6 +26,7 @@ from arco_adapters.postgres.audit import PostgresAuditArea
 from arco_adapters.postgres.billing import PostgresBillingArea
 from arco_adapters.postgres.clients import PostgresClientArea
 from arco_adapters.postgres.connections import faults_as_unavailable
+from arco_adapters.postgres.dashboard import PostgresDashboardArea
 from arco_adapters.postgres.dns_records import PostgresDnsRecordArea
 from arco_adapters.postgres.domains import PostgresDomainArea
 from arco_adapters.postgres.jobs import PostgresJobArea
@@ -57,6 +58,7 @@ class PostgresUnitOfWork(
     PostgresMonitoringArea,
     PostgresBillingArea,
     PostgresJobArea,
+    PostgresDashboardArea,
 ):
     def __init__(self, engine: AsyncEngine, scope: DataScope, signer: ScopeSigner) -> None:
         self._engine = engine

@@ -1,15 +1,15 @@
 """The client dashboard: every area's overview, read in one unit of work.
 
-Each repository is asked once, whatever the client holds (milestones of every project in one call, the
-latest measurement of every project in one call ...), so a dashboard costs the same number of database
-round trips for a client with one project as for one with a hundred.
+The store is asked once (`DashboardReader.facts`): the client row, usage counters, lists and sums come back
+together, whatever the client holds, and every rule (limits, percentages, grades, uptime, averages) is
+applied here on what came back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from functools import reduce
 from operator import add
@@ -24,7 +24,7 @@ from arco_domain.model.money import Money
 from arco_domain.model.network import TrafficTotals
 from arco_domain.model.performance import Grade, performance_grade
 from arco_domain.model.projects import Milestone, Project, ProjectStatus, completion_percent
-from arco_domain.model.quotas import QuotaStatus
+from arco_domain.model.quotas import STOCK_PERIOD, QuotaStatus, calendar_month_key
 from arco_domain.model.tiers import CampaignPlatform, Resource
 from arco_domain.model.uptime import (
     Incident,
@@ -33,9 +33,9 @@ from arco_domain.model.uptime import (
     month_uptime_percent,
     month_window,
 )
-from arco_domain.use_cases.clients import current_usage
 from arco_domain.use_cases.tickets import TicketSummary, summarize_tickets
 from arco_ports.clock import Clock
+from arco_ports.dashboard import MonthWindow
 from arco_ports.metrics import Measurement
 from arco_ports.unit_of_work import UnitOfWorkFactory
 
@@ -136,6 +136,13 @@ class DashboardOverview:
     business: BusinessResults | None
 
 
+def quota_standing(client: Client, usage: Mapping[tuple[Resource, str], int], now: datetime) -> list[QuotaStatus]:
+    """Each resource's standing in the quota period that holds `now`, from usage counters by (resource,
+    period); a period without a counter has used nothing."""
+    periods = {r: client.quota_period(r, now) for r in Resource}
+    return [QuotaStatus(r, usage.get((r, period), 0), client.limit(r), period) for r, period in periods.items()]
+
+
 def projects_panel(projects: Sequence[Project], milestones: Sequence[Milestone]) -> ProjectsPanel:
     by_project: dict[ProjectId, list[Milestone]] = {p.id: [] for p in projects}
     for milestone in milestones:
@@ -161,7 +168,7 @@ def campaigns_panel(by_platform: Mapping[CampaignPlatform, CampaignTotals]) -> C
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class GetDashboard:
-    """The whole client dashboard in one read: a bounded number of queries, whatever the client holds."""
+    """The whole client dashboard in one read of the store, whatever the client holds."""
 
     uow: UnitOfWorkFactory
     clock: Clock
@@ -171,28 +178,23 @@ class GetDashboard:
         client_id = principal.client_in_reach(client_id)
         now = self.clock.now()
         month_start, month_end = month_window(now)
-        first_day, today = month_start.date(), now.astimezone(UTC).date()
+        window = MonthWindow(month_start, month_end, month_start.date(), now.astimezone(UTC).date())
+        # The client's zone comes with everything else, so ask for the calendar month `now` falls in anywhere.
+        periods = {STOCK_PERIOD} | {calendar_month_key(now, timezone(timedelta(hours=h))) for h in (-12, 14)}
         async with self.uow(DataScope.of_client(client_id)) as uow:
-            client = await uow.clients.get(client_id)
-            quotas = await current_usage(uow, client, now)
-            ticket_quota = next(q for q in quotas if q.resource is Resource.SUPPORT_TICKETS)
-            tickets = await summarize_tickets(uow, client, now, ticket_quota)
-            projects = projects_panel(
-                await uow.projects.list_for_client(client_id), await uow.milestones.list_for_client(client_id)
-            )
-            domains = await uow.domains.list_for_client(client_id)
-            infrastructure = await uow.infrastructure.list_for_client(client_id)
-            network = await uow.metrics.traffic_totals(client_id, first_day, today) if self.traffic_connected else None
-            file_count = await uow.storage.count_items(client_id)
-            measurements = await uow.metrics.latest_measurements(client_id)
-            incidents = await uow.incidents.list_overlapping(client_id, month_start, month_end)
-            campaigns = campaigns_panel(await uow.metrics.campaign_totals(client_id, first_day, today))
+            facts = await uow.dashboard.facts(client_id, window, periods)
+        client = facts.client
+        quotas = quota_standing(client, facts.usage, now)
+        ticket_quota = next(q for q in quotas if q.resource is Resource.SUPPORT_TICKETS)
+        campaigns = campaigns_panel(facts.campaigns)
         storage_quota = next(q for q in quotas if q.resource is Resource.STORAGE_BYTES)
         return DashboardOverview(
-            client=client, as_of=now, month_start=month_start, quotas=quotas, projects=projects,
-            domains=domains, infrastructure=infrastructure, network=network,
-            storage=StoragePanel(storage_quota, file_count), tickets=tickets,
-            performance=[ProjectPerformance(m, performance_grade(m.sample)) for m in measurements],
-            uptime=uptime_panel(incidents, now), campaigns=campaigns,
+            client=client, as_of=now, month_start=month_start, quotas=quotas,
+            projects=projects_panel(facts.projects, facts.milestones), domains=facts.domains,
+            infrastructure=facts.infrastructure, network=facts.traffic if self.traffic_connected else None,
+            storage=StoragePanel(storage_quota, facts.file_count),
+            tickets=summarize_tickets(ticket_quota, facts.first_responses),
+            performance=[ProjectPerformance(m, performance_grade(m.sample)) for m in facts.measurements],
+            uptime=uptime_panel(facts.incidents, now), campaigns=campaigns,
             business=BusinessResults.of(campaigns.overall) if campaigns.overall is not None else None,
         )  # fmt: skip
