@@ -8,7 +8,7 @@ from typing import Protocol
 
 from arco_domain.ids import ClientId, TicketId
 from arco_domain.model.paging import Page, PageRequest
-from arco_domain.model.tickets import Ticket, TicketMessage, TicketPriority, TicketStatus
+from arco_domain.model.tickets import Ticket, TicketMessage, TicketOverview, TicketPriority, TicketStatus
 
 
 class TicketRepository(Protocol):
@@ -45,8 +45,8 @@ class TicketRepository(Protocol):
         *,
         status: TicketStatus | None = None,
         priority: TicketPriority | None = None,
-    ) -> Page[Ticket]:
-        """Newest first (by id, which is time-ordered), filtered when asked."""
+    ) -> Page[TicketOverview]:
+        """Newest first (by id, which is time-ordered), filtered when asked; as a list shows them."""
         ...
 
     async def add_message(self, message: TicketMessage) -> None: ...

@@ -43,6 +43,7 @@ from arco_domain.model.clients import (
 )
 from arco_domain.model.domains import Domain, DomainStatus, SslStatus
 from arco_domain.model.money import Money
+from arco_domain.model.paging import PageRequest
 from arco_domain.model.projects import Milestone, Project, ProjectStatus
 from arco_domain.model.quotas import BillingPeriod
 from arco_domain.model.sla import BusinessCalendar, SlaPolicy
@@ -633,6 +634,31 @@ class RepositoryContract:
             await uow.commit()
         async with uow_factory(DataScope.of_client(client.id)) as uow:
             assert await uow.tickets.list_for_client(client.id) == [newest, middle, oldest]
+
+    async def test_a_listing_shows_each_ticket_as_stored_newest_first_filtered_a_page_at_a_time(
+        self, uow_factory: UnitOfWorkFactory
+    ) -> None:
+        client, other = await seed(uow_factory, new_client()), await seed(uow_factory, new_client())
+        calendar = BusinessCalendar("America/Sao_Paulo", frozenset(range(5)), time(9), time(18), frozenset())
+        ids = sorted(TicketId(uuid4()) for _ in range(4))
+        low = replace(new_ticket(client.id), id=ids[0], priority=TicketPriority.LOW)
+        answered = replace(new_ticket(client.id, sla=SlaPolicy(timedelta(hours=4), None, calendar)), id=ids[1])
+        answered.first_response_at = NOW + timedelta(minutes=30)
+        done = resolved(replace(new_ticket(client.id, at=timedelta(hours=1)), id=ids[2]), timedelta(hours=2))
+        theirs = replace(new_ticket(other.id), id=ids[3])
+        for ticket in (low, answered, done, theirs):
+            async with uow_factory(DataScope.of_client(ticket.client_id)) as uow:
+                await uow.tickets.add(ticket)
+                await uow.commit()
+        async with uow_factory(DataScope.of_client(client.id)) as uow:
+            first = await uow.tickets.search(client.id, PageRequest(limit=2))
+            rest = await uow.tickets.search(client.id, PageRequest(limit=2, after=first.next_after))
+            high = await uow.tickets.search(client.id, PageRequest(limit=10), priority=TicketPriority.HIGH)
+            finished = await uow.tickets.search(client.id, PageRequest(limit=10), status=TicketStatus.RESOLVED)
+        assert [*first.items, *rest.items] == [done.overview(), answered.overview(), low.overview()]
+        assert rest.next_after is None
+        assert list(high.items) == [done.overview(), answered.overview()]
+        assert list(finished.items) == [done.overview()]
 
     async def test_messages_are_listed_oldest_first_and_internal_notes_only_on_request(
         self, uow_factory: UnitOfWorkFactory

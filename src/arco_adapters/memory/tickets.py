@@ -11,7 +11,7 @@ from arco_adapters.memory.scoped import Scoped, ScopedUnit
 from arco_adapters.memory.store import Table
 from arco_domain.ids import ClientId, TicketId
 from arco_domain.model.paging import Page, PageRequest, paginate
-from arco_domain.model.tickets import Ticket, TicketMessage, TicketPriority, TicketStatus
+from arco_domain.model.tickets import Ticket, TicketMessage, TicketOverview, TicketPriority, TicketStatus
 
 
 def _awaiting_response(ticket: Ticket) -> bool:
@@ -52,10 +52,10 @@ class MemoryTicketRepository(Scoped):
         *,
         status: TicketStatus | None = None,
         priority: TicketPriority | None = None,
-    ) -> Page[Ticket]:
+    ) -> Page[TicketOverview]:
         mine = self._mine(client_id)
         rows = self._table.select(lambda t: mine(t) and status in (None, t.status) and priority in (None, t.priority))
-        return paginate(list(rows), page, lambda t: t.id, newest_first=True)
+        return paginate([ticket.overview() for ticket in rows], page, lambda t: t.id, newest_first=True)
 
     async def add_message(self, message: TicketMessage) -> None:
         await self.get(message.client_id, message.ticket_id)

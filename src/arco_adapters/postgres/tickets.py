@@ -15,7 +15,15 @@ from arco_adapters.postgres.repository import Repository, UnitConnection, locked
 from arco_domain.ids import ClientId, MessageId, ProjectId, TicketId, UserId
 from arco_domain.model.paging import Page, PageRequest, page_of
 from arco_domain.model.sla import BusinessCalendar, SlaPolicy
-from arco_domain.model.tickets import Actor, StatusChange, Ticket, TicketMessage, TicketPriority, TicketStatus
+from arco_domain.model.tickets import (
+    Actor,
+    StatusChange,
+    Ticket,
+    TicketMessage,
+    TicketOverview,
+    TicketPriority,
+    TicketStatus,
+)
 
 
 def _calendar_json(calendar: BusinessCalendar | None) -> dict[str, Any] | None:
@@ -75,6 +83,30 @@ def unbreached_awaiting_response_query() -> Select[Any]:
     """The SLA scan's read, served by the partial index `ix_support_tickets_awaiting_response`, which holds
     exactly these tickets (a function, so that a test can EXPLAIN it)."""
     return TICKETS_WITH_HISTORY.where(_tickets.sla_breached_at.is_(None), *_AWAITING_RESPONSE).order_by(_tickets.id)
+
+
+_OVERVIEWS = select(
+    _tickets.id, _tickets.subject, _tickets.description, _tickets.priority, _tickets.status, _tickets.project_id,
+    _tickets.created_at, _tickets.sla_first_response, _tickets.sla_resolution, _tickets.sla_calendar,
+    _tickets.response_due_at, _tickets.first_response_at, _tickets.resolved_at, _tickets.closed_at,
+)  # fmt: skip
+"""The columns a list of tickets shows, in `_overview`'s order: no status history."""
+_PRIORITIES = {priority.value: priority for priority in TicketPriority}
+_STATUSES = {status.value: status for status in TicketStatus}
+
+
+def _overview(row: Sequence[Any]) -> TicketOverview:
+    """A listed ticket from its row, read by position: a list maps dozens of rows per request."""
+    (
+        id, subject, description, priority, status, project_id, created_at, first_response, resolution, calendar,
+        response_due_at, first_response_at, resolved_at, closed_at,
+    ) = row  # fmt: skip
+    return TicketOverview(
+        id=TicketId(id), subject=subject, description=description, priority=_PRIORITIES[priority],
+        status=_STATUSES[status], project_id=ProjectId(project_id) if project_id else None, created_at=created_at,
+        sla=SlaPolicy(first_response, resolution, _calendar(calendar)), response_due_at=response_due_at,
+        first_response_at=first_response_at, resolved_at=resolved_at, closed_at=closed_at,
+    )  # fmt: skip
 
 
 def _status_change(entry: list[str]) -> StatusChange:
@@ -217,17 +249,16 @@ class PostgresTicketRepository(Repository):
         *,
         status: TicketStatus | None = None,
         priority: TicketPriority | None = None,
-    ) -> Page[Ticket]:
-        s = t.support_tickets.c
-        query = TICKETS_WITH_HISTORY.where(s.client_id == client_id)
+    ) -> Page[TicketOverview]:
+        query = _OVERVIEWS.where(_tickets.client_id == client_id)
         if status is not None:
-            query = query.where(s.status == status.value)
+            query = query.where(_tickets.status == status.value)
         if priority is not None:
-            query = query.where(s.priority == priority.value)
+            query = query.where(_tickets.priority == priority.value)
         if page.after is not None:
-            query = query.where(s.id < page.after)
-        tickets = await self._tickets(query.order_by(s.id.desc()).limit(page.limit + 1))
-        return page_of(tickets, page, lambda ticket: ticket.id)
+            query = query.where(_tickets.id < page.after)
+        rows = await self._all(query.order_by(_tickets.id.desc()).limit(page.limit + 1))
+        return page_of([_overview(row) for row in rows], page, lambda ticket: ticket.id)
 
     async def add_message(self, message: TicketMessage) -> None:
         await self._run(

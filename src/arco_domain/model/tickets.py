@@ -157,16 +157,15 @@ class Ticket:
 
     def first_response_stage(self, now: datetime) -> SlaStage:
         """Where the first-response SLA stands at `now`."""
-        if self.response_due_at is None:
-            return SlaStage.NONE
-        if self.first_response_at is not None:
-            return SlaStage.MET if self.first_response_at <= self.response_due_at else SlaStage.BREACHED
-        if now > self.response_due_at:
-            return SlaStage.BREACHED
-        warning_at = self.sla.response_warning_at(self.created_at)
-        if warning_at is not None and now >= warning_at:
-            return SlaStage.WARNING
-        return SlaStage.ON_TRACK
+        return first_response_stage(self.sla, self.created_at, self.response_due_at, self.first_response_at, now)
+
+    def overview(self) -> TicketOverview:
+        return TicketOverview(
+            id=self.id, subject=self.subject, description=self.description, priority=self.priority,
+            status=self.status, project_id=self.project_id, created_at=self.created_at, sla=self.sla,
+            response_due_at=self.response_due_at, first_response_at=self.first_response_at,
+            resolved_at=self.resolved_at, closed_at=self.closed_at,
+        )  # fmt: skip
 
     def resolution_time(self, now: datetime) -> timedelta:
         """Working time spent on the ticket, rebuilt from its history.
@@ -197,6 +196,44 @@ def resolution_time(created_at: datetime, history: Sequence[StatusChange], now: 
             total += working_time_between(sla.calendar, since, min(change.at, now))
         status, since = change.to, change.at
     return total
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TicketOverview:
+    """A ticket as a list shows it: its state and dates, without the status history and messages that no
+    listed figure needs (reading them is most of a list's cost)."""
+
+    id: TicketId
+    subject: str
+    description: str
+    priority: TicketPriority
+    status: TicketStatus
+    project_id: ProjectId | None
+    created_at: datetime
+    sla: SlaPolicy
+    response_due_at: datetime | None
+    first_response_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+
+    def first_response_stage(self, now: datetime) -> SlaStage:
+        return first_response_stage(self.sla, self.created_at, self.response_due_at, self.first_response_at, now)
+
+
+def first_response_stage(
+    sla: SlaPolicy, created_at: datetime, due_at: datetime | None, answered_at: datetime | None, now: datetime
+) -> SlaStage:
+    """Where the first-response SLA of a ticket opened at `created_at` stands at `now`."""
+    if due_at is None:
+        return SlaStage.NONE
+    if answered_at is not None:
+        return SlaStage.MET if answered_at <= due_at else SlaStage.BREACHED
+    if now > due_at:
+        return SlaStage.BREACHED
+    warning_at = sla.response_warning_at(created_at)
+    if warning_at is not None and now >= warning_at:
+        return SlaStage.WARNING
+    return SlaStage.ON_TRACK
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from uuid import UUID
 
 import msgspec
 
-from arco_domain.model.tickets import SlaStage, TicketPriority, TicketStatus
+from arco_domain.model.tickets import SlaStage, TicketOverview, TicketPriority, TicketStatus
 from arco_domain.model.tickets import Ticket as TicketEntity
 from arco_domain.model.tickets import TicketMessage as MessageEntity
 from arco_domain.use_cases.tickets import TicketThread
@@ -52,7 +52,7 @@ class Ticket(Schema):
     first_response_sla: SlaStage
 
     @classmethod
-    def from_entity(cls, ticket: TicketEntity, now: datetime) -> Ticket:
+    def from_entity(cls, ticket: TicketEntity | TicketOverview, now: datetime) -> Ticket:
         return cls(
             id=ticket.id,
             subject=ticket.subject,
