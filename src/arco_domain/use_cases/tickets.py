@@ -9,10 +9,9 @@ from datetime import datetime, timedelta
 from arco_domain.errors import PermissionDenied
 from arco_domain.ids import AuditEventId, ClientId, MessageId, ProjectId, TicketId
 from arco_domain.model.access import Capability, DataScope, Principal
-from arco_domain.model.clients import Client
 from arco_domain.model.notifications import OutgoingEmail
 from arco_domain.model.paging import Page, PageRequest
-from arco_domain.model.quotas import QuotaStatus, quota_period_key
+from arco_domain.model.quotas import QuotaStatus
 from arco_domain.model.sla import BusinessCalendar
 from arco_domain.model.tickets import (
     AUTO_CLOSE_AFTER,
@@ -20,15 +19,17 @@ from arco_domain.model.tickets import (
     SlaStage,
     Ticket,
     TicketMessage,
+    TicketOverview,
     TicketPriority,
     TicketStatus,
-    average_first_response,
     record_message,
 )
 from arco_domain.model.tiers import Resource
+from arco_domain.model.uptime import month_window
 from arco_domain.use_cases.base import request_email, take_quota, write_audit
 from arco_domain.use_cases.clients import usage_report
 from arco_ports.clock import Clock, IdGenerator
+from arco_ports.dashboard import FirstResponses
 from arco_ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 
 
@@ -217,11 +218,10 @@ class TicketSummary:
     average_first_response: timedelta | None
 
 
-async def summarize_tickets(uow: UnitOfWork, client: Client, now: datetime, quota: QuotaStatus) -> TicketSummary:
-    """The ticket panel, read in `uow`: this quota period's `quota` and the month's average first response."""
-    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-    recent = await uow.tickets.created_between(client.id, month_start, now + timedelta(seconds=1))
-    return TicketSummary(quota, average_first_response(recent))
+def summarize_tickets(quota: QuotaStatus, first_responses: FirstResponses) -> TicketSummary:
+    """The ticket panel: this quota period's `quota` and the mean wait of the month's `first_responses`."""
+    answered = first_responses.answered
+    return TicketSummary(quota, first_responses.total_wait / answered if answered else None)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -236,9 +236,9 @@ class SummarizeTickets:
         async with self.uow(DataScope.of_client(client_id)) as uow:
             client = await uow.clients.get(client_id)
             now = self.clock.now()
-            period = quota_period_key(Resource.SUPPORT_TICKETS, now, client.billing_period)
+            period = client.quota_period(Resource.SUPPORT_TICKETS, now)
             [quota] = await usage_report(uow, client, {Resource.SUPPORT_TICKETS: period})
-            return await summarize_tickets(uow, client, now, quota)
+            return summarize_tickets(quota, await uow.dashboard.first_responses(client_id, *month_window(now)))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -255,7 +255,7 @@ class ListTickets:
         *,
         status: TicketStatus | None = None,
         priority: TicketPriority | None = None,
-    ) -> Page[Ticket]:
+    ) -> Page[TicketOverview]:
         client_id = principal.client_in_reach(client_id)
         async with self.uow(DataScope.of_client(client_id)) as uow:
             if principal.is_staff:
