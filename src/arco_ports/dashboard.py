@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Protocol
 
 from arco_domain.ids import ClientId
@@ -15,7 +15,7 @@ from arco_domain.model.infrastructure import Infrastructure
 from arco_domain.model.network import TrafficTotals
 from arco_domain.model.projects import Milestone, Project
 from arco_domain.model.tiers import CampaignPlatform, Resource
-from arco_domain.model.uptime import Incident
+from arco_domain.model.uptime import Incident, month_window
 from arco_ports.metrics import Measurement
 
 
@@ -29,6 +29,12 @@ class MonthWindow:
     first_day: date
     today: date
     """The last day of daily rows counted (inclusive)."""
+
+    @classmethod
+    def holding(cls, now: datetime, zone: tzinfo) -> MonthWindow:
+        """The calendar month that holds `now` on the clocks of `zone`, up to today there."""
+        start, end = month_window(now, zone)
+        return cls(start, end, start.astimezone(zone).date(), now.astimezone(zone).date())
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +51,8 @@ class DashboardFacts:
     """What the dashboard is made of, as stored: no limit, percentage or grade is applied yet."""
 
     client: Client
+    window: MonthWindow
+    """This month on the client's clock (its time zone), which every monthly figure below covers."""
     usage: Mapping[tuple[Resource, str], int]
     """Usage by (resource, period) for the periods asked for and, per resource, its greatest period key."""
     first_responses: FirstResponses
@@ -69,12 +77,13 @@ class DashboardFacts:
 
 
 class DashboardReader(Protocol):
-    async def facts(self, client_id: ClientId, window: MonthWindow, periods: Collection[str]) -> DashboardFacts:
+    async def facts(self, client_id: ClientId, now: datetime, periods: Collection[str]) -> DashboardFacts:
         """Everything the dashboard shows for the client, read at one moment (one statement where the store
-        has statements). `periods` are the usage periods the caller can name without the client row (the
-        stock period, the calendar month); each resource's greatest period key is returned as well, which is
-        a paid client's newest billing period, since billing periods only move forward. `NotFound` when the
-        client is not in the unit's scope."""
+        has statements), for the month that holds `now` on the client's clock (`MonthWindow.holding` in the
+        client's zone, which the store reads with the client). `periods` are the usage periods the caller can
+        name without the client row (the stock period, the calendar month); each resource's greatest period key
+        is returned as well, which is a paid client's newest billing period, since billing periods only move
+        forward. `NotFound` when the client is not in the unit's scope."""
         ...
 
     async def first_responses(self, client_id: ClientId, start: datetime, end: datetime) -> FirstResponses:

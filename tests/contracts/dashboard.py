@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from uuid import uuid4
 
@@ -32,7 +32,6 @@ from tests.contracts.repositories import new_domain, new_item, new_milestone, ne
 from tests.contracts.unit_of_work import NOW, new_client, new_project, seed
 
 MAY_START = NOW.replace(day=1, hour=0)
-WINDOW = MonthWindow(MAY_START, MAY_START.replace(month=6), MAY_START.date(), NOW.date())
 MAY_PERIODS = {STOCK_PERIOD, "2026-05"}
 
 
@@ -45,7 +44,22 @@ class DashboardContract:
         client = await seed(uow_factory, new_client())
         async with uow_factory(DataScope.of_client(ClientId(uuid4()))) as uow:
             with pytest.raises(NotFound):
-                await uow.dashboard.facts(client.id, WINDOW, MAY_PERIODS)
+                await uow.dashboard.facts(client.id, NOW, MAY_PERIODS)
+
+    @pytest.mark.parametrize(
+        ("zone", "month"), [("Asia/Tokyo", 6), ("America/Sao_Paulo", 5), ("Pacific/Pago_Pago", 5), ("UTC", 5)]
+    )
+    async def test_the_month_is_the_one_on_the_clients_clock(
+        self, uow_factory: UnitOfWorkFactory, zone: str, month: int
+    ) -> None:
+        client = await seed(uow_factory, replace(new_client(), time_zone=zone))
+        evening = datetime(2026, 5, 31, 20, 30, tzinfo=UTC)  # already 1 June in Tokyo
+        async with uow_factory(DataScope.of_client(client.id)) as uow:
+            window = (await uow.dashboard.facts(client.id, evening, MAY_PERIODS)).window
+        assert window == MonthWindow.holding(evening, client.zone)
+        assert (window.first_day, window.start.astimezone(client.zone).hour) == (date(2026, month, 1), 0)
+        assert window.start <= evening < window.end
+        assert window.today == evening.astimezone(client.zone).date()
 
     async def test_usage_holds_the_asked_periods_and_each_resources_greatest(
         self, uow_factory: UnitOfWorkFactory
@@ -65,7 +79,7 @@ class DashboardContract:
             await uow.commit()
 
         async with uow_factory(DataScope.of_client(client.id)) as uow:
-            facts = await uow.dashboard.facts(client.id, WINDOW, MAY_PERIODS)
+            facts = await uow.dashboard.facts(client.id, NOW, MAY_PERIODS)
 
         assert current.startswith("billing:")
         assert facts.usage == {
@@ -109,17 +123,19 @@ class DashboardContract:
             await uow.commit()
 
         async with uow_factory(DataScope.of_client(client.id)) as uow:
-            facts = await uow.dashboard.facts(client.id, WINDOW, MAY_PERIODS)
+            facts = await uow.dashboard.facts(client.id, NOW, MAY_PERIODS)
+            window = facts.window
+            assert window == MonthWindow.holding(NOW, client.zone)
             assert facts.client == await uow.clients.get(client.id)
             assert facts.projects == await uow.projects.list_for_client(client.id)
             assert facts.milestones == await uow.milestones.list_for_client(client.id)
             assert facts.domains == await uow.domains.list_for_client(client.id)
             assert facts.infrastructure == await uow.infrastructure.list_for_client(client.id)
-            assert facts.traffic == await uow.metrics.traffic_totals(client.id, WINDOW.first_day, WINDOW.today)
+            assert facts.traffic == await uow.metrics.traffic_totals(client.id, window.first_day, window.today)
             assert facts.file_count == 1
             assert facts.measurements == await uow.metrics.latest_measurements(client.id)
-            assert facts.incidents == await uow.incidents.list_overlapping(client.id, WINDOW.start, WINDOW.end)
-            assert facts.campaigns == await uow.metrics.campaign_totals(client.id, WINDOW.first_day, WINDOW.today)
+            assert facts.incidents == await uow.incidents.list_overlapping(client.id, window.start, window.end)
+            assert facts.campaigns == await uow.metrics.campaign_totals(client.id, window.first_day, window.today)
         assert [m.measured_at for m in facts.measurements] == [NOW - timedelta(hours=6)]
         assert facts.traffic.requests_total == 42 and facts.campaigns[CampaignPlatform.GOOGLE_ADS].clicks == 7
 
@@ -138,10 +154,11 @@ class DashboardContract:
                 for ticket in tickets:
                     await uow.tickets.add(ticket)
                 await uow.commit()
+            window = MonthWindow.holding(NOW, client.zone)
             async with uow_factory(DataScope.of_client(client.id)) as uow:
-                facts = await uow.dashboard.facts(client.id, WINDOW, MAY_PERIODS)
-                alone = await uow.dashboard.first_responses(client.id, WINDOW.start, WINDOW.end)
-            in_window = [t for t in tickets if WINDOW.start <= t.created_at < WINDOW.end]
+                facts = await uow.dashboard.facts(client.id, NOW, MAY_PERIODS)
+                alone = await uow.dashboard.first_responses(client.id, window.start, window.end)
+            in_window = [t for t in tickets if window.start <= t.created_at < window.end]
             assert facts.first_responses == alone
             assert summarize_tickets(quota, alone).average_first_response == average_first_response(in_window)
 

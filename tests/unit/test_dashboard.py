@@ -14,7 +14,7 @@ from arco_domain.errors import NotFound
 from arco_domain.ids import CampaignId, ClientId, IncidentId, ProjectId
 from arco_domain.model.access import DataScope, Principal
 from arco_domain.model.campaigns import Campaign, CampaignStatus, DailyCampaignMetrics
-from arco_domain.model.clients import Client
+from arco_domain.model.clients import DEFAULT_TIME_ZONE, Client, client_zone
 from arco_domain.model.domains import DomainStatus
 from arco_domain.model.infrastructure import Cdn, Hosting, HostingStatus, Infrastructure
 from arco_domain.model.money import Money
@@ -32,7 +32,7 @@ from arco_domain.use_cases.tickets import CreateTicket, PostTicketMessage, Summa
 from arco_ports.metrics import Measurement
 from tests.unit.conftest import START, World
 
-MARCH_1 = datetime(2026, 3, 1, tzinfo=UTC)
+MARCH_1 = datetime(2026, 3, 1, tzinfo=client_zone(DEFAULT_TIME_ZONE))  # on a new client's clock
 FEBRUARY_20 = datetime(2026, 2, 20, 10, tzinfo=UTC)
 GOOD = PerformanceSample(
     lcp_seconds=Decimal("1.8"), inp_ms=Decimal(120), cls=Decimal("0.05"), lighthouse_performance=97

@@ -27,12 +27,14 @@ class MemoryDashboardReader(Scoped):
         greatest = {r: max(p for (kind, p) in mine if kind is r) for r, _ in mine}
         return {(r, p): used for (r, p), used in mine.items() if p in periods or p == greatest[r]}
 
-    async def facts(self, client_id: ClientId, window: MonthWindow, periods: Collection[str]) -> DashboardFacts:
+    async def facts(self, client_id: ClientId, now: datetime, periods: Collection[str]) -> DashboardFacts:
         store, scope = self._store, self._scope
         client = await MemoryClientRepository(store, scope).get(client_id)
         metrics = MemoryMetricsRepository(store, scope)
+        window = MonthWindow.holding(now, client.zone)
         return DashboardFacts(
             client=client,
+            window=window,
             usage=self._usage(client_id, periods),
             first_responses=await self.first_responses(client_id, window.start, window.end),
             projects=await MemoryProjectRepository(store, scope).list_for_client(client_id),

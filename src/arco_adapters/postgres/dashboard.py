@@ -18,10 +18,13 @@ from typing import Any
 
 import msgspec
 from sqlalchemy import (
+    CTE,
     BigInteger,
     ColumnElement,
+    Date,
     Select,
     Text,
+    bindparam,
     case,
     cast,
     func,
@@ -30,6 +33,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy.dialects.postgresql import UUID as PG_UUID
 from sqlalchemy.dialects.postgresql import aggregate_order_by
 
 from arco_adapters.postgres import tables as t
@@ -50,6 +54,12 @@ from arco_ports.dashboard import DashboardFacts, FirstResponses, MonthWindow
 from arco_ports.metrics import Measurement
 
 _UTC_TEXT = 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'
+
+# The statement is built once, on these parameters, so that a request pays neither for building it nor for
+# its cache key. Typed `Any`: each stands where the query builders take a value of its own type.
+_CLIENT: Any = bindparam("client_id", type_=PG_UUID(as_uuid=True))
+_NOW: Any = bindparam("now", type_=t.TIMESTAMPTZ)
+_PERIODS: Any = bindparam("periods", expanding=True, type_=Text())
 
 
 def _object(**fields: Any) -> ColumnElement[Any]:
@@ -79,6 +89,25 @@ def _list(query: Select[Any], item: ColumnElement[Any], *order: Any) -> ColumnEl
     )
 
 
+def _month_window() -> CTE:
+    """This month on the client's clock: its instants, first day and today, from `clients.time_zone` (the same
+    month `MonthWindow.holding` gives in Python)."""
+    zone = select(t.clients.c.time_zone).where(t.clients.c.id == _CLIENT).scalar_subquery()
+    local_now = func.timezone(zone, _NOW)
+    local_month = func.date_trunc("month", local_now)
+    return select(
+        func.timezone(zone, local_month).label("start"),
+        func.timezone(zone, local_month + literal_column("interval '1 month'")).label("end"),
+        cast(local_month, Date).label("first_day"),
+        cast(local_now, Date).label("today"),
+    ).cte("month_window")
+
+
+_WINDOW = _month_window()
+_WINDOW_VALUES: list[Any] = [select(column).scalar_subquery() for column in _WINDOW.c]
+_START, _END, _FIRST_DAY, _TODAY = _WINDOW_VALUES
+
+
 def _client_part(client_id: ClientId) -> ColumnElement[Any]:
     c = t.clients.c
     item = _object(
@@ -101,12 +130,12 @@ def _client_part(client_id: ClientId) -> ColumnElement[Any]:
     return select(item).where(c.id == client_id).scalar_subquery()
 
 
-def _usage_part(client_id: ClientId, periods: Collection[str]) -> ColumnElement[Any]:
+def _usage_part(client_id: ClientId, periods: Any) -> ColumnElement[Any]:
     q = t.quota_usage.c
     greatest = select(q.resource, func.max(q.period)).where(q.client_id == client_id).group_by(q.resource)
     rows = select(t.quota_usage).where(
         q.client_id == client_id,
-        or_(q.period.in_(list(periods)), func.row(q.resource, q.period).in_(greatest)),
+        or_(q.period.in_(periods), func.row(q.resource, q.period).in_(greatest)),
     )
     return _list(rows, _object(resource=q.resource, period=q.period, used=q.used))
 
@@ -230,26 +259,32 @@ def _campaigns_part(client_id: ClientId, first_day: date, today: date) -> Column
     return _list(select(sums), _object(platform=c.platform, totals=totals), c.platform, c.currency)
 
 
-def dashboard_query(client_id: ClientId, window: MonthWindow, periods: Collection[str]) -> Select[Any]:
+def _dashboard_query() -> Select[Any]:
     """The one statement of `facts`: a single row holding a single JSON text."""
-    first = first_responses_query(client_id, window.start, window.end).subquery()
+    first = first_responses_query(_CLIENT, _START, _END).subquery()
+    window = _when(_START, _object(start=_instant(_START), end=_instant(_END), first_day=_FIRST_DAY, today=_TODAY))
     facts = _object(
-        client=_client_part(client_id),
-        usage=_usage_part(client_id, periods),
+        client=_client_part(_CLIENT),
+        window=window,
+        usage=_usage_part(_CLIENT, _PERIODS),
         first_responses=select(_object(answered=first.c.answered, total_wait_us=first.c.total_wait_us))
         .select_from(first)
         .scalar_subquery(),
-        projects=_projects_part(client_id),
-        milestones=_milestones_part(client_id),
-        domains=_domains_part(client_id),
-        infrastructure=_infrastructure_part(client_id),
-        traffic=_traffic_part(client_id, window.first_day, window.today),
-        file_count=_file_count_part(client_id),
-        measurements=_measurements_part(client_id),
-        incidents=_incidents_part(client_id, window.start, window.end),
-        campaigns=_campaigns_part(client_id, window.first_day, window.today),
+        projects=_projects_part(_CLIENT),
+        milestones=_milestones_part(_CLIENT),
+        domains=_domains_part(_CLIENT),
+        infrastructure=_infrastructure_part(_CLIENT),
+        traffic=_traffic_part(_CLIENT, _FIRST_DAY, _TODAY),
+        file_count=_file_count_part(_CLIENT),
+        measurements=_measurements_part(_CLIENT),
+        incidents=_incidents_part(_CLIENT, _START, _END),
+        campaigns=_campaigns_part(_CLIENT, _FIRST_DAY, _TODAY),
     )
     return select(cast(facts, Text))
+
+
+DASHBOARD = _dashboard_query()
+"""The dashboard's statement, on the parameters `client_id`, `now` and `periods`."""
 
 
 class _Usage(msgspec.Struct):
@@ -275,6 +310,8 @@ class _Facts(msgspec.Struct):
     """The statement's JSON as it comes: domain values, plus the few shapes JSON cannot hold directly."""
 
     client: Client | None
+    window: MonthWindow | None
+    """Null, with the client, when the client is out of the unit's scope."""
     usage: list[_Usage]
     first_responses: _FirstResponses
     projects: list[Project]
@@ -292,15 +329,17 @@ _DECODER = msgspec.json.Decoder(_Facts)
 
 
 class PostgresDashboardReader(Repository):
-    async def facts(self, client_id: ClientId, window: MonthWindow, periods: Collection[str]) -> DashboardFacts:
-        found = _DECODER.decode((await self._run(dashboard_query(client_id, window, periods))).scalar_one())
-        if found.client is None:
+    async def facts(self, client_id: ClientId, now: datetime, periods: Collection[str]) -> DashboardFacts:
+        parameters = {"client_id": client_id, "now": now, "periods": sorted(periods)}
+        found = _DECODER.decode((await self._run_with(DASHBOARD, parameters)).scalar_one())
+        if found.client is None or found.window is None:
             raise NotFound("client", client_id)
         by_platform: dict[CampaignPlatform, list[CampaignTotals]] = {}
         for row in found.campaigns:  # one row per platform and currency; two currencies cannot be added
             by_platform.setdefault(row.platform, []).append(row.totals)
         return DashboardFacts(
             client=found.client,
+            window=found.window,
             usage={(u.resource, u.period): u.used for u in found.usage},
             first_responses=found.first_responses.added_up(),
             projects=found.projects,

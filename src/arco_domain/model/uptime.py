@@ -9,8 +9,9 @@ The rules, all pure:
 - Downtime: every incident is downtime from `started_at` until `resolved_at`, or until now while it is
   open. Whole minutes are counted up (`downtime_minutes`): 30 seconds of downtime show as 1 minute, so a
   short outage is never displayed as none.
-- Month uptime (`month_uptime_percent`): the share of the month's elapsed time (UTC calendar month, up to
-  now; the whole month once it is over) that no incident covered. Overlapping incidents count once.
+- Month uptime (`month_uptime_percent`): the share of the month's elapsed time (the calendar month on the
+  client's clock, up to now; the whole month once it is over) that no incident covered. Overlapping incidents
+  count once.
   Rounded down to 0.01 %, so the figure is 100.00 exactly when there was no downtime at all.
 """
 
@@ -142,10 +143,13 @@ def downtime_within(incidents: Iterable[Incident], start: datetime, end: datetim
     return total
 
 
-def month_uptime_percent(incidents: Iterable[Incident], *, month_of: datetime, now: datetime) -> Decimal:
-    """Uptime of the month containing `month_of`, over the part of it that has elapsed by `now`."""
+def month_uptime_percent(
+    incidents: Iterable[Incident], *, month_of: datetime, now: datetime, zone: tzinfo = UTC
+) -> Decimal:
+    """Uptime of the month (on the clocks of `zone`) containing `month_of`, over the part of it that has elapsed
+    by `now`."""
     _aware(now, "now")
-    start, end = month_window(month_of)
+    start, end = month_window(month_of, zone)
     elapsed_end = min(end, max(now, start))
     if elapsed_end == start:
         return Decimal(100).quantize(UPTIME_QUANTUM)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from functools import reduce
 from operator import add
@@ -35,7 +35,6 @@ from arco_domain.model.uptime import (
 )
 from arco_domain.use_cases.tickets import TicketSummary, summarize_tickets
 from arco_ports.clock import Clock
-from arco_ports.dashboard import MonthWindow
 from arco_ports.metrics import Measurement
 from arco_ports.unit_of_work import UnitOfWorkFactory
 
@@ -117,7 +116,8 @@ class BusinessResults:
 
 @dataclass(frozen=True, slots=True)
 class DashboardOverview:
-    """Everything the client dashboard shows, as of one moment; "month" is the UTC calendar month so far."""
+    """Everything the client dashboard shows, as of one moment; "month" is the calendar month so far
+    on the client's clock (its time zone)."""
 
     client: Client
     as_of: datetime
@@ -151,10 +151,11 @@ def projects_panel(projects: Sequence[Project], milestones: Sequence[Milestone])
     return ProjectsPanel(items, current_project(items))
 
 
-def uptime_panel(incidents: Sequence[Incident], now: datetime) -> UptimePanel:
-    month_start, month_end = month_window(now)
+def uptime_panel(incidents: Sequence[Incident], now: datetime, zone: tzinfo) -> UptimePanel:
+    month_start, month_end = month_window(now, zone)
     down = downtime_within(incidents, month_start, min(month_end, now), now)
-    return UptimePanel(month_uptime_percent(incidents, month_of=now, now=now), downtime_minutes(down), incidents)
+    percent = month_uptime_percent(incidents, month_of=now, now=now, zone=zone)
+    return UptimePanel(percent, downtime_minutes(down), incidents)
 
 
 def campaigns_panel(by_platform: Mapping[CampaignPlatform, CampaignTotals]) -> CampaignsPanel:
@@ -177,24 +178,22 @@ class GetDashboard:
     async def __call__(self, principal: Principal, client_id: ClientId) -> DashboardOverview:
         client_id = principal.client_in_reach(client_id)
         now = self.clock.now()
-        month_start, month_end = month_window(now)
-        window = MonthWindow(month_start, month_end, month_start.date(), now.astimezone(UTC).date())
         # The client's zone comes with everything else, so ask for the calendar month `now` falls in anywhere.
         periods = {STOCK_PERIOD} | {calendar_month_key(now, timezone(timedelta(hours=h))) for h in (-12, 14)}
         async with self.uow(DataScope.of_client(client_id)) as uow:
-            facts = await uow.dashboard.facts(client_id, window, periods)
+            facts = await uow.dashboard.facts(client_id, now, periods)
         client = facts.client
         quotas = quota_standing(client, facts.usage, now)
         ticket_quota = next(q for q in quotas if q.resource is Resource.SUPPORT_TICKETS)
         campaigns = campaigns_panel(facts.campaigns)
         storage_quota = next(q for q in quotas if q.resource is Resource.STORAGE_BYTES)
         return DashboardOverview(
-            client=client, as_of=now, month_start=month_start, quotas=quotas,
+            client=client, as_of=now, month_start=facts.window.start, quotas=quotas,
             projects=projects_panel(facts.projects, facts.milestones), domains=facts.domains,
             infrastructure=facts.infrastructure, network=facts.traffic if self.traffic_connected else None,
             storage=StoragePanel(storage_quota, facts.file_count),
             tickets=summarize_tickets(ticket_quota, facts.first_responses),
             performance=[ProjectPerformance(m, performance_grade(m.sample)) for m in facts.measurements],
-            uptime=uptime_panel(facts.incidents, now), campaigns=campaigns,
+            uptime=uptime_panel(facts.incidents, now, client.zone), campaigns=campaigns,
             business=BusinessResults.of(campaigns.overall) if campaigns.overall is not None else None,
         )  # fmt: skip

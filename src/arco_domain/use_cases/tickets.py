@@ -238,7 +238,9 @@ class SummarizeTickets:
             now = self.clock.now()
             period = client.quota_period(Resource.SUPPORT_TICKETS, now)
             [quota] = await usage_report(uow, client, {Resource.SUPPORT_TICKETS: period})
-            return summarize_tickets(quota, await uow.dashboard.first_responses(client_id, *month_window(now)))
+            return summarize_tickets(
+                quota, await uow.dashboard.first_responses(client_id, *month_window(now, client.zone))
+            )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -28,6 +28,7 @@ from arco_domain.ids import (
 )
 from arco_domain.model.access import DataScope
 from arco_domain.model.campaigns import Campaign, CampaignStatus, DailyCampaignMetrics
+from arco_domain.model.clients import DEFAULT_TIME_ZONE, client_zone
 from arco_domain.model.domains import Domain, DomainStatus, SslStatus
 from arco_domain.model.infrastructure import Cdn, Database, Hosting, HostingStatus, Infrastructure
 from arco_domain.model.money import Money
@@ -79,7 +80,7 @@ async def seed(
     """Give the client `projects` projects with everything a dashboard shows, `tickets` tickets this month
     and `days` days of traffic, measurements and campaign figures up to today."""
     client_id, now = client_of(account), datetime.now(UTC)
-    month_start, _ = month_window(now)
+    month_start, _ = month_window(now, client_zone(DEFAULT_TIME_ZONE))  # a new client's month
     today = now.date()
     made = [
         Project(id=ProjectId(uuid4()), client_id=client_id, name=f"{tag} site {n}", status=ProjectStatus.LIVE,
