@@ -108,6 +108,7 @@ def tenant_rows(client_id: UUID) -> dict[str, dict[str, Any]]:
         "quota_usage": {**c, "resource": "projects", "period": "stock", "used": 1},
         "audit_events": {**c, "id": uuid4(), "action": "test", "occurred_at": NOW},
         "uptime_monitors": {**c, "project_id": project, "url": f"https://{client_id.hex}.example.com"},
+        "ticket_response_months": {**c, "month": "2026-05", "answered": 1, "total_wait_us": 60_000_000},
     }
 
 

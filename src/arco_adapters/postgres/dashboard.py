@@ -100,12 +100,13 @@ def _month_window() -> CTE:
         func.timezone(zone, local_month + literal_column("interval '1 month'")).label("end"),
         cast(local_month, Date).label("first_day"),
         cast(local_now, Date).label("today"),
+        func.to_char(local_month, "YYYY-MM").label("month"),
     ).cte("month_window")
 
 
 _WINDOW = _month_window()
 _WINDOW_VALUES: list[Any] = [select(column).scalar_subquery() for column in _WINDOW.c]
-_START, _END, _FIRST_DAY, _TODAY = _WINDOW_VALUES
+_START, _END, _FIRST_DAY, _TODAY, _MONTH = _WINDOW_VALUES
 
 
 def _client_part(client_id: ClientId) -> ColumnElement[Any]:
@@ -149,6 +150,16 @@ def first_responses_query(client_id: ClientId, start: datetime, end: datetime) -
         func.count(s.first_response_at).label("answered"),
         cast(func.coalesce(func.sum(wait), 0) * 1_000_000, BigInteger).label("total_wait_us"),
     ).where(s.client_id == client_id, s.created_at >= start, s.created_at < end)
+
+
+def _first_responses_part(client_id: ClientId) -> ColumnElement[Any]:
+    """The month's first responses from their running total (`ticket_response_months`): one row, however
+    many tickets the month holds."""
+    r = t.ticket_response_months.c
+    total = select(_object(answered=r.answered, total_wait_us=r.total_wait_us)).where(
+        r.client_id == client_id, r.month == _MONTH
+    )
+    return func.coalesce(total.scalar_subquery(), _object(answered=0, total_wait_us=0))
 
 
 def _projects_part(client_id: ClientId) -> ColumnElement[Any]:
@@ -261,15 +272,12 @@ def _campaigns_part(client_id: ClientId, first_day: date, today: date) -> Column
 
 def _dashboard_query() -> Select[Any]:
     """The one statement of `facts`: a single row holding a single JSON text."""
-    first = first_responses_query(_CLIENT, _START, _END).subquery()
     window = _when(_START, _object(start=_instant(_START), end=_instant(_END), first_day=_FIRST_DAY, today=_TODAY))
     facts = _object(
         client=_client_part(_CLIENT),
         window=window,
         usage=_usage_part(_CLIENT, _PERIODS),
-        first_responses=select(_object(answered=first.c.answered, total_wait_us=first.c.total_wait_us))
-        .select_from(first)
-        .scalar_subquery(),
+        first_responses=_first_responses_part(_CLIENT),
         projects=_projects_part(_CLIENT),
         milestones=_milestones_part(_CLIENT),
         domains=_domains_part(_CLIENT),

@@ -642,6 +642,20 @@ job_outbox = Table(
 client-scoped transaction add jobs for its own client only, and read none.
 """
 
+ticket_response_months = Table(
+    "ticket_response_months",
+    metadata,
+    _client(),
+    Column("month", Text, nullable=False),
+    Column("answered", BigInteger, nullable=False),
+    Column("total_wait_us", BigInteger, nullable=False),
+    PrimaryKeyConstraint("client_id", "month"),
+    CheckConstraint("answered >= 0", name="answered"),
+)
+"""First responses added up per client and month of the tickets' opening, on the client's clock (`YYYY-MM` in
+`clients.time_zone`): how many tickets have one and their waits in microseconds. Kept by triggers in the same
+transaction as every ticket change (migration 0013), so the dashboard reads one row however many tickets."""
+
 TENANT_TABLES: tuple[Table, ...] = (
     members,
     projects,
@@ -665,6 +679,7 @@ TENANT_TABLES: tuple[Table, ...] = (
     quota_usage,
     audit_events,
     uptime_monitors,
+    ticket_response_months,
 )
 """Tables whose rows belong to one client through `client_id` (RLS keyed on it)."""
 
