@@ -9,13 +9,15 @@ from typing import Any
 import pytest
 import sentry_sdk
 from arq.worker import Retry
+from hypothesis import given
+from hypothesis import strategies as st
 from prometheus_client import CollectorRegistry
 from sentry_sdk.integrations.litestar import LitestarIntegration
 
 from arco_domain.errors import NotFound
 from arco_domain.use_cases.health import CheckReadiness
 from arco_entrypoints.observability.jobs import METRICS, observed
-from arco_entrypoints.observability.logs import log_context
+from arco_entrypoints.observability.logs import log_context, redact_text, substitute_secrets
 from arco_entrypoints.observability.metrics import ServiceMetrics
 from arco_entrypoints.observability.sentry import configure_sentry
 from arco_entrypoints.settings import Settings
@@ -37,6 +39,17 @@ class TestLogLines:
         assert (connecting["count"], connecting["password"], connecting["refresh_token"]) == (3, *["[redacted]"] * 2)
         redacted = 'HTTP Request: GET https://api.example.com/run?url=x&key=[redacted] "HTTP/1.1 200 OK"'
         assert logs.where(message=redacted)
+
+    @given(
+        st.lists(
+            st.sampled_from(["Bearer abc.def", "eyJhbGciOi.eyJzdWIi.sig", "?key=AIza1", "&token=t0k", "://u:p@h/",
+                             "bearer", "eyJ", "?", "&", "=", "://", ":", "@", " ", "GET", "/v1/dashboard", "é"])
+            | st.text(max_size=12),
+            max_size=8,
+        ).map("".join)
+    )  # fmt: skip
+    def test_the_quick_check_lets_through_only_text_the_substitutions_would_leave_alone(self, text: str) -> None:
+        assert redact_text(text) == substitute_secrets(text)
 
     def test_a_failure_is_one_line_with_its_traceback_and_the_context(self) -> None:
         with captured_logs("info") as logs, log_context(job_id="job-1"):
