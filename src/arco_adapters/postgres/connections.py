@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
+from asyncpg import PostgresError
 from sqlalchemy import event
 from sqlalchemy.exc import DBAPIError, InvalidatePoolError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -97,24 +98,25 @@ def unavailable(error: BaseException) -> Unavailable | None:
         return Unavailable("no database connection came free in time")
     if isinstance(error, OSError):  # refused, unreachable, or asyncpg's own timeout
         return Unavailable("the database could not be reached in time")
-    if not isinstance(error, DBAPIError):
+    if not isinstance(error, DBAPIError | PostgresError):
         return None
     state = sqlstate(error)
-    if error.connection_invalidated or (state or "").startswith(_CONNECTION_EXCEPTION_CLASS):
+    invalidated = isinstance(error, DBAPIError) and error.connection_invalidated
+    if invalidated or (state or "").startswith(_CONNECTION_EXCEPTION_CLASS):
         return Unavailable("the database connection was lost")
     reason = _TRY_AGAIN_STATES.get(state or "")
     return None if reason is None else Unavailable(reason)
 
 
-def sqlstate(error: DBAPIError) -> str | None:
+def sqlstate(error: DBAPIError | PostgresError) -> str | None:
     """The server's SQLSTATE for `error`, wherever the driver's wrapping put it."""
-    origin = error.orig
+    origin = error.orig if isinstance(error, DBAPIError) else error
     state = getattr(origin, "sqlstate", None) or getattr(getattr(origin, "__cause__", None), "sqlstate", None)
     return None if state is None else str(state)
 
 
-DRIVER_FAILURES: tuple[type[Exception], ...] = (DBAPIError, PoolTimeout, OSError)
-"""What a call into the database driver raises when it fails."""
+DRIVER_FAILURES: tuple[type[Exception], ...] = (DBAPIError, PoolTimeout, OSError, PostgresError)
+"""What a call into the database driver raises when it fails, through SQLAlchemy or straight from asyncpg."""
 
 
 @contextmanager

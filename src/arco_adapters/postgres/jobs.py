@@ -10,11 +10,11 @@ from uuid import UUID
 
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from arco_adapters.postgres import tables as t
 from arco_adapters.postgres.connections import own_transaction
-from arco_adapters.postgres.repository import Repository, UnitConnection
+from arco_adapters.postgres.repository import Repository, UnitConnection, UnitSession
 
 Payload = Mapping[str, str | int | bool | None]
 Send = Callable[[str, Payload, str], Awaitable[object]]
@@ -32,8 +32,8 @@ class OutboxBacklog:
 class PostgresJobQueue(Repository):
     """The outbox as a unit of work writes to it: a client-scoped one stamps its client on every request."""
 
-    def __init__(self, connection: AsyncConnection, client_id: UUID | None) -> None:
-        super().__init__(connection)
+    def __init__(self, session: UnitSession, client_id: UUID | None) -> None:
+        super().__init__(session)
         self._client_id = client_id
 
     async def enqueue(self, job: str, payload: Payload, *, dedupe_key: str) -> None:

@@ -1,5 +1,5 @@
 """What every PostgreSQL repository shares: the one execution helper that turns database errors into domain
-errors, the row lock of a change, and the unit's connection each area builds its repositories on.
+errors, the row lock of a change, and the unit's session each area builds its repositories on.
 
 Each area's module translates its rows to domain entities and offers the mixin that gives a unit of work its
 repositories.
@@ -9,12 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from functools import cached_property
-from typing import Any, NoReturn
+from typing import Any, NoReturn, Protocol
 
 from sqlalchemy import Executable, Row, Select
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.exc import DBAPIError, StatementError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from arco_adapters.postgres.connections import faults_as_unavailable, sqlstate
 from arco_domain.errors import Conflict, NotFound, ValidationError
@@ -42,9 +41,16 @@ def _refuse(error: DBAPIError) -> NoReturn:
     raise error
 
 
+class UnitSession(Protocol):
+    """The connection of an open unit of work, as its repositories run statements on it: before a statement
+    it sends what that statement needs first (the client's scope, the start of the transaction)."""
+
+    async def execute(self, statement: Executable, parameters: Mapping[str, Any] | None) -> CursorResult[Any]: ...
+
+
 class Repository:
-    def __init__(self, connection: AsyncConnection) -> None:
-        self._connection = connection
+    def __init__(self, session: UnitSession) -> None:
+        self._session = session
 
     async def _run(self, statement: Executable) -> CursorResult[Any]:
         return await self._run_with(statement, None)
@@ -54,7 +60,7 @@ class Repository:
         limits, is `Unavailable`; a refusal of the data is the domain error that means the same."""
         try:
             with faults_as_unavailable():
-                return await self._connection.execute(statement, parameters)
+                return await self._session.execute(statement, parameters)
         except DBAPIError as error:
             _refuse(error)
         except StatementError as error:
@@ -87,17 +93,17 @@ def locked(query: Select[Any]) -> Select[Any]:
 
 
 class UnitConnection:
-    """The connection a PostgreSQL unit of work holds while it is open: what each area's mixin builds its
+    """The session a PostgreSQL unit of work holds while it is open: what each area's mixin builds its
     repositories on, each once per unit and only when first used."""
 
-    _connection: AsyncConnection | None
+    _session: UnitSession | None
     _scope: DataScope
 
     @property
-    def _open_connection(self) -> AsyncConnection:
-        if self._connection is None:
+    def _open_connection(self) -> UnitSession:
+        if self._session is None:
             raise AttributeError("repositories exist only while their unit of work is open")
-        return self._connection
+        return self._session
 
     def _forget_repositories(self) -> None:
         """Drop the repositories built on the connection the unit just closed: entered again, the unit builds
