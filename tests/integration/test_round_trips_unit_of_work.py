@@ -3,6 +3,7 @@ only when a statement needs them, and a pooled connection's leftover scope never
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -160,6 +161,16 @@ class TestPlainReads:
 
 class TestFailuresOfWhatTheUnitSendsItself:
     """BEGIN, COMMIT and ROLLBACK go straight through asyncpg, whose errors SQLAlchemy never wraps."""
+
+    async def test_a_connection_lost_in_the_transaction_makes_the_commit_unavailable(
+        self, units: PostgresUnitOfWorkFactory, warm: ClientId, wire: WireCounter
+    ) -> None:
+        with pytest.raises(Unavailable):
+            async with units(DataScope.of_client(warm)) as uow:
+                await uow.clients.get_for_update(warm)
+                wire.close()
+                await asyncio.sleep(0.2)  # time for asyncpg to see the socket closed: then it refuses to send
+                await uow.commit()
 
     def test_a_driver_error_that_another_attempt_may_not_meet_is_unavailable(self) -> None:
         meaning = unavailable(asyncpg.QueryCanceledError("canceling statement due to statement timeout"))

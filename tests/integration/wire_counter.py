@@ -68,10 +68,12 @@ class WireCounter:
             count.round_trips, count.prepared = self.round_trips, self.prepared
 
     def close(self) -> None:
+        """Stop listening and cut every connection, as a server that goes away would."""
         self._listener.close()
         for connection in list(self._open):
             with suppress(OSError):
-                connection.close()
+                connection.shutdown(socket.SHUT_RDWR)
+            connection.close()
 
     def _accept(self) -> None:
         while True:

@@ -139,30 +139,31 @@ class PostgresUnitSession:
         return await self._connection.execute(statement, parameters)
 
     async def _begin(self) -> None:
-        with faults_as_unavailable():
-            if self._scoped or self._scope is None:
-                await self._driver.execute("BEGIN")
-            else:
-                await self._driver.execute(self._scope.begin_scoped)
+        await self._send("BEGIN" if self._scoped or self._scope is None else self._scope.begin_scoped)
         self._scoped = True
 
     async def commit(self) -> None:
         if self._driver.is_in_transaction():
-            with faults_as_unavailable():
-                await self._driver.execute("COMMIT")
+            await self._send("COMMIT")
 
     async def end(self) -> None:
-        """Roll back a transaction left open. A session whose transaction cannot be ended is closed for good
-        rather than given back to the pool in the middle of it."""
+        """Roll back a transaction left open. A connection the server closed took its transaction with it; one
+        whose transaction cannot be ended is closed for good rather than given back to the pool inside it."""
         self._ended = True
-        if not self._driver.is_in_transaction():
+        if self._driver.is_closed() or not self._driver.is_in_transaction():
             return
         try:
-            with faults_as_unavailable():
-                await self._driver.execute("ROLLBACK")
+            await self._send("ROLLBACK")
         finally:
             if self._driver.is_in_transaction():
                 await self._connection.invalidate()
+
+    async def _send(self, text: str) -> None:
+        # asyncpg refuses a connection it already knows closed with an error of its own, before sending.
+        if self._driver.is_closed():
+            raise Unavailable("the database connection was lost")
+        with faults_as_unavailable():
+            await self._driver.execute(text)
 
 
 class _SignedScope:
